@@ -1,0 +1,285 @@
+"""The k-mixup step: shuffle, group, match by exact OT, draw lambda, mix.
+
+This is the single implementation used by every estimator of the package
+(:class:`~skmixup.KMixupAugmenter`, :class:`~skmixup.KMixupEstimator`,
+:class:`~skmixup.KMixupClassifier`, :class:`~skmixup.KMixupRegressor`).
+"""
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._matching import (
+    _METRICS,
+    _check_int,
+    _is_torch,
+    _solve_blocks,
+    pairwise_cost,
+)
+
+__all__ = ["kmixup_batch", "KMixupDraw", "effective_k"]
+
+
+@dataclass(frozen=True)
+class KMixupDraw:
+    """What one k-mixup step drew (returned with ``return_info=True``).
+
+    Row ``i`` of the mixed output is
+    ``lam[i] * X[i] + (1 - lam[i]) * X[partner[i]]``.
+
+    Attributes
+    ----------
+    partner : ndarray of shape (n_samples,), int64
+        Index of the point each row was mixed with. ``partner[i] != i``
+        whenever the batch holds at least 2 points: partner k-batches never
+        share points with the k-batch they are matched to.
+    lam : ndarray of shape (n_samples,)
+        Mixing weight of ``X[i]`` (shared by all rows of a k-batch).
+    group : ndarray of shape (n_samples,), int64
+        Which k-batch each row belonged to.
+    k : int
+        The k-batch size actually used (``min(k, n_samples // 2)``).
+    """
+
+    partner: np.ndarray
+    lam: np.ndarray
+    group: np.ndarray
+    k: int
+
+
+def effective_k(k, n_samples):
+    """The k-batch size used for a batch of ``n_samples`` points.
+
+    Two disjoint k-batches must fit in the batch, so ``k`` is capped at
+    ``n_samples // 2`` (and is at least 1).
+
+    Examples
+    --------
+    >>> from skmixup import effective_k
+    >>> effective_k(16, 256), effective_k(16, 20), effective_k(4, 1)
+    (16, 10, 1)
+    """
+    return max(1, min(int(k), int(n_samples) // 2))
+
+
+def _as_generator(random_state):
+    """Accept None, an int, a RandomState or a Generator (all have .permutation/.beta)."""
+    if isinstance(random_state, (np.random.Generator, np.random.RandomState)):
+        return random_state
+    if random_state is None or isinstance(random_state, numbers.Integral):
+        return np.random.default_rng(random_state)
+    raise TypeError(
+        "random_state must be None, an int, a numpy RandomState or a numpy "
+        f"Generator; got {type(random_state).__name__}."
+    )
+
+
+def draw_pairs(n_samples, k, alpha, rng):
+    """Draw the random part of a k-mixup step, on the host.
+
+    The batch is shuffled and cut into consecutive groups of ``k`` (the last
+    group may be smaller). The partner of the point at shuffled position
+    ``p`` is a point of the shuffled position ``(p + k) mod n``; the positions
+    of a group and of its partners are therefore disjoint as long as
+    ``k <= n // 2``, so no point can be matched with itself.
+
+    Returns
+    -------
+    anchors : list of ndarray of shape (n_groups_of_that_size, size)
+        Row indices of each k-batch, grouped by k-batch size (at most two
+        sizes: ``k`` and the remainder).
+    partners : list of ndarray, same shapes
+        Row indices of the partner k-batch, before matching.
+    lam_groups : list of ndarray of shape (n_groups_of_that_size,)
+    k : int
+        The effective k.
+    """
+    k = effective_k(k, n_samples)
+    order = rng.permutation(n_samples)
+    partner_order = np.roll(order, -k)
+    n_full = (n_samples // k) * k
+    lam = rng.beta(alpha, alpha, size=-(-n_samples // k))
+    anchors = [order[:n_full].reshape(-1, k)]
+    partners = [partner_order[:n_full].reshape(-1, k)]
+    lams = [lam[: n_full // k]]
+    if n_full < n_samples:
+        anchors.append(order[n_full:].reshape(1, -1))
+        partners.append(partner_order[n_full:].reshape(1, -1))
+        lams.append(lam[n_full // k :])
+    return anchors, partners, lams, k
+
+
+def kmixup_batch(
+    X,
+    Y=None,
+    *,
+    k=8,
+    alpha=1.0,
+    metric="sqeuclidean",
+    match_on=None,
+    random_state=None,
+    return_info=False,
+):
+    r"""Apply one k-mixup step to a batch.
+
+    The batch is shuffled and cut into k-batches of ``k`` points (the last
+    may be smaller). Each k-batch is paired with a partner k-batch made of
+    *other* points of the batch, the two are matched by exact optimal
+    transport (:func:`match_batches`), one :math:`\lambda \sim
+    \mathrm{Beta}(\alpha, \alpha)` is drawn per pair of k-batches, and
+
+    .. math::
+
+        \tilde x_i = \lambda x_i + (1 - \lambda) x'_{\sigma(i)}, \qquad
+        \tilde y_i = \lambda y_i + (1 - \lambda) y'_{\sigma(i)}.
+
+    ``k=1`` is ordinary mixup (a random partner for each point), ``alpha=0``
+    returns the batch unchanged (empirical risk minimisation).
+
+    Parameters
+    ----------
+    X : ndarray or torch.Tensor of shape (n_samples, n_features)
+        The batch. A torch tensor is mixed on its own device.
+    Y : ndarray or torch.Tensor of shape (n_samples,) or (n_samples, n_outputs), default=None
+        Targets mixed with the same weights: one-hot or soft labels, or
+        regression targets. Integer arrays are promoted to floating point.
+    k : int, default=8
+        Size of the k-batches. Capped at ``n_samples // 2`` so that a k-batch
+        and its partner never share a point.
+    alpha : float, default=1.0
+        Parameter of the symmetric Beta distribution of :math:`\lambda`;
+        ``0`` disables mixing.
+    metric : {"sqeuclidean", "euclidean"}, default="sqeuclidean"
+        Ground cost of the matching.
+    match_on : ndarray or torch.Tensor of shape (n_samples, n_match_features), default=None
+        Features used for the matching only (for example standardised
+        ``X``); ``X`` itself is what gets mixed. Defaults to ``X``.
+    random_state : int, numpy RandomState or Generator, default=None
+        Source of the shuffle and of :math:`\lambda`. All randomness is drawn
+        on the host with numpy, so a seed gives the same pairs on every
+        device.
+    return_info : bool, default=False
+        Also return a :class:`KMixupDraw` describing the pairs.
+
+    Returns
+    -------
+    X_mix : same type as ``X``, shape (n_samples, n_features)
+    Y_mix : same type as ``Y`` (floating point), or None when ``Y`` is None
+    info : KMixupDraw
+        Only with ``return_info=True``.
+
+    Notes
+    -----
+    The function does not validate its inputs beyond cheap shape checks: it
+    is the per-batch hot path of the estimators, which validate their data
+    once in ``fit``. Inputs are never modified.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmixup import kmixup_batch
+    >>> X = np.array([[0.0], [1.0], [10.0], [11.0]])
+    >>> Y = np.eye(2)[[0, 0, 1, 1]]
+    >>> X_mix, Y_mix = kmixup_batch(X, Y, k=2, alpha=1.0, random_state=0)
+    >>> X_mix.shape, Y_mix.shape
+    ((4, 1), (4, 2))
+    >>> bool(np.allclose(Y_mix.sum(axis=1), 1.0))
+    True
+    """
+    k = _check_int(k, "k")
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not alpha >= 0:
+        raise ValueError(f"alpha must be a real number >= 0; got {alpha!r}.")
+    if metric not in _METRICS:
+        raise ValueError(f"metric must be one of {_METRICS}; got {metric!r}.")
+    if X.ndim != 2:
+        raise ValueError(
+            f"X must have shape (n_samples, n_features); got shape {tuple(X.shape)}."
+        )
+    n = X.shape[0]
+    for name, arr in (("Y", Y), ("match_on", match_on)):
+        if arr is not None and arr.shape[0] != n:
+            raise ValueError(
+                f"{name} must have as many rows as X ({n}); got {arr.shape[0]}."
+            )
+    rng = _as_generator(random_state)
+    torch_mode = _is_torch(X)
+
+    if alpha == 0 or n < 2:
+        if return_info:
+            idx = np.arange(n)
+            info = KMixupDraw(
+                idx, np.ones(n), np.zeros(n, dtype=np.int64), effective_k(k, n)
+            )
+            return X, Y, info
+        return X, Y
+
+    anchors, partners, lams, k_eff = draw_pairs(n, k, alpha, rng)
+    feats = X if match_on is None else match_on
+    if torch_mode:
+        import torch
+
+        device = X.device
+        if not feats.is_floating_point():
+            feats = feats.double()
+        partner = torch.empty(n, dtype=torch.int64, device=device)
+        lam = torch.empty(
+            n, dtype=X.dtype if X.is_floating_point() else torch.float64, device=device
+        )
+    else:
+        feats = np.asarray(feats)
+        if feats.dtype.kind not in "f":
+            feats = feats.astype(np.float64)
+        partner = np.empty(n, dtype=np.int64)
+        lam = np.empty(n, dtype=X.dtype if X.dtype.kind == "f" else np.float64)
+
+    for a_idx, p_idx, lam_g in zip(anchors, partners, lams):
+        size = a_idx.shape[1]
+        if torch_mode:
+            a_idx = torch.from_numpy(a_idx).to(device, non_blocking=True)
+            p_idx = torch.from_numpy(p_idx).to(device, non_blocking=True)
+            lam_g = torch.from_numpy(lam_g).to(device=device, dtype=lam.dtype)
+        if size == 1:
+            matched = p_idx
+        else:
+            cost = pairwise_cost(feats[a_idx], feats[p_idx], metric, reduced=True)
+            perm = _solve_blocks(cost)
+            if torch_mode:
+                matched = torch.gather(p_idx, 1, perm)
+            else:
+                matched = np.take_along_axis(p_idx, perm, axis=1)
+        flat = a_idx.reshape(-1)
+        partner[flat] = matched.reshape(-1)
+        if torch_mode:
+            lam[flat] = lam_g.repeat_interleave(size)
+        else:
+            lam[flat] = np.repeat(lam_g, size)
+
+    X_mix = _mix(X, partner, lam, torch_mode)
+    Y_mix = None if Y is None else _mix(Y, partner, lam, torch_mode)
+    if return_info:
+        group = np.empty(n, dtype=np.int64)
+        start = 0
+        for a_idx in anchors:
+            g = np.arange(start, start + a_idx.shape[0])
+            group[a_idx.reshape(-1)] = np.repeat(g, a_idx.shape[1])
+            start += a_idx.shape[0]
+        if torch_mode:
+            partner_np, lam_np = partner.cpu().numpy(), lam.cpu().numpy()
+        else:
+            partner_np, lam_np = partner, lam
+        return X_mix, Y_mix, KMixupDraw(partner_np, lam_np, group, k_eff)
+    return X_mix, Y_mix
+
+
+def _mix(V, partner, lam, torch_mode):
+    if torch_mode:
+        if not V.is_floating_point():
+            V = V.to(lam.dtype)
+        w = lam.to(V.dtype).reshape((-1,) + (1,) * (V.ndim - 1))
+        return w * V + (1 - w) * V[partner]
+    V = np.asarray(V)
+    if V.dtype.kind != "f":
+        V = V.astype(np.float64)
+    w = lam.astype(V.dtype, copy=False).reshape((-1,) + (1,) * (V.ndim - 1))
+    return w * V + (1 - w) * V[partner]
