@@ -21,6 +21,7 @@ _LAZY = {
     "KMixupRegressor": "neural",
     "TabularMLP": "neural",
     "datasets": None,
+    "toydata": None,
 }
 
 __all__ = [

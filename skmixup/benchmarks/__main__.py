@@ -15,7 +15,9 @@ def build_parser():
     sub = parser.add_subparsers(dest="benchmark", metavar="BENCHMARK", required=True)
     for name, module_name in BENCHMARKS.items():
         module = import_module(module_name)
-        p = sub.add_parser(name, help=module.DESCRIPTION, description=module.DESCRIPTION)
+        p = sub.add_parser(
+            name, help=module.DESCRIPTION, description=module.DESCRIPTION
+        )
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
     return parser
