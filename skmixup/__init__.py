@@ -8,7 +8,7 @@ it. The skorch estimators import torch, so they are loaded on first use.
 from importlib import import_module
 
 from ._matching import match_batches, pairwise_cost
-from ._mixing import KMixupDraw, effective_k, kmixup_batch
+from ._mixing import KMixupDraw, effective_k, kmixup_batch, kmixup_pairs
 
 __version__ = "0.1.0"
 
@@ -28,6 +28,7 @@ __all__ = [
     "KMixupDraw",
     "effective_k",
     "kmixup_batch",
+    "kmixup_pairs",
     "match_batches",
     "pairwise_cost",
     "__version__",

@@ -68,8 +68,10 @@ def pairwise_cost(A, B, metric="sqeuclidean", *, reduced=False):
         Ground cost between two points.
     reduced : bool, default=False
         For ``"sqeuclidean"``, return only the cross term
-        :math:`-2 \\langle a_i, b_j \\rangle`, which has the same optimal
-        assignment and costs one matrix product.
+        :math:`-2 \\langle a_i - c, b_j - c \\rangle` (``c`` the mean of the
+        block of ``B``), which differs from the full cost by row and column
+        constants, so it has the same optimal assignment, and costs one
+        matrix product.
 
     Returns
     -------
@@ -85,12 +87,20 @@ def pairwise_cost(A, B, metric="sqeuclidean", *, reduced=False):
     array([[1., 1.],
            [2., 0.]])
     """
+    # Centre each block on its partner's mean: distances are unchanged, but a
+    # large common offset no longer swamps the inner products in rounding.
     if _is_torch(A):
+        centre = B.mean(dim=-2, keepdim=True)
+        A, B = A - centre, B - centre
         inner = A @ B.transpose(-1, -2)
     else:
+        with np.errstate(invalid="ignore", over="ignore"):
+            centre = B.mean(axis=-2, keepdims=True)
+            A, B = A - centre, B - centre
         inner = np.matmul(A, np.swapaxes(B, -1, -2))
     if metric == "sqeuclidean" and reduced:
-        return -2.0 * inner
+        inner *= -2.0
+        return inner
     if _is_torch(A):
         sq = (A * A).sum(-1)[..., :, None] + (B * B).sum(-1)[..., None, :] - 2.0 * inner
         sq = sq.clamp_min(0.0)

@@ -18,7 +18,7 @@ from ._matching import (
     pairwise_cost,
 )
 
-__all__ = ["kmixup_batch", "KMixupDraw", "effective_k"]
+__all__ = ["kmixup_batch", "kmixup_pairs", "KMixupDraw", "effective_k"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,22 @@ def effective_k(k, n_samples):
     (16, 10, 1)
     """
     return max(1, min(int(k), int(n_samples) // 2))
+
+
+def _check_k_alpha_metric(k, alpha, metric):
+    k = _check_int(k, "k")
+    if (
+        isinstance(alpha, bool)
+        or not isinstance(alpha, numbers.Real)
+        or not 0 <= alpha < np.inf
+    ):
+        raise ValueError(
+            f"alpha must be a finite real number >= 0 (0 disables mixing); "
+            f"got {alpha!r}."
+        )
+    if metric not in _METRICS:
+        raise ValueError(f"metric must be one of {_METRICS}; got {metric!r}.")
+    return k, float(alpha)
 
 
 def _as_generator(random_state):
@@ -187,11 +203,17 @@ def kmixup_batch(
     >>> bool(np.allclose(Y_mix.sum(axis=1), 1.0))
     True
     """
-    k = _check_int(k, "k")
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not alpha >= 0:
-        raise ValueError(f"alpha must be a real number >= 0; got {alpha!r}.")
-    if metric not in _METRICS:
-        raise ValueError(f"metric must be one of {_METRICS}; got {metric!r}.")
+    k, alpha = _check_k_alpha_metric(k, alpha, metric)
+    torch_mode = _is_torch(X)
+    for name, arr in (("Y", Y), ("match_on", match_on)):
+        if arr is not None and _is_torch(arr) != torch_mode:
+            kinds = ("a torch tensor", "a numpy array")
+            raise TypeError(
+                f"{name} must be {kinds[not torch_mode]} like X; got "
+                f"{type(arr).__name__}. Convert both to the same kind."
+            )
+    if not torch_mode:
+        X = np.asarray(X)
     if X.ndim != 2:
         raise ValueError(
             f"X must have shape (n_samples, n_features); got shape {tuple(X.shape)}."
@@ -203,7 +225,6 @@ def kmixup_batch(
                 f"{name} must have as many rows as X ({n}); got {arr.shape[0]}."
             )
     rng = _as_generator(random_state)
-    torch_mode = _is_torch(X)
 
     if alpha == 0 or n < 2:
         if return_info:
@@ -214,62 +235,140 @@ def kmixup_batch(
             return X, Y, info
         return X, Y
 
-    anchors, partners, lams, k_eff = draw_pairs(n, k, alpha, rng)
     feats = X if match_on is None else match_on
     if torch_mode:
-        import torch
-
-        device = X.device
-        if not feats.is_floating_point():
-            feats = feats.double()
-        partner = torch.empty(n, dtype=torch.int64, device=device)
-        lam = torch.empty(
-            n, dtype=X.dtype if X.is_floating_point() else torch.float64, device=device
-        )
+        lam_dtype = X.dtype if X.is_floating_point() else None
     else:
-        feats = np.asarray(feats)
-        if feats.dtype.kind not in "f":
-            feats = feats.astype(np.float64)
-        partner = np.empty(n, dtype=np.int64)
-        lam = np.empty(n, dtype=X.dtype if X.dtype.kind == "f" else np.float64)
-
-    for a_idx, p_idx, lam_g in zip(anchors, partners, lams):
-        size = a_idx.shape[1]
-        if torch_mode:
-            a_idx = torch.from_numpy(a_idx).to(device, non_blocking=True)
-            p_idx = torch.from_numpy(p_idx).to(device, non_blocking=True)
-            lam_g = torch.from_numpy(lam_g).to(device=device, dtype=lam.dtype)
-        if size == 1:
-            matched = p_idx
-        else:
-            cost = pairwise_cost(feats[a_idx], feats[p_idx], metric, reduced=True)
-            perm = _solve_blocks(cost)
-            if torch_mode:
-                matched = torch.gather(p_idx, 1, perm)
-            else:
-                matched = np.take_along_axis(p_idx, perm, axis=1)
-        flat = a_idx.reshape(-1)
-        partner[flat] = matched.reshape(-1)
-        if torch_mode:
-            lam[flat] = lam_g.repeat_interleave(size)
-        else:
-            lam[flat] = np.repeat(lam_g, size)
-
+        lam_dtype = X.dtype if X.dtype.kind == "f" else np.float64
+    partner, lam, anchors, k_eff = _matched_pairs(
+        feats, k, alpha, metric, rng, lam_dtype
+    )
     X_mix = _mix(X, partner, lam, torch_mode)
     Y_mix = None if Y is None else _mix(Y, partner, lam, torch_mode)
     if return_info:
-        group = np.empty(n, dtype=np.int64)
-        start = 0
-        for a_idx in anchors:
-            g = np.arange(start, start + a_idx.shape[0])
-            group[a_idx.reshape(-1)] = np.repeat(g, a_idx.shape[1])
-            start += a_idx.shape[0]
         if torch_mode:
-            partner_np, lam_np = partner.cpu().numpy(), lam.cpu().numpy()
-        else:
-            partner_np, lam_np = partner, lam
-        return X_mix, Y_mix, KMixupDraw(partner_np, lam_np, group, k_eff)
+            partner, lam = partner.cpu().numpy(), lam.cpu().numpy()
+        return X_mix, Y_mix, KMixupDraw(partner, lam, _group_ids(anchors, n), k_eff)
     return X_mix, Y_mix
+
+
+def _group_ids(anchors, n):
+    group = np.empty(n, dtype=np.int64)
+    start = 0
+    for a_idx in anchors:
+        g = np.arange(start, start + a_idx.shape[0])
+        group[a_idx.reshape(-1)] = np.repeat(g, a_idx.shape[1])
+        start += a_idx.shape[0]
+    return group
+
+
+#: Rows whose k-batch costs are computed at once: bounds the gathered copies
+#: of the matching features to a few MB, whatever the batch size.
+_ROWS_PER_CHUNK = 1 << 15
+
+
+def _matched_pairs(feats, k, alpha, metric, rng, lam_dtype=None):
+    """Draw k-batches and lambdas, match them; return per-row partner and lambda.
+
+    ``feats`` (numpy or torch, any device) are the matching features. Returns
+    ``(partner, lam, anchors, k_eff)`` where ``partner`` and ``lam`` live on
+    ``feats``' device and ``anchors`` are the host-side k-batch indices.
+    """
+    n = feats.shape[0]
+    anchors, partners, lams, k_eff = draw_pairs(n, k, alpha, rng)
+    torch_mode = _is_torch(feats)
+    if torch_mode:
+        import torch
+
+        device = feats.device
+        if not feats.is_floating_point():
+            feats = feats.double()
+        lam_dtype = lam_dtype or feats.dtype
+        partner = torch.empty(n, dtype=torch.int64, device=device)
+        lam = torch.empty(n, dtype=lam_dtype, device=device)
+    else:
+        feats = np.asarray(feats)
+        if feats.dtype.kind != "f":
+            feats = feats.astype(np.float64)
+        partner = np.empty(n, dtype=np.int64)
+        lam = np.empty(n, dtype=lam_dtype or feats.dtype)
+
+    for a_all, p_all, lam_all in zip(anchors, partners, lams):
+        size = a_all.shape[1]
+        flat = a_all.reshape(-1)
+        lam_rows = np.repeat(lam_all, size)
+        if size == 1:
+            matched = p_all.reshape(-1)
+        else:
+            matched = np.empty_like(flat)
+            step = max(1, _ROWS_PER_CHUNK // size)
+            for start in range(0, a_all.shape[0], step):
+                a_idx = a_all[start : start + step]
+                p_idx = p_all[start : start + step]
+                if torch_mode:
+                    a_t = torch.from_numpy(a_idx).to(device, non_blocking=True)
+                    p_t = torch.from_numpy(p_idx).to(device, non_blocking=True)
+                    cost = pairwise_cost(feats[a_t], feats[p_t], metric, reduced=True)
+                    perm = _solve_blocks(cost)
+                    chosen = torch.gather(p_t, 1, perm)
+                    # Stay on the device: write the partners there directly.
+                    partner[a_t.reshape(-1)] = chosen.reshape(-1)
+                    continue
+                cost = pairwise_cost(feats[a_idx], feats[p_idx], metric, reduced=True)
+                perm = _solve_blocks(cost)
+                rows = slice(start * size, (start + a_idx.shape[0]) * size)
+                matched[rows] = np.take_along_axis(p_idx, perm, axis=1).reshape(-1)
+            if torch_mode:
+                lam[torch.from_numpy(flat).to(device)] = torch.from_numpy(lam_rows).to(
+                    device=device, dtype=lam.dtype
+                )
+                continue
+        if torch_mode:
+            flat_t = torch.from_numpy(flat).to(device)
+            partner[flat_t] = torch.from_numpy(matched).to(device)
+            lam[flat_t] = torch.from_numpy(lam_rows).to(device=device, dtype=lam.dtype)
+        else:
+            partner[flat] = matched
+            lam[flat] = lam_rows
+    return partner, lam, anchors, k_eff
+
+
+def kmixup_pairs(match_on, *, k=8, alpha=1.0, metric="sqeuclidean", random_state=None):
+    """Draw and match the pairs of one k-mixup step without mixing anything.
+
+    For callers that mix themselves (for instance straight into a
+    preallocated output, as :class:`~skmixup.KMixupAugmenter` does): row ``i``
+    is to be mixed as ``lam[i] * X[i] + (1 - lam[i]) * X[partner[i]]``.
+
+    Parameters
+    ----------
+    match_on : ndarray of shape (n_samples, n_features)
+        Features the matching sees.
+    k, alpha, metric, random_state
+        As in :func:`kmixup_batch`.
+
+    Returns
+    -------
+    draw : KMixupDraw
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmixup import kmixup_pairs
+    >>> draw = kmixup_pairs(np.arange(8.0).reshape(4, 2), k=2, random_state=0)
+    >>> draw.partner.shape, bool((draw.partner != np.arange(4)).all())
+    ((4,), True)
+    """
+    k, alpha = _check_k_alpha_metric(k, alpha, metric)
+    match_on = np.asarray(match_on)
+    n = match_on.shape[0]
+    rng = _as_generator(random_state)
+    if alpha == 0 or n < 2:
+        return KMixupDraw(
+            np.arange(n), np.ones(n), np.zeros(n, dtype=np.int64), effective_k(k, n)
+        )
+    partner, lam, anchors, k_eff = _matched_pairs(match_on, k, alpha, metric, rng)
+    return KMixupDraw(partner, lam, _group_ids(anchors, n), k_eff)
 
 
 def _mix(V, partner, lam, torch_mode):

@@ -1,0 +1,456 @@
+"""Speed of the exact batched matching against the usual ways of computing it.
+
+For ``B`` points cut into ``B // k`` blocks of ``k`` points, the time of
+:func:`skmixup.match_batches` is compared, in one run and on the same data, with
+
+(a) ``dense``: the public reference code's approach, one
+    :func:`scipy.optimize.linear_sum_assignment` over a ``B x B`` Euclidean
+    cost whose off-block entries are a large constant (timed including the
+    construction of that matrix with the compiled
+    :func:`scipy.spatial.distance.cdist`);
+(b) ``lsa_loop``: one ``linear_sum_assignment`` per block, including the cost;
+(c) ``emd_loop``: one :func:`ot.emd` per block (uniform weights), including
+    the cost;
+(d) ``floor``: the cost matrices alone (``pairwise_cost(..., reduced=True)``),
+    a lower bound for any method that looks at all pairs.
+
+``match_batches`` runs on numpy float64 arrays and on torch float32 tensors
+(CPU, plus the ``--device`` when it is a GPU); the baselines run on the
+float64 data and are shared by both rows of a configuration. Every row
+checks that the matching's total squared-Euclidean cost equals that of (b).
+
+Run ``python -m skmixup.benchmarks matching --help``.
+"""
+
+import functools
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+DESCRIPTION = (
+    "Time of the exact batched matching (match_batches) against one dense "
+    "scipy assignment (reference code), per-block scipy and POT loops, and the "
+    "cost-matrix floor."
+)
+
+FULL_GRID = {"B": (256, 1024, 8192), "k": (1, 2, 4, 8, 16, 32, 64), "d": (10, 100)}
+QUICK_GRID = {"B": (256, 1024), "k": (1, 4, 16), "d": (10, 100)}
+
+#: Relative tolerance of the exactness check: the float64 solver must reach
+#: the scipy optimum to rounding; float32 tensors may break near-ties
+#: differently from the float64 reference.
+EXACT_RTOL = {"float64": 1e-9, "float32": 1e-5}
+
+# The issue's targets, checked on the measurements (informational only).
+TARGET_DENSE = {"B": 1024, "k": 16, "d": 100, "speedup": 30.0}
+TARGET_LOOP_SPEEDUP = 2.0
+TARGET_FLOOR_RATIO = 3.0
+TARGET_MAX_K = 16
+
+_MAX_ADAPTIVE_REPEATS = 100
+
+
+def add_arguments(parser):
+    """Add the options of this benchmark to an :mod:`argparse` parser."""
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a few configurations (B in 256, 1024; k in 1, 4, 16; d in 10, 100)",
+    )
+    parser.add_argument(
+        "--output",
+        default="benchmark_results",
+        metavar="DIR",
+        help="directory of the CSV file matching.csv (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        metavar="N",
+        help="timed runs per measurement, after one warm-up (default: adaptive, "
+        "3 to 100 runs within a time budget per measurement)",
+    )
+    parser.add_argument(
+        "--device",
+        default=None,
+        help="torch device of the on-device rows (default: cuda if available, else "
+        "cpu); the torch CPU rows are always measured",
+    )
+    parser.add_argument(
+        "--dense-max-b",
+        type=int,
+        default=2048,
+        metavar="B",
+        help="largest B for the dense B x B baseline (a); larger ones are reported "
+        "as skipped (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--batch-sizes",
+        type=int,
+        nargs="+",
+        default=None,
+        metavar="B",
+        help="override the grid's batch sizes",
+    )
+    parser.add_argument(
+        "--ks", type=int, nargs="+", default=None, help="override the grid's k values"
+    )
+    parser.add_argument(
+        "--dims", type=int, nargs="+", default=None, help="override the grid's d values"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="limit torch and BLAS to N threads (default: the libraries' own "
+        "defaults); 1 gives steadier small-size timings on a busy machine",
+    )
+    parser.add_argument(
+        "--clock",
+        choices=("wall", "process"),
+        default="wall",
+        help="'wall': elapsed time; 'process': CPU time of this process (all "
+        "threads), robust to other programs competing for the cores but blind "
+        "to speed-ups from threads; CPU devices only (default: %(default)s)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="data seed (default: 0)")
+
+
+# ----------------------------------------------------------------------------
+# Timing
+# ----------------------------------------------------------------------------
+_CLOCKS = {"wall": time.perf_counter, "process": time.process_time}
+
+
+def _median_time(fn, fn_args, sync, *, repeats, budget, clock):
+    """Median time of ``fn(*fn_args)`` in seconds, after one warm-up call.
+
+    With ``repeats=None`` the number of runs adapts to fill ``budget`` seconds
+    of wall time (at least 3, at most ``_MAX_ADAPTIVE_REPEATS``). ``clock`` is
+    ``"wall"`` or ``"process"`` (CPU time of all threads of this process).
+    """
+    now = _CLOCKS[clock]
+    fn(*fn_args)
+    sync()
+    times = []
+    target = repeats if repeats is not None else _MAX_ADAPTIVE_REPEATS
+    start = time.perf_counter()
+    while len(times) < target:
+        t0 = now()
+        fn(*fn_args)
+        sync()
+        times.append(now() - t0)
+        if repeats is None and len(times) >= 3 and time.perf_counter() - start > budget:
+            break
+    return float(np.median(times)), len(times)
+
+
+def _no_sync():
+    return None
+
+
+# ----------------------------------------------------------------------------
+# The baselines
+# ----------------------------------------------------------------------------
+def _dense_reference(A, P):
+    """(a): one LSA over the B x B Euclidean cost with a huge off-block constant."""
+    from scipy.optimize import linear_sum_assignment
+    from scipy.spatial.distance import cdist
+
+    n_blocks, k, d = A.shape
+    n = n_blocks * k
+    cost = cdist(A.reshape(n, d), P.reshape(n, d), "euclidean")
+    block = np.arange(n) // k
+    # One off-block entry costs more than any all-in-block assignment.
+    cost[block[:, None] != block[None, :]] = cost.max() * n + 1.0
+    return linear_sum_assignment(cost)[1]
+
+
+def _lsa_loop(A, P):
+    """(b): one scipy LSA per block, cost included."""
+    from scipy.optimize import linear_sum_assignment
+    from scipy.spatial.distance import cdist
+
+    out = np.empty(A.shape[:2], dtype=np.int64)
+    for b in range(A.shape[0]):
+        out[b] = linear_sum_assignment(cdist(A[b], P[b], "sqeuclidean"))[1]
+    return out
+
+
+def _emd_loop(A, P):
+    """(c): one POT network-simplex solve per block, uniform weights."""
+    import ot
+
+    k = A.shape[1]
+    w = np.full(k, 1.0 / k)
+    out = np.empty(A.shape[:2], dtype=np.int64)
+    for b in range(A.shape[0]):
+        out[b] = ot.emd(w, w, ot.dist(A[b], P[b])).argmax(axis=1)
+    return out
+
+
+def _reduced_cost(A, P):
+    """(d): the cost matrices that match_batches builds."""
+    from skmixup import pairwise_cost
+
+    return pairwise_cost(A, P, reduced=True)
+
+
+def _total_cost(A, P, perm):
+    """Total squared-Euclidean cost of a pairing, in float64 from differences."""
+    matched = np.take_along_axis(P, perm[..., None], axis=1)
+    return float(((A - matched) ** 2).sum())
+
+
+def _auto_solver(k):
+    from skmixup._matching import BRUTE_FORCE_MAX_K
+
+    if k == 1:
+        return "trivial"
+    return "brute" if k <= BRUTE_FORCE_MAX_K else "jv"
+
+
+# ----------------------------------------------------------------------------
+# One configuration
+# ----------------------------------------------------------------------------
+def _measure_config(B, k, d, backends, measure, rng, dense_max_b):
+    import torch
+
+    from skmixup import match_batches
+
+    A = rng.standard_normal((B // k, k, d))
+    P = rng.standard_normal((B // k, k, d))
+
+    base = {}
+    if B <= dense_max_b:
+        base["dense"] = measure(_dense_reference, (A, P), _no_sync)
+    base["lsa_loop"] = measure(_lsa_loop, (A, P), _no_sync)
+    base["emd_loop"] = measure(_emd_loop, (A, P), _no_sync)
+    reference_cost = _total_cost(A, P, _lsa_loop(A, P))
+
+    rows = []
+    for backend in backends:
+        if backend == "numpy":
+            A_in, P_in, sync, dtype = A, P, _no_sync, "float64"
+        else:
+            device = backend.split("-", 1)[1]
+            A_in = torch.as_tensor(A, dtype=torch.float32, device=device)
+            P_in = torch.as_tensor(P, dtype=torch.float32, device=device)
+            sync = torch.cuda.synchronize if device.startswith("cuda") else _no_sync
+            dtype = "float32"
+        t_mb, n_mb = measure(match_batches, (A_in, P_in), sync)
+        t_floor, _ = measure(_reduced_cost, (A_in, P_in), sync)
+        perm = match_batches(A_in, P_in)
+        perm = perm.cpu().numpy() if backend != "numpy" else perm
+        cost = _total_cost(A, P, perm)
+        exact = bool(np.isclose(cost, reference_cost, rtol=EXACT_RTOL[dtype], atol=0.0))
+        row = {
+            "backend": backend,
+            "dtype": dtype,
+            "B": B,
+            "k": k,
+            "d": d,
+            "solver": _auto_solver(k),
+            "match_ms": 1e3 * t_mb,
+            "floor_ms": 1e3 * t_floor,
+            "dense_ms": 1e3 * base["dense"][0] if "dense" in base else np.nan,
+            "lsa_loop_ms": 1e3 * base["lsa_loop"][0],
+            "emd_loop_ms": 1e3 * base["emd_loop"][0],
+        }
+        row["x_vs_dense"] = row["dense_ms"] / row["match_ms"]
+        row["x_vs_lsa_loop"] = row["lsa_loop_ms"] / row["match_ms"]
+        row["x_vs_emd_loop"] = row["emd_loop_ms"] / row["match_ms"]
+        row["time_over_floor"] = row["match_ms"] / row["floor_ms"]
+        row["exact"] = exact
+        row["repeats"] = n_mb
+        rows.append(row)
+    return rows
+
+
+def _load():
+    try:
+        return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover - platforms without getloadavg
+        return "n/a"
+
+
+# ----------------------------------------------------------------------------
+# Report
+# ----------------------------------------------------------------------------
+def _format_table(df):
+    shown = df.copy()
+    ms_cols = [c for c in shown.columns if c.endswith("_ms")]
+    for col in ms_cols:
+        shown[col] = shown[col].map(lambda v: "skipped" if np.isnan(v) else f"{v:.3f}")
+    for col in ("x_vs_dense", "x_vs_lsa_loop", "x_vs_emd_loop", "time_over_floor"):
+        shown[col] = shown[col].map(lambda v: "-" if np.isnan(v) else f"{v:.1f}")
+    return shown.to_string(index=False)
+
+
+def _targets(df):
+    """PASS/FAIL lines for the issue's targets, from the measurements."""
+    lines = []
+    cpu = df[df["backend"].isin(["numpy", "torch-cpu"])]
+    for backend in ("numpy", "torch-cpu"):
+        sel = cpu[
+            (cpu["backend"] == backend)
+            & (cpu["B"] == TARGET_DENSE["B"])
+            & (cpu["k"] == TARGET_DENSE["k"])
+            & (cpu["d"] == TARGET_DENSE["d"])
+        ]
+        label = (
+            f">= {TARGET_DENSE['speedup']:.0f}x faster than (a) dense at "
+            f"B={TARGET_DENSE['B']}, k={TARGET_DENSE['k']}, d={TARGET_DENSE['d']} "
+            f"[{backend}]"
+        )
+        if sel.empty or sel["x_vs_dense"].isna().all():
+            lines.append(f"  n/a   {label}: configuration not measured")
+            continue
+        value = float(sel["x_vs_dense"].iloc[0])
+        verdict = "PASS" if value >= TARGET_DENSE["speedup"] else "FAIL"
+        lines.append(f"  {verdict}  {label}: {value:.1f}x")
+    small_k = cpu[cpu["k"] <= TARGET_MAX_K]
+    for backend in ("numpy", "torch-cpu"):
+        sel = small_k[small_k["backend"] == backend]
+        if sel.empty:
+            continue
+        worst = sel.loc[sel["x_vs_lsa_loop"].idxmin()]
+        verdict = "PASS" if worst["x_vs_lsa_loop"] >= TARGET_LOOP_SPEEDUP else "FAIL"
+        lines.append(
+            f"  {verdict}  >= {TARGET_LOOP_SPEEDUP:.0f}x faster than (b) per-block "
+            f"scipy loop for k <= {TARGET_MAX_K} [{backend}]: worst "
+            f"{worst['x_vs_lsa_loop']:.1f}x (B={worst['B']}, k={worst['k']}, "
+            f"d={worst['d']})"
+        )
+        worst = sel.loc[sel["time_over_floor"].idxmax()]
+        verdict = "PASS" if worst["time_over_floor"] <= TARGET_FLOOR_RATIO else "FAIL"
+        lines.append(
+            f"  {verdict}  <= {TARGET_FLOOR_RATIO:.0f}x the cost-matrix floor (d) for "
+            f"k <= {TARGET_MAX_K} [{backend}]: worst {worst['time_over_floor']:.1f}x "
+            f"(B={worst['B']}, k={worst['k']}, d={worst['d']})"
+        )
+    n_exact = int(df["exact"].sum())
+    verdict = "PASS" if n_exact == len(df) else "FAIL"
+    lines.append(
+        f"  {verdict}  exact: total cost equals the per-block scipy optimum in "
+        f"{n_exact}/{len(df)} rows"
+    )
+    return lines
+
+
+def run(args):
+    """Run the benchmark; print the table and write ``matching.csv``."""
+    import pandas as pd
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    grid = dict(QUICK_GRID if args.quick else FULL_GRID)
+    for key, override in (("B", args.batch_sizes), ("k", args.ks), ("d", args.dims)):
+        if override:
+            grid[key] = tuple(override)
+    if any(k < 1 or B % k for B in grid["B"] for k in grid["k"]) or min(grid["d"]) < 1:
+        print(
+            "Every k must be >= 1 and divide every batch size B, and every d must "
+            f"be >= 1; got B={grid['B']}, k={grid['k']}, d={grid['d']}."
+        )
+        return 2
+    for name in ("repeats", "threads"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            print(f"--{name} must be >= 1; got {value}.")
+            return 2
+    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        print(f"--device {device} was asked for but no CUDA device is available.")
+        return 2
+
+    if args.clock == "process" and device != "cpu":
+        print("--clock process measures CPU time only; use --clock wall with a GPU.")
+        return 2
+
+    backends = ["numpy", "torch-cpu"]
+    if device != "cpu":
+        backends.append(f"torch-{device}")
+    # Seconds per measurement for the adaptive repeats: the full grid takes
+    # about 2 minutes on 2 cores, --quick about 10 seconds.
+    budget = 0.02 if args.quick else 0.3
+    measure = functools.partial(
+        _median_time, repeats=args.repeats, budget=budget, clock=args.clock
+    )
+
+    previous_threads = torch.get_num_threads()
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    print("skmixup matching benchmark")
+    print(
+        f"  python {platform.python_version()}, numpy {np.__version__}, torch "
+        f"{torch.__version__} ({torch.get_num_threads()} threads), "
+        f"{os.cpu_count()} CPU cores"
+        + (f", BLAS limited to {args.threads} threads" if args.threads else "")
+    )
+    print(f"  device: {device}")
+    if device == "cpu":
+        print(
+            "  GPU not measured: no CUDA device. The torch brute-force path "
+            "(k <= 4) is measured on CPU (rows torch-cpu, solver 'brute')."
+        )
+    print(
+        "  baselines: (a) dense = one scipy LSA on the B x B Euclidean cost with "
+        "off-block constant; (b) lsa_loop = scipy LSA per block; (c) emd_loop = "
+        "ot.emd per block; (d) floor = pairwise_cost(reduced=True). (a)-(c) run "
+        "on the float64 data, shared by the rows of a configuration."
+    )
+    print(
+        f"  repeats: {args.repeats if args.repeats else 'adaptive'}; times are "
+        f"medians in milliseconds of {args.clock} time; load average before the "
+        f"run: {_load()}\n"
+    )
+
+    rng = np.random.default_rng(args.seed)
+    rows = []
+    start = time.perf_counter()
+    try:
+        with threadpool_limits(limits=args.threads):
+            for B in grid["B"]:
+                for d in grid["d"]:
+                    for k in grid["k"]:
+                        rows.extend(
+                            _measure_config(
+                                B, k, d, backends, measure, rng, args.dense_max_b
+                            )
+                        )
+    finally:
+        torch.set_num_threads(previous_threads)
+    elapsed = time.perf_counter() - start
+    df = pd.DataFrame(rows)
+
+    print(_format_table(df))
+    if (df["B"] > args.dense_max_b).any():
+        print(
+            f"\n(a) dense is skipped for B > {args.dense_max_b} (--dense-max-b): "
+            "the B x B matrix and its O(B^3) assignment are too large."
+        )
+    print(
+        "\nx_vs_*: speed-up of match_batches over a baseline; time_over_floor: "
+        "match_batches time / cost-matrix time."
+    )
+    print("\nTargets (informational):")
+    for line in _targets(df):
+        print(line)
+
+    out_dir = Path(args.output)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "matching.csv"
+    df.assign(
+        device=device, threads=args.threads or previous_threads, clock=args.clock
+    ).to_csv(path, index=False)
+    print(
+        f"\nWrote {path} ({len(df)} rows) in {elapsed:.0f} s of measurement; load "
+        f"average after the run: {_load()}."
+    )
+    return 0

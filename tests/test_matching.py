@@ -1,0 +1,470 @@
+"""Tests of the exact batched matching (skmixup._matching, skmixup._jv).
+
+Every solver is checked against an independent exact optimum: scipy's
+``linear_sum_assignment`` and POT's ``ot.emd`` on the true (unreduced) cost,
+computed here from coordinate differences. Exact solvers are held to
+``rtol=1e-9`` on the total cost in float64.
+"""
+
+import numpy as np
+import ot
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy.optimize import linear_sum_assignment
+
+import skmixup._matching as matching_mod
+from skmixup import match_batches, pairwise_cost
+from skmixup._jv import _lsap_square_batch
+from skmixup._matching import BRUTE_FORCE_MAX_K
+
+METRICS = ("sqeuclidean", "euclidean")
+RTOL = 1e-9
+ATOL = 1e-9  # for blocks whose optimum is 0 (all points duplicated)
+
+
+# ----------------------------------------------------------------------------
+# Independent reference: true costs from coordinate differences, solved by
+# scipy (one block at a time) and by POT's network simplex.
+# ----------------------------------------------------------------------------
+def true_cost(A, B, metric):
+    """Cost blocks (n, k, k) in float64 from explicit differences."""
+    A = np.asarray(A, dtype=np.float64)
+    B = np.asarray(B, dtype=np.float64)
+    sq = ((A[..., :, None, :] - B[..., None, :, :]) ** 2).sum(-1)
+    return sq if metric == "sqeuclidean" else np.sqrt(sq)
+
+
+def perm_cost(C, perm):
+    """Total cost of each block's pairing ``i -> perm[i]``."""
+    return np.take_along_axis(C, perm[..., None], axis=-1)[..., 0].sum(-1)
+
+
+def scipy_optimum(C):
+    return np.array([c[linear_sum_assignment(c)].sum() for c in C])
+
+
+def emd_optimum(C):
+    k = C.shape[-1]
+    w = np.full(k, 1.0 / k)
+    # ot.emd returns a plan of mass 1/k per pair; scale to a sum over k pairs.
+    return np.array([k * np.sum(ot.emd(w, w, c) * c) for c in C])
+
+
+def assert_permutations(perm, k):
+    perm = np.asarray(perm)
+    assert perm.dtype == np.int64
+    assert perm.shape[-1] == k
+    np.testing.assert_array_equal(
+        np.sort(perm.reshape(-1, k), axis=1),
+        np.broadcast_to(np.arange(k), (perm.reshape(-1, k).shape[0], k)),
+    )
+
+
+def make_blocks(kind, n_blocks, k, rng):
+    """Random pairs of blocks of shape (n_blocks, k, d) designed to stress ties."""
+    if kind == "normal":
+        A = rng.normal(size=(n_blocks, k, 3))
+        B = rng.normal(size=(n_blocks, k, 3))
+    elif kind == "integer":  # many exactly tied permutations
+        A = rng.integers(0, 3, size=(n_blocks, k, 2)).astype(np.float64)
+        B = rng.integers(0, 3, size=(n_blocks, k, 2)).astype(np.float64)
+    elif kind == "duplicates":  # repeated rows inside and across A and B
+        base = rng.normal(size=(n_blocks, 2, 4))
+        A = base[:, rng.integers(0, 2, size=k)]
+        B = base[:, rng.integers(0, 2, size=k)]
+    elif kind == "d1":
+        A = rng.normal(size=(n_blocks, k, 1))
+        B = rng.integers(-1, 2, size=(n_blocks, k, 1)).astype(np.float64)
+    else:  # pragma: no cover - test-suite typo guard
+        raise ValueError(kind)
+    return A, B
+
+
+KINDS = ("normal", "integer", "duplicates", "d1")
+KS = (1, 2, 3, 4, 5, 7, 16)
+
+
+def solvers_for(k):
+    return ("auto", "jv", "scipy") + (("brute",) if k <= 5 else ())
+
+
+# ----------------------------------------------------------------------------
+# Exactness over thousands of blocks
+# ----------------------------------------------------------------------------
+class TestExactOptimum:
+    @pytest.mark.parametrize("metric", METRICS)
+    @pytest.mark.parametrize("kind", KINDS)
+    @pytest.mark.parametrize("k", KS)
+    def test_all_solvers_match_scipy_optimum(self, k, kind, metric):
+        rng = np.random.default_rng(1000 * k + KINDS.index(kind))
+        A, B = make_blocks(kind, 300, k, rng)
+        C = true_cost(A, B, metric)
+        optimum = scipy_optimum(C)
+        for solver in solvers_for(k):
+            perm = match_batches(A, B, metric=metric, solver=solver)
+            assert_permutations(perm, k)
+            np.testing.assert_allclose(
+                perm_cost(C, perm), optimum, rtol=RTOL, atol=ATOL, err_msg=solver
+            )
+
+    @pytest.mark.parametrize("metric", METRICS)
+    @pytest.mark.parametrize("kind", KINDS)
+    @pytest.mark.parametrize("k", (2, 4, 6, 12))
+    def test_matches_pot_emd(self, k, kind, metric):
+        rng = np.random.default_rng(7 * k + KINDS.index(kind))
+        A, B = make_blocks(kind, 150, k, rng)
+        C = true_cost(A, B, metric)
+        perm = match_batches(A, B, metric=metric)
+        np.testing.assert_allclose(
+            perm_cost(C, perm), emd_optimum(C), rtol=RTOL, atol=ATOL
+        )
+
+    def test_many_blocks_in_one_call_larger_k(self):
+        rng = np.random.default_rng(3)
+        A, B = make_blocks("normal", 64, 40, rng)
+        C = true_cost(A, B, "sqeuclidean")
+        perm = match_batches(A, B)
+        assert_permutations(perm, 40)
+        np.testing.assert_allclose(perm_cost(C, perm), scipy_optimum(C), rtol=RTOL)
+
+    def test_brute_force_is_the_auto_choice_up_to_its_limit(self):
+        # The brute force solver scores every permutation: check the
+        # enumeration itself on k = BRUTE_FORCE_MAX_K against scipy.
+        k = BRUTE_FORCE_MAX_K
+        rng = np.random.default_rng(11)
+        A, B = make_blocks("normal", 500, k, rng)
+        C = true_cost(A, B, "sqeuclidean")
+        np.testing.assert_array_equal(
+            match_batches(A, B, solver="brute"), match_batches(A, B, solver="auto")
+        )
+        np.testing.assert_allclose(
+            perm_cost(C, match_batches(A, B, solver="brute")),
+            scipy_optimum(C),
+            rtol=RTOL,
+        )
+
+    def test_identical_clouds_match_to_identity(self):
+        rng = np.random.default_rng(0)
+        A = rng.normal(size=(50, 9, 4))
+        np.testing.assert_array_equal(
+            match_batches(A, A), np.tile(np.arange(9), (50, 1))
+        )
+
+    def test_known_small_example(self):
+        A = np.array([[0.0, 0.0], [10.0, 10.0], [20.0, 0.0]])
+        B = np.array([[19.0, 1.0], [1.0, 0.0], [10.0, 9.0]])
+        for solver in ("auto", "brute", "jv", "scipy"):
+            np.testing.assert_array_equal(match_batches(A, B, solver=solver), [1, 2, 0])
+
+    @pytest.mark.parametrize(
+        "dtype, offset",
+        [(np.float64, 1.7e9), (np.float32, 1e3)],
+        ids=["float64-timestamps", "float32-offset-1e3"],
+    )
+    def test_large_common_offset_keeps_optimality(self, dtype, offset):
+        # Translating both clouds changes no distance, so it must not change
+        # the optimal cost. Features with a large common offset (timestamps,
+        # raw measurements in the thousands in float32) lose precision in the
+        # expanded inner-product cost unless the blocks are centred first.
+        rng = np.random.default_rng(5)
+        A = rng.normal(size=(200, 6, 3))
+        B = rng.normal(size=(200, 6, 3))
+        A_off = (A + offset).astype(dtype)
+        B_off = (B + offset).astype(dtype)
+        C = true_cost(A_off, B_off, "sqeuclidean")
+        perm = match_batches(A_off, B_off)
+        rtol = 1e-9 if dtype == np.float64 else 1e-4
+        np.testing.assert_allclose(perm_cost(C, perm), scipy_optimum(C), rtol=rtol)
+
+
+# ----------------------------------------------------------------------------
+# Shapes, dtypes and backends
+# ----------------------------------------------------------------------------
+class TestShapes:
+    def test_leading_batch_dimensions(self):
+        rng = np.random.default_rng(0)
+        A = rng.normal(size=(3, 5, 6, 2))
+        B = rng.normal(size=(3, 5, 6, 2))
+        perm = match_batches(A, B)
+        assert perm.shape == (3, 5, 6)
+        assert_permutations(perm, 6)
+        flat = match_batches(A.reshape(15, 6, 2), B.reshape(15, 6, 2))
+        np.testing.assert_array_equal(perm.reshape(15, 6), flat)
+
+    def test_single_block_2d(self):
+        rng = np.random.default_rng(1)
+        A, B = rng.normal(size=(7, 3)), rng.normal(size=(7, 3))
+        perm = match_batches(A, B)
+        assert perm.shape == (7,)
+        np.testing.assert_array_equal(perm, match_batches(A[None], B[None])[0])
+
+    @pytest.mark.parametrize("solver", ("auto", "brute", "jv", "scipy"))
+    def test_k_equal_one(self, solver):
+        A = np.ones((4, 2, 1, 3))
+        perm = match_batches(A, -A, solver=solver)
+        assert perm.shape == (4, 2, 1)
+        assert perm.dtype == np.int64
+        np.testing.assert_array_equal(perm, 0)
+
+    def test_integer_and_list_input(self):
+        A = [[0, 0], [10, 10]]
+        B = [[10, 11], [0, 1]]
+        np.testing.assert_array_equal(match_batches(A, B), [1, 0])
+        np.testing.assert_array_equal(
+            match_batches(np.array(A, dtype=np.int32), np.array(B, dtype=np.int32)),
+            [1, 0],
+        )
+
+    def test_float32_numpy(self):
+        rng = np.random.default_rng(2)
+        A, B = make_blocks("normal", 200, 8, rng)
+        C = true_cost(A.astype(np.float32), B.astype(np.float32), "sqeuclidean")
+        perm = match_batches(A.astype(np.float32), B.astype(np.float32))
+        assert_permutations(perm, 8)
+        np.testing.assert_allclose(perm_cost(C, perm), scipy_optimum(C), rtol=1e-5)
+
+
+class TestTorch:
+    @pytest.mark.parametrize("k", (1, 3, 4, 9))
+    @pytest.mark.parametrize("metric", METRICS)
+    def test_float64_agrees_with_numpy(self, k, metric):
+        rng = np.random.default_rng(k)
+        A, B = make_blocks("normal", 200, k, rng)
+        perm_t = match_batches(torch.from_numpy(A), torch.from_numpy(B), metric=metric)
+        assert isinstance(perm_t, torch.Tensor)
+        assert perm_t.dtype == torch.int64
+        assert perm_t.device == torch.device("cpu")
+        np.testing.assert_array_equal(
+            perm_t.numpy(), match_batches(A, B, metric=metric)
+        )
+
+    @pytest.mark.parametrize("k", (2, 4, 8))
+    def test_float32_is_optimal(self, k):
+        # float32 rounding can break near-ties differently from numpy, so the
+        # agreement is checked on the total cost rather than the permutation.
+        rng = np.random.default_rng(10 + k)
+        A, B = make_blocks("normal", 300, k, rng)
+        A32, B32 = torch.from_numpy(A).float(), torch.from_numpy(B).float()
+        perm_t = match_batches(A32, B32)
+        assert perm_t.dtype == torch.int64
+        assert_permutations(perm_t.numpy(), k)
+        C = true_cost(A32.numpy(), B32.numpy(), "sqeuclidean")
+        np.testing.assert_allclose(
+            perm_cost(C, perm_t.numpy()), scipy_optimum(C), rtol=1e-5
+        )
+        perm_np = match_batches(A32.numpy(), B32.numpy())
+        np.testing.assert_allclose(
+            perm_cost(C, perm_t.numpy()), perm_cost(C, perm_np), rtol=1e-5
+        )
+
+    @pytest.mark.parametrize("solver", ("auto", "brute", "jv", "scipy"))
+    def test_all_solvers_on_tensors(self, solver):
+        rng = np.random.default_rng(4)
+        A, B = make_blocks("integer", 100, 4, rng)
+        perm = match_batches(torch.from_numpy(A), torch.from_numpy(B), solver=solver)
+        assert isinstance(perm, torch.Tensor) and perm.dtype == torch.int64
+        C = true_cost(A, B, "sqeuclidean")
+        np.testing.assert_allclose(
+            perm_cost(C, perm.numpy()), scipy_optimum(C), rtol=RTOL, atol=ATOL
+        )
+
+    def test_leading_dims_and_integer_tensors(self):
+        A = torch.tensor([[[0, 0], [10, 10]]] * 3)
+        B = torch.tensor([[[10, 11], [0, 1]]] * 3)
+        perm = match_batches(A.reshape(3, 1, 2, 2), B.reshape(3, 1, 2, 2))
+        assert perm.shape == (3, 1, 2)
+        np.testing.assert_array_equal(perm.numpy().reshape(3, 2), [[1, 0]] * 3)
+
+    def test_tensors_requiring_grad(self):
+        A = torch.randn(5, 6, 2, dtype=torch.float64, requires_grad=True)
+        B = torch.randn(5, 6, 2, dtype=torch.float64)
+        perm = match_batches(A, B)
+        assert not perm.requires_grad
+        np.testing.assert_array_equal(
+            perm.numpy(), match_batches(A.detach().numpy(), B.numpy())
+        )
+
+
+# ----------------------------------------------------------------------------
+# The compiled solver directly, including its threaded path
+# ----------------------------------------------------------------------------
+class TestJV:
+    @pytest.mark.parametrize("n_threads", (2, 3))
+    @pytest.mark.parametrize("dtype", (np.float64, np.float32))
+    def test_threads_give_the_same_result(self, n_threads, dtype):
+        rng = np.random.default_rng(0)
+        A, B = make_blocks("integer", 401, 12, rng)  # ties: order-sensitive
+        cost = np.ascontiguousarray(pairwise_cost(A, B, reduced=True).astype(dtype))
+        single = _lsap_square_batch(cost, n_threads=1)
+        threaded = _lsap_square_batch(cost, n_threads=n_threads)
+        np.testing.assert_array_equal(threaded, single)
+        C = true_cost(A, B, "sqeuclidean")
+        np.testing.assert_allclose(perm_cost(C, threaded), scipy_optimum(C), atol=ATOL)
+
+    def test_threaded_dispatch_in_match_batches(self, monkeypatch):
+        rng = np.random.default_rng(1)
+        A, B = make_blocks("normal", 64, 10, rng)
+        expected = match_batches(A, B, solver="jv")
+        monkeypatch.setattr(matching_mod, "_THREADED_WORK", 0)
+        monkeypatch.setattr(matching_mod, "_n_threads", lambda: 2)
+        np.testing.assert_array_equal(match_batches(A, B, solver="jv"), expected)
+
+    def test_does_not_modify_cost(self):
+        cost = np.random.default_rng(2).normal(size=(20, 6, 6))
+        before = cost.copy()
+        _lsap_square_batch(cost)
+        np.testing.assert_array_equal(cost, before)
+
+
+# ----------------------------------------------------------------------------
+# pairwise_cost
+# ----------------------------------------------------------------------------
+class TestPairwiseCost:
+    @pytest.mark.parametrize("metric", METRICS)
+    @pytest.mark.parametrize("backend", ("numpy", "torch"))
+    def test_matches_explicit_differences(self, metric, backend):
+        rng = np.random.default_rng(0)
+        A, B = rng.normal(size=(2, 3, 5, 4)), rng.normal(size=(2, 3, 5, 4))
+        expected = true_cost(A, B, metric)
+        if backend == "torch":
+            got = pairwise_cost(
+                torch.from_numpy(A), torch.from_numpy(B), metric
+            ).numpy()
+        else:
+            got = pairwise_cost(A, B, metric)
+        assert got.shape == (2, 3, 5, 5)
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+
+    @pytest.mark.parametrize("backend", ("numpy", "torch"))
+    def test_reduced_differs_by_row_and_column_constants(self, backend):
+        # What makes the reduced cost valid for matching: full - reduced is
+        # r_i + c_j, which adds the same constant to every permutation.
+        rng = np.random.default_rng(1)
+        A, B = rng.normal(size=(4, 6, 3)) + 5.0, rng.normal(size=(4, 6, 3))
+        if backend == "torch":
+            A, B = torch.from_numpy(A), torch.from_numpy(B)
+        diff = np.asarray(pairwise_cost(A, B) - pairwise_cost(A, B, reduced=True))
+        interaction = diff - diff[:, :, :1] - diff[:, :1, :] + diff[:, :1, :1]
+        np.testing.assert_allclose(interaction, 0.0, atol=1e-10)
+        assert np.ptp(diff) > 1.0  # the check above is not vacuous
+
+    def test_zero_distance_is_not_negative(self):
+        A = np.full((1, 3, 2), 0.1)
+        for metric in METRICS:
+            assert (pairwise_cost(A, A, metric) >= 0).all()
+
+
+# ----------------------------------------------------------------------------
+# Inputs are never modified
+# ----------------------------------------------------------------------------
+@pytest.mark.parametrize("solver", ("auto", "brute", "jv", "scipy"))
+def test_inputs_not_mutated(solver):
+    rng = np.random.default_rng(0)
+    A, B = rng.normal(size=(10, 4, 3)), rng.normal(size=(10, 4, 3))
+    A0, B0 = A.copy(), B.copy()
+    match_batches(A, B, solver=solver)
+    np.testing.assert_array_equal(A, A0)
+    np.testing.assert_array_equal(B, B0)
+    At, Bt = torch.from_numpy(A0.copy()), torch.from_numpy(B0.copy())
+    match_batches(At, Bt, solver=solver)
+    np.testing.assert_array_equal(At.numpy(), A0)
+    np.testing.assert_array_equal(Bt.numpy(), B0)
+
+
+# ----------------------------------------------------------------------------
+# Bad input
+# ----------------------------------------------------------------------------
+class TestBadInput:
+    A = np.zeros((2, 3, 2))
+
+    def test_shape_mismatch(self):
+        with pytest.raises(ValueError, match="same shape"):
+            match_batches(self.A, np.zeros((2, 4, 2)))
+
+    @pytest.mark.parametrize("shape", [(3,), ()])
+    def test_fewer_than_two_dims(self, shape):
+        with pytest.raises(ValueError, match="at least 2 dimensions"):
+            match_batches(np.zeros(shape), np.zeros(shape))
+
+    @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+    @pytest.mark.parametrize("where", ["A", "B"])
+    def test_non_finite(self, value, where):
+        A = np.random.default_rng(0).normal(size=(4, 5, 3))
+        B = A.copy()
+        (A if where == "A" else B)[2, 1, 0] = value
+        with pytest.raises(ValueError, match="must be finite"):
+            match_batches(A, B)
+        with pytest.raises(ValueError, match="must be finite"):
+            match_batches(torch.from_numpy(A), torch.from_numpy(B))
+
+    @pytest.mark.parametrize("shape", [(0, 2), (3, 0), (0, 3, 2)])
+    def test_empty(self, shape):
+        with pytest.raises(ValueError, match="non-empty"):
+            match_batches(np.zeros(shape), np.zeros(shape))
+
+    def test_unknown_metric(self):
+        with pytest.raises(ValueError, match="metric must be one of.*'cosine'"):
+            match_batches(self.A, self.A, metric="cosine")
+
+    def test_unknown_solver(self):
+        with pytest.raises(ValueError, match="solver must be one of.*'hungarian'"):
+            match_batches(self.A, self.A, solver="hungarian")
+
+    @pytest.mark.parametrize("torch_first", [True, False])
+    def test_numpy_mixed_with_torch(self, torch_first):
+        t = torch.zeros(2, 3, 2)
+        args = (t, self.A) if torch_first else (self.A, t)
+        with pytest.raises(TypeError, match="both be numpy arrays or both be torch"):
+            match_batches(*args)
+
+    def test_non_numeric(self):
+        with pytest.raises(TypeError, match="must hold real numbers"):
+            match_batches(np.array([["a", "b"]]), np.array([["c", "d"]]))
+
+
+# ----------------------------------------------------------------------------
+# Property-based tests
+# ----------------------------------------------------------------------------
+@st.composite
+def block_pairs(draw, max_k=7):
+    n_blocks = draw(st.integers(1, 4))
+    k = draw(st.integers(1, max_k))
+    d = draw(st.integers(1, 3))
+    # Small integers make exact ties frequent; floats cover the generic case.
+    elements = draw(
+        st.sampled_from(
+            [
+                st.integers(-3, 3).map(float),
+                st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False, width=64),
+            ]
+        )
+    )
+    shape = (n_blocks, k, d)
+    A = draw(arrays(np.float64, shape, elements=elements))
+    B = draw(arrays(np.float64, shape, elements=elements))
+    return A, B
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pair=block_pairs(),
+    metric=st.sampled_from(METRICS),
+    solver=st.sampled_from(("auto", "jv", "scipy", "brute")),
+)
+def test_property_permutation_and_optimal(pair, metric, solver):
+    A, B = pair
+    k = A.shape[1]
+    if solver == "brute" and k > 5:
+        solver = "auto"
+    perm = match_batches(A, B, metric=metric, solver=solver)
+    assert_permutations(perm, k)
+    C = true_cost(A, B, metric)
+    # Costs up to ~1e6 per pair: the absolute slack covers the rounding of
+    # the expanded inner-product cost on blocks whose optimum is near 0.
+    scale = max(1.0, float(np.abs(C).max()))
+    np.testing.assert_allclose(
+        perm_cost(C, perm), scipy_optimum(C), rtol=RTOL, atol=1e-9 * scale
+    )

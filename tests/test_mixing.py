@@ -1,0 +1,432 @@
+"""Tests of the k-mixup step (skmixup._mixing.kmixup_batch)."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linear_sum_assignment
+from scipy.spatial.distance import cdist
+from sklearn.datasets import load_iris
+
+import skmixup._mixing as mixing_mod
+from skmixup import KMixupDraw, effective_k, kmixup_batch, match_batches
+
+
+def make_data(n=40, d=3, n_classes=3, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)).astype(dtype)
+    Y = np.eye(n_classes, dtype=dtype)[rng.integers(0, n_classes, size=n)]
+    return X, Y
+
+
+def expected_mix(V, info):
+    """lam * V + (1 - lam) * V[partner], in float64."""
+    V = np.asarray(V, dtype=np.float64)
+    w = info.lam.astype(np.float64).reshape((-1,) + (1,) * (V.ndim - 1))
+    return w * V + (1 - w) * V[info.partner]
+
+
+def assert_groups_optimal(feats, info, metric="sqeuclidean", rtol=1e-9):
+    """Each k-batch is matched to its partners by an optimal assignment."""
+    feats = np.asarray(feats, dtype=np.float64)
+    for g in np.unique(info.group):
+        anchors = np.flatnonzero(info.group == g)
+        partners = info.partner[anchors]
+        chosen = cdist(feats[anchors], feats[partners], metric)
+        opt = chosen[linear_sum_assignment(chosen)].sum()
+        np.testing.assert_allclose(np.trace(chosen), opt, rtol=rtol, atol=1e-12)
+
+
+def assert_valid_draw(info, n, k):
+    assert isinstance(info, KMixupDraw)
+    assert info.k == effective_k(k, n)
+    assert info.partner.dtype == np.int64 and info.group.dtype == np.int64
+    # every point is used once as a partner, and never as its own
+    np.testing.assert_array_equal(np.sort(info.partner), np.arange(n))
+    if n >= 2:
+        assert not np.any(info.partner == np.arange(n))
+    assert np.all((info.lam >= 0) & (info.lam <= 1))
+    # one lambda per k-batch; full groups of k, at most one smaller group
+    sizes = np.bincount(info.group)
+    assert np.all(sizes[:-1] == info.k) and 1 <= sizes[-1] <= info.k
+    for g in range(len(sizes)):
+        members = info.group == g
+        assert np.unique(info.lam[members]).size == 1
+        # a k-batch and its partners share no point
+        assert not np.intersect1d(np.flatnonzero(members), info.partner[members]).size
+
+
+# ----------------------------------------------------------------------------
+# The mixing itself
+# ----------------------------------------------------------------------------
+class TestMixing:
+    @pytest.mark.parametrize("k", (1, 2, 3, 5, 8, 20, 64))
+    @pytest.mark.parametrize("metric", ("sqeuclidean", "euclidean"))
+    def test_segment_labels_and_optimality(self, k, metric):
+        X, Y = make_data(n=43, seed=k)
+        X_mix, Y_mix, info = kmixup_batch(
+            X, Y, k=k, metric=metric, random_state=k, return_info=True
+        )
+        assert_valid_draw(info, 43, k)
+        np.testing.assert_allclose(X_mix, expected_mix(X, info), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(Y_mix, expected_mix(Y, info), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(Y_mix.sum(axis=1), 1.0, rtol=1e-12)
+        assert np.all(Y_mix >= 0)
+        assert_groups_optimal(X, info, metric)
+
+    def test_groups_are_matched_with_match_batches(self):
+        # The pairing of every full k-batch is what match_batches returns on
+        # the same two clouds (the matching is not reimplemented).
+        X, _ = make_data(n=48, seed=3)
+        _, _, info = kmixup_batch(X, k=8, random_state=0, return_info=True)
+        for g in range(6):
+            anchors = np.flatnonzero(info.group == g)
+            pool = np.sort(info.partner[anchors])
+            perm = match_batches(X[anchors], X[pool])
+            np.testing.assert_array_equal(info.partner[anchors], pool[perm])
+
+    def test_k_not_dividing_the_batch(self):
+        X, Y = make_data(n=50, seed=1)
+        _, _, info = kmixup_batch(X, Y, k=8, random_state=1, return_info=True)
+        assert_valid_draw(info, 50, 8)
+        np.testing.assert_array_equal(np.bincount(info.group), [8] * 6 + [2])
+        assert_groups_optimal(X, info)
+
+    @pytest.mark.parametrize("n, k", [(64, 100), (64, 64), (64, 32), (7, 4), (3, 10)])
+    def test_k_capped_at_half_the_batch(self, n, k):
+        X, Y = make_data(n=n, seed=n)
+        _, _, info = kmixup_batch(X, Y, k=k, random_state=0, return_info=True)
+        assert info.k == min(k, n // 2)
+        assert_valid_draw(info, n, k)
+        assert_groups_optimal(X, info)
+
+    def test_effective_k(self):
+        assert effective_k(16, 256) == 16
+        assert effective_k(16, 20) == 10
+        assert effective_k(4, 1) == 1
+        assert effective_k(4, 0) == 1
+        assert effective_k(1, 1000) == 1
+
+    def test_match_on_drives_the_matching(self):
+        rng = np.random.default_rng(4)
+        X = rng.normal(size=(60, 3))
+        Z = rng.normal(size=(60, 2))  # unrelated matching features
+        X_mix, _, info = kmixup_batch(
+            X, k=10, match_on=Z, random_state=2, return_info=True
+        )
+        assert_groups_optimal(Z, info)
+        np.testing.assert_allclose(X_mix, expected_mix(X, info), rtol=1e-12, atol=1e-14)
+        # ... and the pairing differs from matching on X itself
+        _, _, info_x = kmixup_batch(X, k=10, random_state=2, return_info=True)
+        assert not np.array_equal(info.partner, info_x.partner)
+
+    @pytest.mark.parametrize("Y_shape", [(30,), (30, 1), (30, 4)])
+    def test_targets_shapes(self, Y_shape):
+        X, _ = make_data(n=30)
+        Y = np.random.default_rng(0).normal(size=Y_shape)
+        _, Y_mix, info = kmixup_batch(X, Y, k=4, random_state=0, return_info=True)
+        assert Y_mix.shape == Y_shape
+        np.testing.assert_allclose(Y_mix, expected_mix(Y, info), rtol=1e-12, atol=1e-14)
+
+    def test_integer_inputs_are_promoted(self):
+        X = np.arange(40).reshape(20, 2)
+        Y = np.arange(20) % 2
+        X_mix, Y_mix, info = kmixup_batch(X, Y, k=3, random_state=0, return_info=True)
+        assert X_mix.dtype == np.float64 and Y_mix.dtype == np.float64
+        np.testing.assert_allclose(Y_mix, expected_mix(Y, info), rtol=1e-12, atol=1e-14)
+
+    def test_no_targets(self):
+        X, _ = make_data()
+        X_mix, Y_mix = kmixup_batch(X, k=4, random_state=0)
+        assert Y_mix is None and X_mix.shape == X.shape
+
+    def test_lambda_follows_beta(self):
+        # Beta(a, a) has mean 1/2 and variance 1 / (4 (2a + 1)).
+        X = np.zeros((6000, 1))
+        for alpha in (0.2, 2.0):
+            _, _, info = kmixup_batch(
+                X, k=1, alpha=alpha, random_state=0, return_info=True
+            )
+            assert abs(info.lam.mean() - 0.5) < 0.02
+            np.testing.assert_allclose(
+                info.lam.var(), 1 / (4 * (2 * alpha + 1)), rtol=0.1
+            )
+
+
+# ----------------------------------------------------------------------------
+# k = 1, alpha = 0 and tiny batches
+# ----------------------------------------------------------------------------
+class TestSpecialCases:
+    def test_k1_is_ordinary_mixup(self, monkeypatch):
+        def no_ot(*args, **kwargs):
+            raise AssertionError("k=1 must not solve an assignment")
+
+        monkeypatch.setattr(mixing_mod, "_solve_blocks", no_ot)
+        X, Y = make_data(n=31)
+        partners_of_0 = set()
+        for seed in range(30):
+            X_mix, Y_mix, info = kmixup_batch(
+                X, Y, k=1, random_state=seed, return_info=True
+            )
+            assert_valid_draw(info, 31, 1)
+            np.testing.assert_allclose(
+                X_mix, expected_mix(X, info), rtol=1e-12, atol=1e-14
+            )
+            assert np.unique(info.lam).size == 31  # one lambda per point
+            partners_of_0.add(int(info.partner[0]))
+        assert len(partners_of_0) > 10  # the partner is random
+
+    @pytest.mark.parametrize("backend", ("numpy", "torch"))
+    def test_alpha_zero_returns_input(self, backend):
+        X, Y = make_data()
+        if backend == "torch":
+            X, Y = torch.from_numpy(X), torch.from_numpy(Y)
+        X_mix, Y_mix, info = kmixup_batch(X, Y, k=4, alpha=0, return_info=True)
+        assert X_mix is X and Y_mix is Y
+        np.testing.assert_array_equal(info.lam, 1.0)
+        np.testing.assert_array_equal(info.partner, np.arange(40))
+
+    @pytest.mark.parametrize("n", (0, 1))
+    def test_batches_too_small_to_mix(self, n):
+        X, Y = np.zeros((n, 2)), np.zeros(n)
+        X_mix, Y_mix, info = kmixup_batch(X, Y, k=4, random_state=0, return_info=True)
+        assert X_mix is X and Y_mix is Y
+        assert info.k == 1 and info.partner.shape == (n,)
+
+    def test_two_points(self):
+        X = np.array([[0.0], [1.0]])
+        X_mix, _, info = kmixup_batch(X, k=5, random_state=0, return_info=True)
+        np.testing.assert_array_equal(info.partner, [1, 0])
+        np.testing.assert_allclose(
+            X_mix[:, 0], [1 - info.lam[0], info.lam[1]], rtol=1e-12
+        )
+
+
+# ----------------------------------------------------------------------------
+# Self-pairs: the design's point (iris, batch of 64)
+# ----------------------------------------------------------------------------
+def naive_second_shuffle(X, k, rng):
+    """Partner k-batches drawn by a second shuffle of the same batch."""
+    n = X.shape[0]
+    anchors = rng.permutation(n).reshape(-1, k)
+    pool = rng.permutation(n).reshape(-1, k)
+    perm = match_batches(X[anchors], X[pool])
+    partner = np.empty(n, dtype=np.int64)
+    partner[anchors.ravel()] = np.take_along_axis(pool, perm, axis=1).ravel()
+    return partner
+
+
+class TestSelfPairs:
+    @pytest.fixture(scope="class")
+    def iris_batches(self):
+        X = load_iris().data
+        rng = np.random.default_rng(0)
+        return [X[rng.choice(len(X), 64, replace=False)] for _ in range(40)]
+
+    @pytest.mark.parametrize("k", (1, 2, 4, 8, 16, 32, 64, 100))
+    def test_self_pair_rate_is_zero(self, iris_batches, k):
+        for seed, X in enumerate(iris_batches):
+            _, _, info = kmixup_batch(X, k=k, random_state=seed, return_info=True)
+            assert not np.any(info.partner == np.arange(64))
+
+    def test_naive_scheme_would_self_pair(self, iris_batches):
+        # Contrast: with a second shuffle, a point drawn in both k-batches is
+        # usually matched with itself (distance 0); ~13% at k=16, ~100% at k=64.
+        rng = np.random.default_rng(1)
+        rate = {
+            k: np.mean(
+                [
+                    np.mean(naive_second_shuffle(X, k, rng) == np.arange(64))
+                    for X in iris_batches
+                ]
+            )
+            for k in (16, 64)
+        }
+        assert 0.06 < rate[16] < 0.25
+        assert rate[64] > 0.95
+
+
+# ----------------------------------------------------------------------------
+# Randomness, dtypes, backends, immutability
+# ----------------------------------------------------------------------------
+class TestRandomness:
+    def test_same_seed_same_output_other_seed_different(self):
+        X, Y = make_data()
+        a = kmixup_batch(X, Y, k=4, random_state=3)
+        b = kmixup_batch(X, Y, k=4, random_state=3)
+        c = kmixup_batch(X, Y, k=4, random_state=4)
+        np.testing.assert_array_equal(a[0], b[0])
+        np.testing.assert_array_equal(a[1], b[1])
+        assert not np.allclose(a[0], c[0])
+
+    @pytest.mark.parametrize("make_rng", (np.random.RandomState, np.random.default_rng))
+    def test_numpy_random_objects(self, make_rng):
+        X, _ = make_data()
+        first = kmixup_batch(X, k=4, random_state=make_rng(0))[0]
+        np.testing.assert_array_equal(
+            first, kmixup_batch(X, k=4, random_state=make_rng(0))[0]
+        )
+        rng = make_rng(0)
+        kmixup_batch(X, k=4, random_state=rng)
+        # the generator advanced: the next step draws new pairs
+        assert not np.allclose(first, kmixup_batch(X, k=4, random_state=rng)[0])
+
+    def test_none_is_random(self):
+        X, _ = make_data()
+        assert not np.allclose(kmixup_batch(X, k=4)[0], kmixup_batch(X, k=4)[0])
+
+
+class TestDtypesAndTorch:
+    def test_float32_stays_float32(self):
+        X, Y = make_data(dtype=np.float32)
+        X_mix, Y_mix, info = kmixup_batch(X, Y, k=5, random_state=0, return_info=True)
+        assert X_mix.dtype == np.float32 and Y_mix.dtype == np.float32
+        np.testing.assert_allclose(X_mix, expected_mix(X, info), rtol=1e-6, atol=1e-6)
+
+    @pytest.mark.parametrize("dtype", (torch.float32, torch.float64))
+    @pytest.mark.parametrize("k", (1, 3, 8))
+    def test_torch_in_torch_out(self, dtype, k):
+        X, Y = make_data(n=45, seed=k)
+        Xt = torch.from_numpy(X).to(dtype)
+        Yt = torch.from_numpy(Y).to(dtype)
+        X_mix, Y_mix, info = kmixup_batch(Xt, Yt, k=k, random_state=0, return_info=True)
+        for out in (X_mix, Y_mix):
+            assert isinstance(out, torch.Tensor)
+            assert out.dtype == dtype and out.device == Xt.device
+        assert isinstance(info.partner, np.ndarray) and isinstance(info.lam, np.ndarray)
+        assert_valid_draw(info, 45, k)
+        tol = 1e-12 if dtype == torch.float64 else 1e-5
+        np.testing.assert_allclose(
+            X_mix.numpy(), expected_mix(Xt.numpy(), info), rtol=tol, atol=tol
+        )
+        np.testing.assert_allclose(
+            Y_mix.numpy(), expected_mix(Yt.numpy(), info), rtol=tol, atol=tol
+        )
+        assert_groups_optimal(
+            Xt.numpy(), info, rtol=1e-9 if dtype == torch.float64 else 1e-5
+        )
+
+    @pytest.mark.parametrize("k", (2, 4, 8))
+    def test_torch_and_numpy_draw_the_same(self, k):
+        # All randomness is drawn on the host: same seed, same pairs.
+        X, Y = make_data(n=40, seed=k)
+        X_np, Y_np, info_np = kmixup_batch(X, Y, k=k, random_state=5, return_info=True)
+        X_t, Y_t, info_t = kmixup_batch(
+            torch.from_numpy(X),
+            torch.from_numpy(Y),
+            k=k,
+            random_state=5,
+            return_info=True,
+        )
+        np.testing.assert_array_equal(info_t.partner, info_np.partner)
+        np.testing.assert_array_equal(info_t.lam, info_np.lam)
+        np.testing.assert_array_equal(info_t.group, info_np.group)
+        np.testing.assert_allclose(X_t.numpy(), X_np, rtol=1e-12)
+        np.testing.assert_allclose(Y_t.numpy(), Y_np, rtol=1e-12)
+
+    def test_torch_integer_targets(self):
+        X = torch.randn(20, 2, dtype=torch.float32)
+        Y = torch.arange(20) % 3
+        _, Y_mix = kmixup_batch(X, Y, k=4, random_state=0)
+        assert Y_mix.dtype == torch.float32
+
+
+@pytest.mark.parametrize("backend", ("numpy", "torch"))
+def test_inputs_not_mutated(backend):
+    X, Y = make_data()
+    Z = X[:, :2] * 3.0
+    copies = [X.copy(), Y.copy(), Z.copy()]
+    if backend == "torch":
+        X, Y, Z = (torch.from_numpy(a.copy()) for a in (X, Y, Z))
+    kmixup_batch(X, Y, k=4, match_on=Z, random_state=0)
+    for arr, orig in zip((X, Y, Z), copies):
+        got = arr.numpy() if backend == "torch" else arr
+        np.testing.assert_array_equal(got, orig)
+
+
+# ----------------------------------------------------------------------------
+# Bad input
+# ----------------------------------------------------------------------------
+class TestBadInput:
+    X = np.zeros((10, 2))
+
+    @pytest.mark.parametrize("k", (0, -3))
+    def test_k_below_one(self, k):
+        with pytest.raises(ValueError, match=f"k must be an integer >= 1; got {k}"):
+            kmixup_batch(self.X, k=k)
+
+    @pytest.mark.parametrize("k", (2.0, 2.5, True, "4", None))
+    def test_k_not_an_integer(self, k):
+        with pytest.raises(TypeError, match="k must be an integer >= 1"):
+            kmixup_batch(self.X, k=k)
+
+    @pytest.mark.parametrize("alpha", (-0.5, float("nan"), "1", True))
+    def test_bad_alpha(self, alpha):
+        with pytest.raises(ValueError, match="alpha must be a finite real number >= 0"):
+            kmixup_batch(self.X, alpha=alpha)
+
+    def test_infinite_alpha(self):
+        # Beta(inf, inf) draws NaN: every mixed value would be NaN.
+        with pytest.raises(ValueError, match="alpha"):
+            kmixup_batch(self.X, alpha=float("inf"))
+
+    def test_unknown_metric(self):
+        with pytest.raises(ValueError, match="metric must be one of.*'cityblock'"):
+            kmixup_batch(self.X, metric="cityblock")
+
+    def test_X_not_2d(self):
+        with pytest.raises(
+            ValueError, match=r"X must have shape \(n_samples, n_features\)"
+        ):
+            kmixup_batch(np.zeros(10))
+
+    @pytest.mark.parametrize("name", ("Y", "match_on"))
+    def test_mismatched_rows(self, name):
+        with pytest.raises(
+            ValueError, match=f"{name} must have as many rows as X \\(10\\); got 9"
+        ):
+            kmixup_batch(self.X, **{name: np.zeros((9, 2))})
+
+    def test_bad_random_state(self):
+        with pytest.raises(TypeError, match="random_state must be None, an int"):
+            kmixup_batch(self.X, random_state="seed")
+
+    @pytest.mark.parametrize("name", ("Y", "match_on"))
+    @pytest.mark.parametrize("torch_X", (True, False))
+    def test_numpy_mixed_with_torch(self, name, torch_X):
+        X = torch.zeros(10, 2) if torch_X else np.zeros((10, 2))
+        other = np.zeros((10, 2)) if torch_X else torch.zeros(10, 2)
+        with pytest.raises(TypeError, match=name):
+            kmixup_batch(X, **{name: other}, random_state=0)
+
+
+# ----------------------------------------------------------------------------
+# Property-based tests
+# ----------------------------------------------------------------------------
+@settings(max_examples=120, deadline=None)
+@given(
+    n=st.integers(2, 40),
+    d=st.integers(1, 3),
+    k=st.integers(1, 45),
+    alpha=st.sampled_from((0.2, 1.0, 4.0)),
+    metric=st.sampled_from(("sqeuclidean", "euclidean")),
+    integer_coords=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_property_mixing_invariants(n, d, k, alpha, metric, integer_coords, seed):
+    rng = np.random.default_rng(seed)
+    if integer_coords:  # ties and duplicate points
+        X = rng.integers(-2, 3, size=(n, d)).astype(np.float64)
+    else:
+        X = rng.normal(size=(n, d))
+    Y = np.eye(4)[rng.integers(0, 4, size=n)]
+    X_mix, Y_mix, info = kmixup_batch(
+        X, Y, k=k, alpha=alpha, metric=metric, random_state=seed, return_info=True
+    )
+    assert_valid_draw(info, n, k)
+    np.testing.assert_allclose(X_mix, expected_mix(X, info), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(Y_mix, expected_mix(Y, info), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(Y_mix.sum(axis=1), 1.0, rtol=1e-12)
+    assert np.all((Y_mix >= 0) & (Y_mix <= 1))
+    assert_groups_optimal(X, info, metric)
