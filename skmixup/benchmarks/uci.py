@@ -55,9 +55,9 @@ class Config:
 
 FULL = dict(
     outer_splits=5,
-    outer_repeats=3,
+    outer_repeats=2,
     inner_splits=3,
-    steps=1000,
+    steps=600,
     batch_size=64,
     hidden_units=128,
     n_layers=2,
@@ -176,7 +176,8 @@ def _make_config(args):
             f"baseline); got {values['ks']}"
         )
     datasets = args.datasets or (QUICK_DATASETS if args.quick else DEFAULT_SUITE)
-    return Config(datasets=tuple(datasets), seed=args.seed, **values)
+    datasets = tuple(dict.fromkeys(datasets))  # drop repeats, keep order
+    return Config(datasets=datasets, seed=args.seed, **values)
 
 
 def make_estimator(config, n_train, seed, **params):
@@ -256,7 +257,9 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
     model = make_estimator(config, len(train), seed)
     model.set_params(**best)
     model.fit(X[train], y[train])
-    proba = model.predict_proba(X[test])
+    # float32 network outputs: renormalise in float64 before scoring.
+    proba = model.predict_proba(X[test]).astype(np.float64)
+    proba /= proba.sum(axis=1, keepdims=True)
     classes = model.classes_
     pred = classes[proba.argmax(axis=1)]
     return {
@@ -508,9 +511,13 @@ def run(args):
     if args.list:
         print("\n".join(list_datasets()))
         return 0
-    config = _make_config(args)
+    try:
+        config = _make_config(args)
+        data = _load_all(config)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     _check_output(args.output)
-    data = _load_all(config)
     n_jobs = args.n_jobs or os.cpu_count() or 1
     tasks_list = list(_tasks(config, data))
     print(

@@ -1,0 +1,150 @@
+"""The UCI benchmark end to end on a tiny budget, its statistics and its errors."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skmixup.benchmarks.__main__ import main
+from skmixup.benchmarks._stats import (
+    average_ranks,
+    corrected_resampled_ttest,
+    expected_calibration_error,
+)
+
+TINY = [
+    "uci",
+    "--datasets",
+    "iris,wine",
+    "--outer-splits",
+    "2",
+    "--outer-repeats",
+    "1",
+    "--inner-splits",
+    "2",
+    "--steps",
+    "15",
+    "--ks",
+    "4",
+    "--alphas",
+    "0.5,1.0",
+    "--n-jobs",
+    "1",
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("uci")
+    assert main([*TINY, "--output", str(out)]) == 0
+    return out
+
+
+class TestRun:
+    def test_writes_all_outputs(self, tiny_run):
+        for name in ("folds.csv", "summary.csv", "tests.csv", "uci.png", "results.md"):
+            assert (tiny_run / name).stat().st_size > 0
+        meta = json.loads((tiny_run / "run.json").read_text())
+        assert meta["config"]["steps"] == 15
+
+    def test_one_row_per_fold_and_method(self, tiny_run):
+        folds = pd.read_csv(tiny_run / "folds.csv")
+        assert len(folds) == 2 * 2 * 3  # datasets x outer folds x methods
+        assert set(folds.method) == {"erm", "mixup", "kmixup"}
+        assert folds.accuracy.between(0, 1).all()
+        assert (folds.log_loss > 0).all()
+        assert folds.ece.between(0, 1).all()
+
+    def test_methods_use_their_own_grid(self, tiny_run):
+        folds = pd.read_csv(tiny_run / "folds.csv")
+        erm = folds[folds.method == "erm"]
+        mixup = folds[folds.method == "mixup"]
+        kmixup = folds[folds.method == "kmixup"]
+        assert (erm.best_alpha == 0).all()
+        assert (mixup.best_k == 1).all() and mixup.best_alpha.isin([0.5, 1.0]).all()
+        assert (kmixup.best_k == 4).all() and kmixup.best_alpha.isin([0.5, 1.0]).all()
+
+    def test_summary_matches_folds(self, tiny_run):
+        folds = pd.read_csv(tiny_run / "folds.csv")
+        summary = pd.read_csv(tiny_run / "summary.csv").set_index("dataset")
+        for (name, method), group in folds.groupby(["dataset", "method"]):
+            np.testing.assert_allclose(
+                summary.loc[name, f"{method}_acc"], group.accuracy.mean(), rtol=1e-12
+            )
+
+    def test_report_lists_every_dataset(self, tiny_run):
+        text = (tiny_run / "results.md").read_text()
+        assert "| iris |" in text and "| wine |" in text
+        assert "Average rank" in text and "k-mixup vs mixup" in text
+
+    def test_same_seed_same_table(self, tiny_run, tmp_path):
+        assert main([*TINY, "--datasets", "iris", "--output", str(tmp_path)]) == 0
+        first = pd.read_csv(tiny_run / "folds.csv")
+        again = pd.read_csv(tmp_path / "folds.csv")
+        first = first[first.dataset == "iris"].reset_index(drop=True)
+        cols = ["accuracy", "log_loss", "ece", "best_alpha", "best_k"]
+        pd.testing.assert_frame_equal(first[cols], again[cols])
+
+
+class TestErrors:
+    def test_unknown_dataset_lists_names(self, tmp_path, capsys):
+        code = main(["uci", "--datasets", "nope", "--output", str(tmp_path)])
+        assert code == 2
+        err = capsys.readouterr().err
+        assert "nope" in err and "sonar" in err
+
+    def test_unwritable_output(self, tmp_path):
+        blocker = tmp_path / "file"
+        blocker.write_text("")
+        with pytest.raises(SystemExit, match="--output"):
+            main([*TINY, "--output", str(blocker / "sub")])
+
+    @pytest.mark.parametrize(
+        "flag, value",
+        [("--steps", "0"), ("--ks", "a,b"), ("--outer-splits", "-1"), ("--alphas", "")],
+    )
+    def test_bad_flags_exit_2(self, flag, value, tmp_path):
+        with pytest.raises(SystemExit) as info:
+            main(["uci", flag, value, "--output", str(tmp_path)])
+        assert info.value.code == 2
+
+    def test_k_of_one_is_rejected(self, tmp_path, capsys):
+        assert main(["uci", "--ks", "1", "--output", str(tmp_path)]) == 2
+        assert "--ks" in capsys.readouterr().err
+
+    def test_list(self, capsys):
+        assert main(["uci", "--list"]) == 0
+        assert "ionosphere" in capsys.readouterr().out.split()
+
+
+class TestStats:
+    def test_ece_perfect_calibration_is_zero(self):
+        proba = np.array([[1.0, 0.0], [0.0, 1.0]])
+        assert expected_calibration_error([0, 1], proba, [0, 1]) == 0.0
+
+    def test_ece_matches_hand_computation(self):
+        # confidences 0.9 (right), 0.6 (wrong): bins differ, ECE = (0.1 + 0.6) / 2
+        proba = np.array([[0.9, 0.1], [0.6, 0.4]])
+        assert expected_calibration_error(["a", "b"], proba, ["a", "b"]) == (
+            pytest.approx(0.35)
+        )
+
+    def test_corrected_ttest_is_more_conservative(self):
+        from scipy import stats
+
+        rng = np.random.default_rng(0)
+        diff = rng.normal(0.01, 0.02, size=15)
+        _, p_plain = stats.ttest_1samp(diff, 0.0)
+        _, p_corr = corrected_resampled_ttest(diff, n_train=120, n_test=30)
+        assert p_corr > p_plain
+
+    def test_corrected_ttest_zero_variance(self):
+        t, p = corrected_resampled_ttest([0.0, 0.0, 0.0], 10, 5)
+        assert t == 0 and np.isnan(p)
+
+    def test_average_ranks_ties(self):
+        ranks = average_ranks(np.array([[1.0, 1.0, 0.5]]))
+        np.testing.assert_array_equal(ranks, [1.5, 1.5, 3.0])
+        low = average_ranks(np.array([[0.2, 0.1]]), higher_is_better=False)
+        np.testing.assert_array_equal(low, [2.0, 1.0])
