@@ -768,7 +768,12 @@ class KMixupClassifier(_KMixupNetMixin, NeuralNetClassifier):
         if is_dataset(X):
             return super().predict_proba(X)
         X = self._validate_X_predict(X)
-        return super().predict_proba(X).astype(np.float64)
+        # The float32 softmax sums to 1 only up to ~1e-7; renormalise in
+        # float64 so that scikit-learn's metrics accept the rows.
+        proba = super().predict_proba(X).astype(np.float64)
+        proba /= proba.sum(axis=1, keepdims=True)
+        return proba
+
 
     def predict(self, X):
         """Predicted class labels.
