@@ -40,6 +40,23 @@ class KMixupDraw:
         Which k-batch each row belonged to.
     k : int
         The k-batch size actually used (``min(k, n_samples // 2)``).
+
+    See Also
+    --------
+    kmixup_batch : Returns this with ``return_info=True``.
+    kmixup_pairs : Draws and matches the pairs without mixing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmixup import kmixup_batch
+    >>> X = np.arange(12.0).reshape(6, 2)
+    >>> X_mix, _, draw = kmixup_batch(X, k=3, random_state=0, return_info=True)
+    >>> draw.k, bool((draw.partner != np.arange(6)).all())
+    (3, True)
+    >>> lam = draw.lam[:, None]
+    >>> bool(np.allclose(X_mix, lam * X + (1 - lam) * X[draw.partner]))
+    True
     """
 
     partner: np.ndarray
@@ -53,6 +70,22 @@ def effective_k(k, n_samples):
 
     Two disjoint k-batches must fit in the batch, so ``k`` is capped at
     ``n_samples // 2`` (and is at least 1).
+
+    Parameters
+    ----------
+    k : int
+        Requested k-batch size.
+    n_samples : int
+        Number of points in the batch.
+
+    Returns
+    -------
+    k_eff : int
+        ``max(1, min(k, n_samples // 2))``.
+
+    See Also
+    --------
+    kmixup_batch : Applies this cap to every batch.
 
     Examples
     --------

@@ -339,6 +339,13 @@ def summarise(results, config):
             row[f"{method}_acc_std"] = m.accuracy.std(ddof=1)
             row[f"{method}_logloss"] = m.log_loss.mean()
             row[f"{method}_ece"] = m.ece.mean()
+        erm_acc = sub[sub.method == "erm"].sort_values(["repeat", "fold"]).accuracy
+        for method in METHODS:
+            m_acc = sub[sub.method == method].sort_values(["repeat", "fold"]).accuracy
+            d = m_acc.to_numpy() - erm_acc.to_numpy()
+            row[f"{method}_vs_erm_se"] = (
+                d.std(ddof=1) / math.sqrt(d.size) if d.size > 1 else 0.0
+            )
         k_rows = sub[sub.method == "kmixup"].sort_values(["repeat", "fold"])
         n_train = int(k_rows.n_train.mean())
         n_test = int(k_rows.n_test.mean())
@@ -443,16 +450,13 @@ def plot(table, config, path):
     for ax, metric, ylabel in zip(
         axes,
         ("acc", "logloss", "ece"),
-        ("accuracy − ERM (points)", "test log-loss", "ECE"),
+        ("accuracy − ERM (points, ± s.e.)", "test log-loss", "ECE"),
     ):
         for i, m in enumerate(METHODS):
             if metric == "acc":
+                # error bars: standard error of the paired per-fold differences
                 vals = 100 * (table[f"{m}_acc"] - table["erm_acc"])
-                err = (
-                    100
-                    * table[f"{m}_acc_std"]
-                    / math.sqrt(config.outer_splits * config.outer_repeats)
-                )
+                err = 100 * table[f"{m}_vs_erm_se"]
             else:
                 vals, err = table[f"{m}_{metric}"], None
             ax.bar(x + (i - 1) * width, vals, width, yerr=err, label=labels[m])
