@@ -146,7 +146,7 @@ def draw_pairs(n_samples, k, alpha, rng):
     """
     k = effective_k(k, n_samples)
     order = rng.permutation(n_samples)
-    partner_order = np.roll(order, -k)
+    partner_order = np.concatenate((order[k:], order[:k]))  # = np.roll(order, -k)
     n_full = (n_samples // k) * k
     lam = rng.beta(alpha, alpha, size=-(-n_samples // k))
     anchors = [order[:n_full].reshape(-1, k)]
