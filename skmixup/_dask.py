@@ -5,10 +5,17 @@ by the rest of the package unless Dask input or a Dask option is used.
 """
 
 import contextlib
+import numbers
 
 import numpy as np
 
-__all__ = ["dask_backend", "require_dask", "is_dask_collection"]
+__all__ = [
+    "chunk_seeds",
+    "dask_backend",
+    "fit_resample_dask",
+    "is_dask_collection",
+    "require_dask",
+]
 
 
 def require_dask(what="this feature"):
@@ -62,6 +69,15 @@ def dask_backend(address, timeout=10):
     ------
     client : distributed.Client
 
+    Notes
+    -----
+    With a single worker thread in all, joblib runs the tasks in the calling
+    process (it never parallelises ``n_jobs=1``). A task whose worker dies is
+    retried on another worker up to the scheduler's
+    ``distributed.scheduler.allowed-failures`` times; after that ``Parallel``
+    raises ``KilledWorker`` (stock joblib would wait forever, see
+    ``_fail_loud_backend``).
+
     Examples
     --------
     >>> from joblib import Parallel, delayed
@@ -95,7 +111,7 @@ def dask_backend(address, timeout=10):
                 "is running, or use 'local:N' for a local cluster."
             ) from None
     try:
-        with joblib.parallel_backend("dask"):
+        with joblib.parallel_backend(_fail_loud_backend(client)):
             yield client
     finally:
         client.close()
@@ -103,11 +119,46 @@ def dask_backend(address, timeout=10):
             cluster.close()
 
 
+def _fail_loud_backend(client):
+    """joblib's Dask backend, made to raise when a task's future fails.
+
+    joblib (1.6) reports a task's own exceptions, but when the Dask future
+    itself fails (``KilledWorker`` after the scheduler's ``allowed-failures``
+    retries of a task whose worker died, a cancelled future) it never calls
+    the batch's completion callback, so ``Parallel`` waits forever. Here the
+    failure is passed to that callback, and ``Parallel`` raises it.
+    """
+    try:
+        from joblib._dask import DaskDistributedBackend
+    except ImportError:  # pragma: no cover - joblib reorganised: stock backend
+        return "dask"
+
+    class FailLoudDaskBackend(DaskDistributedBackend):
+        def submit(self, func, callback=None):
+            future = super().submit(func, callback=callback)
+            if callback is not None:
+
+                def on_failure(done):
+                    if not done.cancelled() and done.exception() is not None:
+                        callback(done.exception())
+
+                future.add_done_callback(on_failure)
+            return future
+
+    return FailLoudDaskBackend(client=client)
+
+
 def chunk_seeds(random_state, n_chunks):
     """Independent per-chunk seeds derived from one ``random_state``.
 
     The same ``random_state`` always gives the same seeds, whatever the
     scheduling order of the chunks.
+
+    Examples
+    --------
+    >>> from skmixup._dask import chunk_seeds
+    >>> chunk_seeds(0, 3) == chunk_seeds(0, 3), len(set(chunk_seeds(0, 3)))
+    (True, 3)
     """
     if isinstance(random_state, np.random.RandomState):
         entropy = int(random_state.randint(0, 2**31 - 1))
@@ -117,3 +168,343 @@ def chunk_seeds(random_state, n_chunks):
         entropy = random_state
     children = np.random.SeedSequence(entropy).spawn(n_chunks)
     return [int(c.generate_state(1)[0]) for c in children]
+
+
+# --------------------------------------------------------------------------
+# Chunked k-mixup of Dask arrays (KMixupAugmenter.fit_resample on Dask input)
+# --------------------------------------------------------------------------
+
+
+def _check_known_chunks(arr, name):
+    if any(np.isnan(c) for dim in arr.chunks for c in dim):
+        raise ValueError(
+            f"{name} is a Dask array with unknown chunk sizes (shape {arr.shape}), "
+            "as after boolean masking; k-mixup needs them to plan its output. "
+            f"Call `{name} = {name}.compute_chunk_sizes()` first."
+        )
+
+
+def _to_dask_array(obj):
+    """A Dask array from a Dask array, DataFrame or Series (known lengths)."""
+    if hasattr(obj, "to_dask_array"):  # dask DataFrame / Series
+        return obj.to_dask_array(lengths=True)
+    return obj
+
+
+def _chunk_synthetic_counts(n_synthetic, row_chunks):
+    """Synthetic points per row-chunk: a float is a ratio of each chunk, an int
+    is split across chunks in proportion to their sizes (largest remainder)."""
+    from .augment import _n_synthetic_count
+
+    sizes = np.asarray(row_chunks, dtype=np.int64)
+    if not isinstance(n_synthetic, numbers.Integral):
+        return np.array([_n_synthetic_count(n_synthetic, int(s)) for s in sizes])
+    quota = int(n_synthetic) * sizes / sizes.sum()
+    counts = np.floor(quota).astype(np.int64)
+    short = int(n_synthetic) - counts.sum()
+    # Hand the remaining points to the largest remainders (stable order).
+    counts[np.argsort(-(quota - counts), kind="stable")[:short]] += 1
+    return counts
+
+
+def _resample_block(augmenter, X, y, seed, n_out, mean, scale, classes, offset):
+    """The numpy k-mixup of one row-chunk, seeded by ``seed``.
+
+    It runs the steps of ``KMixupAugmenter.fit_resample`` on the chunk (same
+    random stream), except that the matching features are standardised with
+    the global ``mean`` and ``scale`` (None for ``match_on="raw"``) and the
+    classes are the global ``classes``. Returns the chunk's ``X_res``,
+    ``y_res``, pairs (global row indices) and mixing weights.
+    """
+    from sklearn.base import clone
+
+    from .augment import _Draw, _draw_synthetic, _mix_into
+
+    if not np.isfinite(X).all():
+        raise ValueError(
+            f"Input X contains NaN or infinity (in the row-chunk starting at row "
+            f"{offset}); KMixupAugmenter needs finite features."
+        )
+    aug = clone(augmenter)
+    rng = np.random.RandomState(seed)
+    n = X.shape[0]
+    if n_out > 0:
+        feats = X if mean is None else (X - mean) / scale
+        draw = _draw_synthetic(X, feats, n_out, aug.k, aug.alpha, aug.metric, None, rng)
+    else:
+        empty = np.empty(0, dtype=np.int64)
+        draw = _Draw(empty, empty, np.empty(0, dtype=X.dtype))
+    n_keep = n if aug.keep_original else 0
+    X_res = np.empty((n_keep + n_out, X.shape[1]), dtype=X.dtype)
+    X_res[:n_keep] = X[:n_keep]
+    _mix_into(X_res[n_keep:], X, draw.anchor, draw.partner, draw.lam)
+    aug.pairs_ = np.stack([draw.anchor, draw.partner], axis=1)
+    aug.lam_ = draw.lam
+    codes = None
+    if classes is not None:
+        aug.classes_ = classes
+        one_hot = y.ndim == 2 and y.shape[1] > 1
+        codes = y.argmax(axis=1) if one_hot else np.searchsorted(classes, y.ravel())
+    y_res = aug._resample_y(y, y, codes, rng)
+    return X_res, y_res, aug.pairs_ + offset, draw.lam
+
+
+def _y_result_spec(target, y, X_dtype, n_classes):
+    """dtype and trailing shape of the resampled ``y`` (as the numpy path makes it)."""
+    if target == "soft":
+        return np.result_type(X_dtype, np.float32), (n_classes,)
+    if target == "continuous":
+        dtype = y.dtype if y.dtype.kind == "f" else np.dtype(np.float64)
+        return dtype, y.shape[1:]
+    return y.dtype, y.shape[1:]
+
+
+def _global_classes(y, target, extra=()):
+    """Classes of a Dask ``y`` (hard or soft targets), checked like the numpy path.
+
+    The lazy values in ``extra`` are computed in the same pass over the data
+    and returned with the classes.
+    """
+    import dask
+    import dask.array as da
+    from sklearn.utils.multiclass import type_of_target
+
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim == 2:
+        # One-hot labels: every row must hold exactly one 1.
+        bad, present, *extra = dask.compute(
+            ((y != 0) & (y != 1)).any() | (y.sum(axis=1) != 1).any(),
+            y.any(axis=0),
+            *extra,
+        )
+        if bad:
+            raise ValueError(
+                "Multilabel and multioutput targets are not supported: a 2-D y "
+                "must be a one-hot matrix (one class per sample)."
+            )
+        classes = np.arange(y.shape[1])
+        codes_seen = int(np.count_nonzero(present))
+    else:
+        if y.dtype.kind == "f":
+            (fractional,) = dask.compute((y != da.round(y)).any())
+            if fractional:
+                raise ValueError(
+                    f"Unknown label type: 'continuous'. KMixupAugmenter with "
+                    f"target={target!r} needs class labels; to mix regression "
+                    "targets linearly pass target='continuous'."
+                )
+        classes, *extra = dask.compute(da.unique(y), *extra)
+        y_type = type_of_target(classes, input_name="y")
+        if y_type not in ("binary", "multiclass"):
+            raise ValueError(
+                f"Unknown label type: {y_type!r}. KMixupAugmenter with "
+                f"target={target!r} needs class labels; to mix regression "
+                "targets linearly pass target='continuous'."
+            )
+        codes_seen = len(classes)
+    if codes_seen < 2:
+        raise ValueError(
+            "y has only one class; KMixupAugmenter needs at least 2 classes, "
+            "since a classifier cannot be trained on one."
+        )
+    return classes, extra
+
+
+def fit_resample_dask(augmenter, X, y, sample_weight=None):
+    """``KMixupAugmenter.fit_resample`` for Dask input: lazy, chunk by chunk.
+
+    Each row-chunk of ``X`` is augmented on its own by the numpy code path
+    (k-batches never cross chunk boundaries), with its own seed derived from
+    ``random_state`` by :func:`chunk_seeds`, so the result does not depend on
+    the scheduler and memory stays bounded by a few chunks.
+
+    Parameters
+    ----------
+    augmenter : KMixupAugmenter
+        The augmenter (its parameters already validated). Its fitted
+        attributes are set here: ``n_features_in_``, ``classes_`` (hard and
+        soft targets), and ``pairs_`` and ``lam_`` as lazy Dask arrays
+        (global row indices of ``X``).
+    X : dask.array.Array or dask.dataframe.DataFrame of shape (n_samples, n_features)
+        Training data with known chunk sizes; it is rechunked so that each
+        row-chunk holds all the columns. Every row-chunk needs at least
+        ``2 * k`` rows.
+    y : dask.array.Array, dask Series/DataFrame or ndarray
+        Targets; a Dask ``y`` is rechunked to the row-chunks of ``X``, an
+        in-memory one is cut into them.
+    sample_weight : None
+        Weighted matching is not supported on Dask input.
+
+    Returns
+    -------
+    X_res : dask.array.Array or dask.dataframe.DataFrame
+        For each row-chunk of ``X``, in order: its original rows (if
+        ``keep_original``) followed by its synthetic points. Chunk sizes are
+        known: a chunk of ``n_c`` rows gives ``n_c`` (if kept) plus
+        ``round(n_synthetic * n_c)`` rows, or its share of an integer
+        ``n_synthetic`` (split across chunks in proportion to their sizes).
+    y_res : dask.array.Array or dask Series/DataFrame
+        Targets of ``X_res``, with the same row chunks.
+
+    Notes
+    -----
+    With ``match_on="standardized"`` the features are standardised with the
+    mean and standard deviation of the whole of ``X`` (one pass of Dask
+    reductions, in float64, before the result is built): statistics local to
+    each chunk would make the matching depend on how ``X`` is chunked. For
+    hard and soft targets ``classes_`` is also computed globally
+    (``da.unique``), so every chunk's soft labels have the same columns.
+    A single-chunk Dask array gives exactly the numpy result of the
+    augmenter seeded with that chunk's seed (and global statistics).
+    ``X_res`` and ``y_res`` are built by the same tasks: compute or store
+    them together (``dask.compute(X_res, y_res)``, ``da.store``) to run the
+    k-mixup once.
+
+    Examples
+    --------
+    >>> import dask
+    >>> import dask.array as da
+    >>> from skmixup import KMixupAugmenter
+    >>> X = da.random.default_rng(0).normal(size=(1000, 4), chunks=(250, 4))
+    >>> y = (X[:, 0] > 0).astype(int)
+    >>> X_res, y_res = KMixupAugmenter(k=8, random_state=0).fit_resample(X, y)
+    >>> X_res.chunks[0]
+    (500, 500, 500, 500)
+    >>> X_np, y_np = dask.compute(X_res, y_res)
+    >>> X_np.shape, y_np.shape
+    ((2000, 4), (2000,))
+    """
+    import dask
+    import dask.array as da
+    from sklearn.base import clone
+
+    if sample_weight is not None:
+        raise TypeError(
+            "sample_weight is not supported with Dask input to "
+            "KMixupAugmenter.fit_resample; pass sample_weight=None, or numpy "
+            "input for weighted matching."
+        )
+    X_frame = X if hasattr(X, "columns") else None
+    y_frame = y if is_dask_collection(y) and hasattr(y, "to_dask_array") else None
+    X = _to_dask_array(X)
+    if X.ndim != 2:
+        raise ValueError(
+            f"X must be 2-D (n_samples, n_features); got a Dask array of shape "
+            f"{X.shape}."
+        )
+    _check_known_chunks(X, "X")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(
+            f"X must hold real numbers; got a Dask array of dtype {X.dtype}."
+        )
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    X = X.rechunk({1: -1})
+    row_chunks = X.chunks[0]
+    n, d = X.shape
+
+    if is_dask_collection(y):
+        y = _to_dask_array(y)
+        _check_known_chunks(y, "y")
+    else:
+        y = np.asarray(y)
+    if y.ndim not in (1, 2) or y.shape[0] != n:
+        raise ValueError(
+            f"y must have shape ({n},) or ({n}, n_outputs), one row per row of "
+            f"X; got shape {y.shape}."
+        )
+    if isinstance(y, np.ndarray):
+        y = da.from_array(y, chunks=(row_chunks,) + y.shape[1:])
+    else:
+        y = y.rechunk((row_chunks,) + y.shape[1:])
+
+    k = augmenter.k
+    small = [int(c) for c in row_chunks if c < 2 * k]
+    if small:
+        raise ValueError(
+            f"every row-chunk of X needs at least 2 * k = {2 * k} rows for "
+            f"k={k} (k-batches never cross chunks); got chunks of {small[:5]} rows "
+            f"(row chunks {row_chunks[:10]}{'...' if len(row_chunks) > 10 else ''}). "
+            f"Rechunk X into larger row-chunks (`X.rechunk({{0: {2 * k}}})` or "
+            "more rows per chunk), or use a smaller k."
+        )
+
+    stats = ()
+    if augmenter.match_on == "standardized":
+        stats = (X.mean(axis=0, dtype=np.float64), X.std(axis=0, dtype=np.float64))
+    classes = None
+    if augmenter.target != "continuous":
+        classes, stats = _global_classes(y, augmenter.target, stats)
+    elif y.dtype.kind not in "biuf":
+        raise ValueError(
+            f"target='continuous' needs numeric y; got a Dask array of dtype {y.dtype}."
+        )
+    else:
+        stats = dask.compute(*stats)
+
+    mean = scale = None
+    if augmenter.match_on == "standardized":
+        mean, std = stats
+        if not (np.isfinite(mean).all() and np.isfinite(std).all()):
+            raise ValueError(
+                "Input X contains NaN or infinity; KMixupAugmenter needs finite "
+                "features."
+            )
+        std[std == 0] = 1.0
+        mean, scale = mean.astype(X.dtype), std.astype(X.dtype)
+
+    counts = _chunk_synthetic_counts(augmenter.n_synthetic, row_chunks)
+    seeds = chunk_seeds(augmenter.random_state, len(row_chunks))
+    offsets = np.concatenate([[0], np.cumsum(row_chunks)[:-1]])
+    y_dtype, y_tail = _y_result_spec(
+        augmenter.target, y, X.dtype, 0 if classes is None else len(classes)
+    )
+    lam_dtype = X.dtype
+    proto = clone(augmenter)
+    block = dask.delayed(_resample_block, pure=True, nout=4)
+    X_blocks = X.to_delayed().ravel()
+    y_blocks = y.to_delayed().ravel()
+    parts = {"X": [], "y": [], "pairs": [], "lam": []}
+    for i in range(len(row_chunks)):
+        c = int(counts[i])
+        m = (int(row_chunks[i]) if augmenter.keep_original else 0) + c
+        out = block(
+            proto,
+            X_blocks[i],
+            y_blocks[i],
+            seeds[i],
+            c,
+            mean,
+            scale,
+            classes,
+            int(offsets[i]),
+        )
+        parts["X"].append(da.from_delayed(out[0], (m, d), dtype=X.dtype))
+        parts["y"].append(da.from_delayed(out[1], (m,) + y_tail, dtype=y_dtype))
+        parts["pairs"].append(da.from_delayed(out[2], (c, 2), dtype=np.int64))
+        parts["lam"].append(da.from_delayed(out[3], (c,), dtype=lam_dtype))
+    X_res, y_res, pairs, lam = (da.concatenate(parts[key]) for key in parts)
+
+    augmenter.n_features_in_ = d
+    if X_frame is not None and all(isinstance(c, str) for c in X_frame.columns):
+        augmenter.feature_names_in_ = np.asarray(list(X_frame.columns), dtype=object)
+    elif hasattr(augmenter, "feature_names_in_"):
+        del augmenter.feature_names_in_
+    if classes is not None:
+        augmenter.classes_ = classes
+    augmenter.pairs_ = pairs
+    augmenter.lam_ = lam
+    augmenter.sample_weight_ = None
+    return _wrap_frames(X_res, X_frame), _wrap_frames(y_res, y_frame, augmenter.target)
+
+
+def _wrap_frames(arr, frame, target=None):
+    """Dask DataFrame/Series out for a Dask DataFrame/Series in (not for soft labels)."""
+    if frame is None or target == "soft":
+        return arr
+    import dask.dataframe as dd
+
+    if arr.ndim == 1:
+        return dd.from_dask_array(arr, columns=frame.name)
+    return dd.from_dask_array(arr, columns=list(frame.columns))

@@ -31,6 +31,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 
+from ._dask import fit_resample_dask, is_dask_collection
 from ._docstrings import _shared_docs, substitute
 from ._matching import _METRICS, pairwise_cost
 from ._mixing import draw_pairs, kmixup_pairs
@@ -509,6 +510,9 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
         >>> y_res.shape, bool(np.allclose(y_res.sum(axis=1), 1.0))
         ((4, 2), True)
         """
+        if is_dask_collection(X):
+            # Lazy, chunk-by-chunk k-mixup (see skmixup._dask.fit_resample_dask).
+            return fit_resample_dask(self, X, y, sample_weight)
         X_arr, y_arr, codes = self._validate(X, y)
         n = X_arr.shape[0]
         weight = _check_sample_weight(sample_weight, n)

@@ -774,7 +774,6 @@ class KMixupClassifier(_KMixupNetMixin, NeuralNetClassifier):
         proba /= proba.sum(axis=1, keepdims=True)
         return proba
 
-
     def predict(self, X):
         """Predicted class labels.
 
