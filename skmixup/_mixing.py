@@ -250,6 +250,8 @@ def kmixup_batch(
         return _via_numpy(X, Y, k, alpha, metric, match_on, random_state, return_info)
     if not torch_mode:
         X = np.asarray(X)
+        Y = None if Y is None else np.asarray(Y)
+        match_on = None if match_on is None else np.asarray(match_on)
     if X.ndim != 2:
         raise ValueError(
             f"X must have shape (n_samples, n_features); got shape {tuple(X.shape)}."
@@ -293,15 +295,16 @@ def _via_numpy(X, Y, k, alpha, metric, match_on, random_state, return_info):
     per training batch than the torch ops at batch 256), return tensors."""
     import torch
 
-    def view(t):
-        return None if t is None or t.requires_grad else t.numpy()
-
     if (Y is not None and Y.requires_grad) or (
         match_on is not None and match_on.requires_grad
     ):
         raise ValueError(
             "Y and match_on must not require gradients; pass tensor.detach()."
         )
+
+    def view(t):
+        return None if t is None else t.numpy()
+
     out = kmixup_batch(
         X.numpy(),
         view(Y),
