@@ -430,3 +430,45 @@ def test_property_mixing_invariants(n, d, k, alpha, metric, integer_coords, seed
     np.testing.assert_allclose(Y_mix.sum(axis=1), 1.0, rtol=1e-12)
     assert np.all((Y_mix >= 0) & (Y_mix <= 1))
     assert_groups_optimal(X, info, metric)
+
+
+class TestTorchDevicePath:
+    """The on-device torch path (used on GPUs, and for tensors that require
+    gradients) gives the pairs and weights of the numpy path for the same seed.
+
+    CPU tensors that do not require gradients take the numpy path on views,
+    so these tests drive the device path explicitly on the CPU.
+    """
+
+    @pytest.mark.parametrize("k", (1, 3, 4, 8, 16))
+    @pytest.mark.parametrize("metric", ("sqeuclidean", "euclidean"))
+    def test_matched_pairs_agree_with_numpy(self, k, metric):
+        from skmixup._mixing import _matched_pairs
+
+        rng = np.random.default_rng(0)
+        feats = rng.normal(size=(70, 5))
+        p_np, lam_np, _, k_np = _matched_pairs(
+            feats, k, 1.0, metric, np.random.default_rng(3)
+        )
+        p_t, lam_t, _, k_t = _matched_pairs(
+            torch.from_numpy(feats), k, 1.0, metric, np.random.default_rng(3)
+        )
+        assert isinstance(p_t, torch.Tensor) and p_t.dtype == torch.int64
+        np.testing.assert_array_equal(p_t.numpy(), p_np)
+        np.testing.assert_allclose(lam_t.numpy(), lam_np, rtol=1e-12)
+        assert k_t == k_np
+
+    def test_requires_grad_input_mixes_on_the_tensor_path(self):
+        X = torch.randn(40, 3, dtype=torch.float64, requires_grad=True)
+        Y = torch.nn.functional.one_hot(torch.arange(40) % 2).double()
+        X_mix, Y_mix, info = kmixup_batch(X, Y, k=8, random_state=0, return_info=True)
+        assert X_mix.requires_grad
+        lam = torch.from_numpy(info.lam)[:, None]
+        partner = torch.from_numpy(info.partner)
+        torch.testing.assert_close(
+            X_mix, lam * X + (1 - lam) * X[partner], rtol=1e-12, atol=1e-12
+        )
+        torch.testing.assert_close(Y_mix, lam * Y + (1 - lam) * Y[partner])
+        assert (info.partner != np.arange(40)).all()
+        X_mix.sum().backward()
+        assert X.grad is not None
