@@ -94,11 +94,12 @@ class TestErrors:
         err = capsys.readouterr().err
         assert "nope" in err and "sonar" in err
 
-    def test_unwritable_output(self, tmp_path):
+    def test_unwritable_output(self, tmp_path, capsys):
         blocker = tmp_path / "file"
         blocker.write_text("")
-        with pytest.raises(SystemExit, match="--output"):
-            main([*TINY, "--output", str(blocker / "sub")])
+        assert main([*TINY, "--output", str(blocker / "sub")]) == 2
+        err = capsys.readouterr().err
+        assert "--output" in err and "not a writable folder" in err
 
     @pytest.mark.parametrize(
         "flag, value",

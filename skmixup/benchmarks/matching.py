@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._common import load_average
+
 DESCRIPTION = (
     "Time of the exact batched matching (match_batches) against one dense "
     "scipy assignment (reference code), per-block scipy and POT loops, and the "
@@ -272,13 +274,6 @@ def _measure_config(B, k, d, backends, measure, rng, dense_max_b):
     return rows
 
 
-def _load():
-    try:
-        return ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:  # pragma: no cover - platforms without getloadavg
-        return "n/a"
-
-
 # ----------------------------------------------------------------------------
 # Report
 # ----------------------------------------------------------------------------
@@ -408,7 +403,7 @@ def run(args):
     print(
         f"  repeats: {args.repeats if args.repeats else 'adaptive'}; times are "
         f"medians in milliseconds of {args.clock} time; load average before the "
-        f"run: {_load()}\n"
+        f"run: {load_average()}\n"
     )
 
     rng = np.random.default_rng(args.seed)
@@ -451,6 +446,6 @@ def run(args):
     ).to_csv(path, index=False)
     print(
         f"\nWrote {path} ({len(df)} rows) in {elapsed:.0f} s of measurement; load "
-        f"average after the run: {_load()}."
+        f"average after the run: {load_average()}."
     )
     return 0

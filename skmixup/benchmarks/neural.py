@@ -18,12 +18,13 @@ Run ``python -m skmixup.benchmarks neural --help``.
 """
 
 import csv
-import os
 import platform
 import time
 from pathlib import Path
 
 import numpy as np
+
+from ._common import load_average
 
 DESCRIPTION = (
     "Fit time per epoch of KMixupClassifier: k-mixup (k=16) against mixup "
@@ -160,13 +161,6 @@ def _timed_classifier(clock, sink):
     return TimedKMixupClassifier
 
 
-def _load():
-    try:
-        return ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:  # pragma: no cover - platforms without getloadavg
-        return "n/a"
-
-
 def run(args):
     """Run the benchmark; print the table and write ``neural.csv``.
 
@@ -213,7 +207,7 @@ def run(args):
         f"data {args.n_samples} x {args.n_features} (4 classes), batch "
         f"{args.batch_size} ({batches} batches/epoch), default TabularMLP, "
         f"{args.epochs} epochs x {args.repeats} interleaved fits per setting, "
-        f"{args.clock} clock; load average before: {_load()}"
+        f"{args.clock} clock; load average before: {load_average()}"
     )
     if not on_gpu:
         print("No GPU used: these are CPU timings; GPU timings were not measured.")
@@ -294,7 +288,7 @@ def run(args):
         writer.writeheader()
         writer.writerows(rows)
     print(
-        f"Wrote {path} in {elapsed:.0f} s of timed fits; load average after: {_load()}."
+        f"Wrote {path} in {elapsed:.0f} s of timed fits; load average after: {load_average()}."
     )
     return 0
 

@@ -15,11 +15,9 @@ metric (``mixed_points_<metric>.png``), and the two curves against ``k``
 (``cross_rate.png``, ``manifold_distance.png``).
 """
 
-import argparse
 import csv
 import os
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -28,6 +26,7 @@ from sklearn.datasets import make_moons
 
 from .._mixing import kmixup_batch
 from ..toydata import make_clusters, make_spiral
+from ._common import output_dir_error, positive_int
 
 __all__ = ["min_cross_pairs", "cross_pair_counts", "run_study"]
 
@@ -431,16 +430,6 @@ def _plot_curves(plt, rows, key, ylabel, path):
 # command line
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1; got {text!r}")
-    return value
-
-
 def add_arguments(parser):
     """Options of ``python -m skmixup.benchmarks toy``."""
     parser.add_argument(
@@ -456,44 +445,30 @@ def add_arguments(parser):
     )
     parser.add_argument(
         "--seeds",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         metavar="N",
         help="number of seeds averaged (default: 20, or 3 with --quick)",
     )
     parser.add_argument(
         "--n-samples",
-        type=_positive_int,
+        type=positive_int,
         default=512,
         metavar="N",
         help="points per draw of each data set (default: 512)",
     )
     parser.add_argument(
         "--n-clusters",
-        type=_positive_int,
+        type=positive_int,
         default=8,
         metavar="C",
         help="clusters of the 'clusters' data set (default: 8)",
     )
 
 
-def _check_output(path):
-    """Create ``path`` and make sure a file can be written there; the error text, or None."""
-    try:
-        os.makedirs(path, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
-    except OSError as exc:
-        return (
-            f"error: --output {path!r} is not a writable folder ({exc.strerror or exc}); "
-            "pass --output with a folder you can write to."
-        )
-    return None
-
-
 def run(args):
     """Run the study, print the table, write ``toy.csv`` and the figures."""
-    message = _check_output(args.output)
+    message = output_dir_error(args.output)
     if message:
         print(message, file=sys.stderr)
         return 2

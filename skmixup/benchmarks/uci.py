@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._common import output_dir_error, positive_int
+
 DESCRIPTION = (
     "ERM vs mixup vs k-mixup on real tabular datasets (nested CV; accuracy, "
     "log-loss, calibration). The main job of skmixup."
@@ -91,16 +93,6 @@ def _csv_list(text, cast=str):
     return tuple(items)
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"expected an integer; got {text!r}") from exc
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1; got {value}")
-    return value
-
-
 def add_arguments(parser):
     parser.add_argument(
         "--datasets",
@@ -129,16 +121,16 @@ def add_arguments(parser):
         default=None,
         help="parallel tasks (default: number of cores); each task uses 1 torch thread",
     )
-    parser.add_argument("--outer-splits", type=_positive_int)
-    parser.add_argument("--outer-repeats", type=_positive_int)
-    parser.add_argument("--inner-splits", type=_positive_int)
-    parser.add_argument("--steps", type=_positive_int, help="gradient steps per fit")
-    parser.add_argument("--batch-size", type=_positive_int)
+    parser.add_argument("--outer-splits", type=positive_int)
+    parser.add_argument("--outer-repeats", type=positive_int)
+    parser.add_argument("--inner-splits", type=positive_int)
+    parser.add_argument("--steps", type=positive_int, help="gradient steps per fit")
+    parser.add_argument("--batch-size", type=positive_int)
     parser.add_argument("--alphas", type=lambda s: _csv_list(s, float))
     parser.add_argument("--ks", type=lambda s: _csv_list(s, int))
     parser.add_argument(
         "--max-train",
-        type=_positive_int,
+        type=positive_int,
         help="subsample training folds larger than this (stratified)",
     )
     parser.add_argument(
@@ -305,20 +297,6 @@ def _tasks(config, data):
             repeat, fold = divmod(split_index, config.outer_splits)
             for method in METHODS:
                 yield (d_index, name, repeat, fold, train, test, method)
-
-
-def _check_output(path):
-    try:
-        os.makedirs(path, exist_ok=True)
-        probe = os.path.join(path, ".write_test")
-        with open(probe, "w") as fh:
-            fh.write("")
-        os.remove(probe)
-    except OSError as exc:
-        raise SystemExit(
-            f"error: cannot write to output folder {path!r} ({exc.strerror}); "
-            "pass a writable folder with --output"
-        ) from None
 
 
 def summarise(results, config):
@@ -521,7 +499,10 @@ def run(args):
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    _check_output(args.output)
+    message = output_dir_error(args.output)
+    if message:
+        print(message, file=sys.stderr)
+        return 2
     n_jobs = args.n_jobs or os.cpu_count() or 1
     tasks_list = list(_tasks(config, data))
     print(
