@@ -87,19 +87,29 @@ def dask_backend(address, timeout=10):
     [0, 1, 2]
     """
     require_dask("running on a Dask cluster")
+    import dask
     import joblib
     from distributed import Client, LocalCluster
 
     cluster = None
     if address.startswith("local"):
         n_workers = _parse_local(address)
-        cluster = LocalCluster(
-            n_workers=n_workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        )
+        # Measured on one UCI task: the workers' statistical profiler and the
+        # nanny's MALLOC_TRIM_THRESHOLD_=65536 (memory handed back to the OS
+        # at every free, then mapped again) slow torch training by ~10%.
+        with dask.config.set(
+            {
+                "distributed.worker.profile.enabled": False,
+                "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+            }
+        ):
+            cluster = LocalCluster(
+                n_workers=n_workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
         client = Client(cluster)
     else:
         try:
