@@ -10,10 +10,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._jv import HAS_NUMBA, _match_rows
 from ._matching import (
     _METRICS,
+    _THREADED_WORK,
+    FUSED_MAX_FEATURES,
     _check_int,
     _is_torch,
+    _n_threads,
     _solve_blocks,
     pairwise_cost,
 )
@@ -283,7 +287,7 @@ def _mix_batch(X, Y, k, alpha, metric, match_on, rng, return_info):
     else:
         lam_dtype = X.dtype if X.dtype.kind == "f" else np.float64
     partner, lam, anchors, k_eff = _matched_pairs(
-        feats, k, alpha, metric, rng, lam_dtype
+        feats, k, alpha, metric, rng, lam_dtype, "X" if match_on is None else "match_on"
     )
     X_mix = _mix(X, partner, lam, torch_mode)
     Y_mix = None if Y is None else _mix(Y, partner, lam, torch_mode)
@@ -336,7 +340,7 @@ def _group_ids(anchors, n):
 _ROWS_PER_CHUNK = 1 << 15
 
 
-def _matched_pairs(feats, k, alpha, metric, rng, lam_dtype=None):
+def _matched_pairs(feats, k, alpha, metric, rng, lam_dtype=None, feats_name="X"):
     """Draw k-batches and lambdas, match them; return per-row partner and lambda.
 
     ``feats`` (numpy or torch, any device) are the matching features. Returns
@@ -368,6 +372,13 @@ def _matched_pairs(feats, k, alpha, metric, rng, lam_dtype=None):
         lam_rows = np.repeat(lam_all, size)
         if size == 1:
             matched = p_all.reshape(-1)
+        elif not torch_mode and HAS_NUMBA and feats.shape[1] <= FUSED_MAX_FEATURES:
+            # One compiled pass: gather, cost and assignment of every pair.
+            work = a_all.shape[0] * size**2 * (size + feats.shape[1])
+            n_threads = _n_threads() if work >= _THREADED_WORK else 1
+            matched = _match_rows(
+                feats, a_all, p_all, metric, n_threads, what=feats_name
+            ).reshape(-1)
         else:
             matched = np.empty_like(flat)
             step = max(1, _ROWS_PER_CHUNK // size)
@@ -436,7 +447,9 @@ def kmixup_pairs(match_on, *, k=8, alpha=1.0, metric="sqeuclidean", random_state
         return KMixupDraw(
             np.arange(n), np.ones(n), np.zeros(n, dtype=np.int64), effective_k(k, n)
         )
-    partner, lam, anchors, k_eff = _matched_pairs(match_on, k, alpha, metric, rng)
+    partner, lam, anchors, k_eff = _matched_pairs(
+        match_on, k, alpha, metric, rng, feats_name="match_on"
+    )
     return KMixupDraw(partner, lam, _group_ids(anchors, n), k_eff)
 
 

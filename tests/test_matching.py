@@ -17,7 +17,7 @@ from scipy.optimize import linear_sum_assignment
 
 import skmixup._matching as matching_mod
 from skmixup import match_batches, pairwise_cost
-from skmixup._jv import _lsap_square_batch
+from skmixup._jv import _lsap_square_batch, _match_rows
 from skmixup._matching import BRUTE_FORCE_MAX_K
 
 METRICS = ("sqeuclidean", "euclidean")
@@ -317,6 +317,89 @@ class TestJV:
         before = cost.copy()
         _lsap_square_batch(cost)
         np.testing.assert_array_equal(cost, before)
+
+
+class TestMatchRows:
+    """The fused gather + cost + assignment kernel of the per-batch step."""
+
+    @staticmethod
+    def rows_of(A, B):
+        """Stack blocks into one feature matrix and the index blocks into it."""
+        n_blocks, k, d = A.shape
+        feats = np.concatenate([A.reshape(-1, d), B.reshape(-1, d)])
+        anchors = np.arange(n_blocks * k).reshape(n_blocks, k)
+        partners = anchors + n_blocks * k
+        # Shuffle the rows so that blocks are not contiguous in ``feats``.
+        order = np.random.default_rng(0).permutation(feats.shape[0])
+        inverse = np.argsort(order)
+        return feats[order], inverse[anchors], inverse[partners]
+
+    @pytest.mark.parametrize("metric", METRICS)
+    @pytest.mark.parametrize("kind", KINDS)
+    @pytest.mark.parametrize("k", (2, 3, 5, 8, 16))
+    def test_optimal_and_a_permutation_of_the_partners(self, k, kind, metric):
+        rng = np.random.default_rng(k)
+        A, B = make_blocks(kind, 300, k, rng)
+        feats, anchors, partners = self.rows_of(A, B)
+        matched = _match_rows(feats, anchors, partners, metric)
+        np.testing.assert_array_equal(
+            np.sort(matched, axis=1), np.sort(partners, axis=1)
+        )
+        C = true_cost(feats[anchors], feats[partners], metric)
+        # Column of each matched row inside its partner block.
+        col = (matched[:, :, None] == partners[:, None, :]).argmax(axis=2)
+        np.testing.assert_allclose(
+            perm_cost(C, col), scipy_optimum(C), rtol=RTOL, atol=ATOL
+        )
+
+    @pytest.mark.parametrize("metric", METRICS)
+    def test_agrees_with_match_batches(self, metric):
+        rng = np.random.default_rng(5)
+        A, B = make_blocks("normal", 200, 12, rng)
+        feats, anchors, partners = self.rows_of(A, B)
+        perm = match_batches(feats[anchors], feats[partners], metric=metric)
+        np.testing.assert_array_equal(
+            _match_rows(feats, anchors, partners, metric),
+            np.take_along_axis(partners, perm, axis=1),
+        )
+
+    def test_float32_and_large_offset(self):
+        rng = np.random.default_rng(6)
+        A, B = make_blocks("normal", 200, 8, rng)
+        feats, anchors, partners = self.rows_of(A, B)
+        shifted = (feats + 1e6).astype(np.float32)
+        matched = _match_rows(shifted, anchors, partners, "sqeuclidean")
+        C = true_cost(shifted[anchors], shifted[partners], "sqeuclidean")
+        col = (matched[:, :, None] == partners[:, None, :]).argmax(axis=2)
+        np.testing.assert_allclose(perm_cost(C, col), scipy_optimum(C), rtol=1e-6)
+
+    @pytest.mark.parametrize("n_threads", (2, 3))
+    def test_threads_give_the_same_result(self, n_threads):
+        rng = np.random.default_rng(7)
+        A, B = make_blocks("integer", 301, 10, rng)  # ties: order-sensitive
+        feats, anchors, partners = self.rows_of(A, B)
+        single = _match_rows(feats, anchors, partners, "euclidean")
+        threaded = _match_rows(feats, anchors, partners, "euclidean", n_threads)
+        np.testing.assert_array_equal(threaded, single)
+
+    @pytest.mark.parametrize("value", [np.nan, np.inf, 1e200])
+    @pytest.mark.parametrize("n_threads", (1, 2))
+    def test_non_finite_cost_raises(self, value, n_threads):
+        rng = np.random.default_rng(8)
+        A, B = make_blocks("normal", 40, 4, rng)
+        feats, anchors, partners = self.rows_of(A, B)
+        feats[partners[30, 2], 1] = value
+        with pytest.raises(ValueError, match="X must be finite"):
+            _match_rows(feats, anchors, partners, "sqeuclidean", n_threads)
+
+    def test_inputs_not_modified(self):
+        rng = np.random.default_rng(9)
+        A, B = make_blocks("normal", 30, 6, rng)
+        feats, anchors, partners = self.rows_of(A, B)
+        copies = [a.copy() for a in (feats, anchors, partners)]
+        _match_rows(feats, anchors, partners, "euclidean")
+        for before, after in zip(copies, (feats, anchors, partners)):
+            np.testing.assert_array_equal(after, before)
 
 
 # ----------------------------------------------------------------------------

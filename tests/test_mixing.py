@@ -86,6 +86,39 @@ class TestMixing:
             perm = match_batches(X[anchors], X[pool])
             np.testing.assert_array_equal(info.partner[anchors], pool[perm])
 
+    @pytest.mark.parametrize("d", (3, 64, 65, 130))
+    def test_optimal_on_both_sides_of_the_fused_feature_limit(self, d):
+        # Up to FUSED_MAX_FEATURES the cost blocks are built inside the
+        # compiled kernel, beyond it by a batched matrix product.
+        from skmixup._matching import FUSED_MAX_FEATURES
+
+        assert FUSED_MAX_FEATURES == 64
+        X, Y = make_data(n=90, d=d, seed=d)
+        _, _, info = kmixup_batch(X, Y, k=9, random_state=d, return_info=True)
+        assert_valid_draw(info, 90, 9)
+        assert_groups_optimal(X, info)
+
+    @pytest.mark.parametrize("k", (2, 5, 16))
+    @pytest.mark.parametrize("metric", ("sqeuclidean", "euclidean"))
+    def test_fused_kernel_gives_the_unfused_pairs(self, k, metric, monkeypatch):
+        # With numba, numpy batches are matched by one fused compiled pass
+        # (skmixup._jv._match_rows); without it, by pairwise_cost and the
+        # block solver. Same seed, same pairs.
+        import skmixup._mixing as mixing_mod
+
+        X, Y = make_data(n=203, seed=k)
+        fused = kmixup_batch(X, Y, k=k, metric=metric, random_state=1, return_info=True)
+        monkeypatch.setattr(mixing_mod, "HAS_NUMBA", False)
+        plain = kmixup_batch(X, Y, k=k, metric=metric, random_state=1, return_info=True)
+        np.testing.assert_array_equal(fused[2].partner, plain[2].partner)
+        np.testing.assert_array_equal(fused[0], plain[0])
+
+    def test_non_finite_features_raise(self):
+        X, Y = make_data(n=40, seed=0)
+        X[7, 1] = np.nan
+        with pytest.raises(ValueError, match="X must be finite"):
+            kmixup_batch(X, Y, k=8, random_state=0)
+
     def test_k_not_dividing_the_batch(self):
         X, Y = make_data(n=50, seed=1)
         _, _, info = kmixup_batch(X, Y, k=8, random_state=1, return_info=True)
