@@ -7,7 +7,10 @@ assignment problem. This module solves a whole stack of such blocks at once:
 * ``k <= 4``: every permutation is scored by one matrix product (``k! <= 24``
   candidates), which runs unchanged on a GPU;
 * larger ``k``: a compiled shortest-augmenting-path (Jonker-Volgenant) solver
-  loops over the blocks (:mod:`skmixup._jv`).
+  loops over the blocks (:mod:`skmixup._jv`); on host data with at most
+  ``FUSED_MAX_FEATURES`` features it also builds each cost block inside that
+  loop, which is how the per-batch k-mixup step matches all its k-batches in
+  one compiled call.
 
 Only the cross term :math:`-\\langle a_i, b_j \\rangle` of the squared Euclidean
 cost changes the optimum (the norms add a constant to every permutation), so

@@ -227,7 +227,9 @@ def kmixup_batch(
     -----
     The function does not validate its inputs beyond cheap shape checks: it
     is the per-batch hot path of the estimators, which validate their data
-    once in ``fit``. Inputs are never modified.
+    once in ``fit``. (Non-finite matching features on the host are still
+    caught, for free, by the compiled matching: a ``ValueError``.) Inputs
+    are never modified.
 
     Examples
     --------
