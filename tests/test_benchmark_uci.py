@@ -149,3 +149,40 @@ class TestStats:
         np.testing.assert_array_equal(ranks, [1.5, 1.5, 3.0])
         low = average_ranks(np.array([[0.2, 0.1]]), higher_is_better=False)
         np.testing.assert_array_equal(low, [2.0, 1.0])
+
+
+def test_inner_grid_runs_in_order_whatever_the_active_backend():
+    # joblib's Dask backend ignores n_jobs=1: a GridSearchCV(n_jobs=1) inside a
+    # task run on Dask would send its fits back to the cluster (measured: two
+    # workers then ran each task ~1.7x slower). The task forces its inner grid
+    # to run in order; a backend that, like Dask's, ignores n_jobs shows it.
+    from dataclasses import replace
+
+    from joblib import parallel_config, register_parallel_backend
+    from joblib._parallel_backends import ThreadingBackend
+
+    from skmixup.benchmarks import uci
+
+    used = []
+
+    class IgnoresNJobs(ThreadingBackend):
+        def effective_n_jobs(self, n_jobs):
+            used.append(n_jobs)
+            return 2
+
+    register_parallel_backend("ignores-n-jobs", IgnoresNJobs)
+    config = replace(
+        uci.Config(datasets=("iris",), seed=0, **uci.QUICK),
+        steps=10,
+        ks=(4,),
+        alphas=(0.5, 1.0),
+    )
+    data = uci._load_all(config)
+    task = next(t for t in uci._tasks(config, data) if t[-1] == "kmixup")
+    d_index, name, repeat, fold, train, test, method = task
+    with parallel_config(backend="ignores-n-jobs"):
+        res = uci.run_task(
+            config, d_index, name, *data[name], repeat, fold, train, test, method
+        )
+    assert used == []
+    assert res["method"] == "kmixup" and 0 <= res["accuracy"] <= 1

@@ -215,6 +215,7 @@ def _task_seed(config, dataset_index, repeat, fold):
 def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, method):
     """Tune one method on one outer training fold, score it on the test fold."""
     import torch
+    from joblib import parallel_config
     from sklearn.metrics import accuracy_score, log_loss
     from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
@@ -235,6 +236,9 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
         n_inner_train = int(
             len(train) * (config.inner_splits - 1) / config.inner_splits
         )
+        # joblib's Dask backend ignores n_jobs=1 and would send the inner fits
+        # back to the cluster from inside this task (seceding its thread);
+        # the unit of parallel work is this task, so its grid runs in order.
         search = GridSearchCV(
             make_estimator(config, n_inner_train, seed),
             grid,
@@ -243,7 +247,8 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
             n_jobs=1,
             error_score="raise",
         )
-        search.fit(X[train], y[train])
+        with parallel_config(backend="sequential"):
+            search.fit(X[train], y[train])
         best = search.best_params_
     # Refit on the whole training fold with the same number of gradient steps.
     model = make_estimator(config, len(train), seed)
