@@ -13,12 +13,11 @@ import numpy as np
 from ._jv import HAS_NUMBA, _match_rows
 from ._matching import (
     _METRICS,
-    _THREADED_WORK,
     FUSED_MAX_FEATURES,
     _check_int,
     _is_torch,
-    _n_threads,
     _solve_blocks,
+    _threads_for,
     pairwise_cost,
 )
 
@@ -376,8 +375,7 @@ def _matched_pairs(feats, k, alpha, metric, rng, lam_dtype=None, feats_name="X")
             matched = p_all.reshape(-1)
         elif not torch_mode and HAS_NUMBA and feats.shape[1] <= FUSED_MAX_FEATURES:
             # One compiled pass: gather, cost and assignment of every pair.
-            work = a_all.shape[0] * size**2 * (size + feats.shape[1])
-            n_threads = _n_threads() if work >= _THREADED_WORK else 1
+            n_threads = _threads_for(a_all.shape[0] * size**2 * (size + feats.shape[1]))
             matched = _match_rows(
                 feats, a_all, p_all, metric, n_threads, what=feats_name
             ).reshape(-1)
