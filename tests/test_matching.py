@@ -380,6 +380,30 @@ class TestMatchRows:
         )
 
     @pytest.mark.parametrize("metric", METRICS)
+    @pytest.mark.parametrize(
+        "d, integer", [(15, False), (16, False), (40, True), (100, False)]
+    )
+    def test_optimal_with_many_features(self, d, integer, metric):
+        # From _DOT_MIN_FEATURES = 16 features on, each cost entry is a dot
+        # product over the features (the other loop order below).
+        from skmixup._jv import _DOT_MIN_FEATURES
+
+        assert _DOT_MIN_FEATURES == 16
+        rng = np.random.default_rng(d)
+        if integer:  # ties
+            A = rng.integers(0, 2, size=(200, 9, d)).astype(np.float64)
+            B = rng.integers(0, 2, size=(200, 9, d)).astype(np.float64)
+        else:
+            A, B = rng.normal(size=(2, 200, 9, d))
+        feats, anchors, partners = self.rows_of(A, B)
+        matched = _match_rows(feats, anchors, partners, metric)
+        C = true_cost(feats[anchors], feats[partners], metric)
+        col = (matched[:, :, None] == partners[:, None, :]).argmax(axis=2)
+        np.testing.assert_allclose(
+            perm_cost(C, col), scipy_optimum(C), rtol=RTOL, atol=ATOL
+        )
+
+    @pytest.mark.parametrize("metric", METRICS)
     def test_agrees_with_match_batches(self, metric):
         rng = np.random.default_rng(5)
         A, B = make_blocks("normal", 200, 12, rng)
@@ -411,9 +435,9 @@ class TestMatchRows:
 
     @pytest.mark.parametrize("value", [np.nan, np.inf, 1e200])
     @pytest.mark.parametrize("n_threads", (1, 2))
-    def test_non_finite_cost_raises(self, value, n_threads):
-        rng = np.random.default_rng(8)
-        A, B = make_blocks("normal", 40, 4, rng)
+    @pytest.mark.parametrize("d", (3, 20))  # both loop orders
+    def test_non_finite_cost_raises(self, value, n_threads, d):
+        A, B = np.random.default_rng(8).normal(size=(2, 40, 4, d))
         feats, anchors, partners = self.rows_of(A, B)
         feats[partners[30, 2], 1] = value
         with pytest.raises(ValueError, match="X must be finite"):

@@ -86,13 +86,14 @@ class TestMixing:
             perm = match_batches(X[anchors], X[pool])
             np.testing.assert_array_equal(info.partner[anchors], pool[perm])
 
-    @pytest.mark.parametrize("d", (3, 64, 65, 130))
+    @pytest.mark.parametrize("d", (3, 15, 16, 128, 129))
     def test_optimal_on_both_sides_of_the_fused_feature_limit(self, d):
         # Up to FUSED_MAX_FEATURES the cost blocks are built inside the
-        # compiled kernel, beyond it by a batched matrix product.
+        # compiled kernel (with dot products from _DOT_MIN_FEATURES = 16 on),
+        # beyond it by a batched matrix product.
         from skmixup._matching import FUSED_MAX_FEATURES
 
-        assert FUSED_MAX_FEATURES == 64
+        assert FUSED_MAX_FEATURES == 128
         X, Y = make_data(n=90, d=d, seed=d)
         _, _, info = kmixup_batch(X, Y, k=9, random_state=d, return_info=True)
         assert_valid_draw(info, 90, 9)
