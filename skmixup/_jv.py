@@ -113,9 +113,8 @@ def _make_solver(vector):
                         masked[j] = m
                         lowest = min(lowest, m)
                 index = -1
-                for j in range(k):
-                    first = (masked[j] == lowest) & (index < 0)
-                    index = j if first else index
+                for j in range(k):  # any minimiser will do: the last, branch-free
+                    index = j if masked[j] == lowest else index
                 if index < 0:  # no finite reduced cost left: c is not finite
                     return False
                 min_val = lowest
