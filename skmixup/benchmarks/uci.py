@@ -455,12 +455,28 @@ def plot(table, config, path):
     plt.close(fig)
 
 
+def _fits_per_task(method, config):
+    """Network fits of one task: the inner grid search (if any) and the refit.
+
+    Every fit takes the same number of gradient steps, so this is the task's
+    relative cost.
+    """
+    n_grid = int(np.prod([len(v) for v in method_grid(method, config).values()]))
+    return 1 + (n_grid * config.inner_splits if n_grid > 1 else 0)
+
+
 def _execute(tasks_list, config, data, n_jobs, dask_address):
     from joblib import Parallel, delayed
 
     total = len(tasks_list)
     start = time.perf_counter()
-    results = []
+    # Longest tasks first (a stable sort: ties keep their order), so that
+    # parallel workers do not end on one long task while the others idle;
+    # the results are put back in task order.
+    order = sorted(
+        range(total), key=lambda i: -_fits_per_task(tasks_list[i][-1], config)
+    )
+    results = [None] * total
 
     def report(i, res):
         elapsed = time.perf_counter() - start
@@ -473,21 +489,21 @@ def _execute(tasks_list, config, data, n_jobs, dask_address):
 
     calls = (
         delayed(run_task)(config, d, name, *data[name], r, f, tr, te, m)
-        for (d, name, r, f, tr, te, m) in tasks_list
+        for (d, name, r, f, tr, te, m) in (tasks_list[i] for i in order)
     )
+
+    def collect(gen):
+        for done, (i, res) in enumerate(zip(order, gen), 1):
+            results[i] = res
+            report(done, res)
+
     if dask_address is not None:
         from skmixup._dask import dask_backend
 
         with dask_backend(dask_address):
-            gen = Parallel(n_jobs=-1, return_as="generator")(calls)
-            for i, res in enumerate(gen, 1):
-                results.append(res)
-                report(i, res)
+            collect(Parallel(n_jobs=-1, return_as="generator")(calls))
     else:
-        gen = Parallel(n_jobs=n_jobs, return_as="generator")(calls)
-        for i, res in enumerate(gen, 1):
-            results.append(res)
-            report(i, res)
+        collect(Parallel(n_jobs=n_jobs, return_as="generator")(calls))
     return results
 
 
