@@ -7,9 +7,10 @@ registered benchmark of the ``skmixup.benchmarks`` command line):
   (``local:N``) against serial joblib; the difference per task is the
   scheduling overhead (with one task per batch, and with joblib's automatic
   batching).
-* ``uci``: wall time of ``python -m skmixup.benchmarks uci`` serial
-  (``--n-jobs 1``) and on a local cluster (``--dask local:N``), and a check
-  that both write the same ``folds.csv`` scores.
+* ``uci``: wall time of ``python -m skmixup.benchmarks uci --quick`` (its
+  default datasets unless ``--datasets``) serial (``--n-jobs 1``) and on a
+  local cluster (``--dask local:N``), and a check that both write the same
+  ``folds.csv`` scores.
 * ``resample``: ``KMixupAugmenter.fit_resample`` of a lazy
   ``da.random`` array of ``rows x cols`` float32, reduced chunk by chunk to a
   checksum (nothing of the data or the result is ever held whole). Each size
@@ -62,7 +63,11 @@ def uci(datasets, n_workers, extra):
     """Wall time of the UCI benchmark serial and on a local cluster."""
     import pandas as pd
 
-    out = {"datasets": datasets, "n_workers": n_workers, "extra": extra}
+    out = {
+        "datasets": datasets or "quick default",
+        "n_workers": n_workers,
+        "extra": extra,
+    }
     folds = {}
     with tempfile.TemporaryDirectory() as tmp:
         for label, opts in (
@@ -71,7 +76,9 @@ def uci(datasets, n_workers, extra):
         ):
             dest = os.path.join(tmp, label)
             cmd = [sys.executable, "-m", "skmixup.benchmarks", "uci", "--quick"]
-            cmd += ["--datasets", datasets, "--output", dest, *extra, *opts]
+            if datasets:
+                cmd += ["--datasets", datasets]
+            cmd += ["--output", dest, *extra, *opts]
             start = time.perf_counter()
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
             out[f"{label}_s"] = time.perf_counter() - start
@@ -146,7 +153,11 @@ def main(argv=None):
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--tasks", type=int, default=2000)
-    parser.add_argument("--datasets", default="iris,wine")
+    parser.add_argument(
+        "--datasets",
+        default="",
+        help="datasets of the uci part (default: the quick benchmark's own suite)",
+    )
     parser.add_argument(
         "--uci-args",
         default="",
