@@ -226,9 +226,9 @@ def kmixup_batch(
     -----
     The function does not validate its inputs beyond cheap shape checks: it
     is the per-batch hot path of the estimators, which validate their data
-    once in ``fit``. (Non-finite matching features on the host are still
-    caught, for free, by the compiled matching: a ``ValueError``.) Inputs
-    are never modified.
+    once in ``fit``. (On the host, the compiled matching still rejects
+    non-finite matching features of up to 128 columns with a ``ValueError``,
+    at no extra cost.) Inputs are never modified.
 
     Examples
     --------
