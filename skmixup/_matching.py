@@ -68,6 +68,12 @@ def _is_torch(x):
     return _is_torch_type(type(x))
 
 
+def _is_half(t):
+    """A 16-bit floating-point tensor (float16, bfloat16): numpy and the
+    compiled solver do not take them, so the matching runs on a float32 copy."""
+    return t is not None and t.is_floating_point() and t.element_size() == 2
+
+
 @cache
 def _is_torch_type(cls):
     # By type, cached: this runs several times per training batch.
@@ -319,6 +325,8 @@ def match_batches(A, B, *, metric="sqeuclidean", solver="auto"):
     if solver not in _SOLVERS:
         raise ValueError(f"solver must be one of {_SOLVERS}; got {solver!r}.")
     A, B = _check_blocks(A, B)
+    if _is_torch(A) and (_is_half(A) or _is_half(B)):
+        A, B = A.float(), B.float()
     lead = tuple(A.shape[:-2])
     k, d = A.shape[-2], A.shape[-1]
     solver = _resolve_solver(solver, k)

@@ -15,6 +15,7 @@ from ._matching import (
     _METRICS,
     FUSED_MAX_FEATURES,
     _check_int,
+    _is_half,
     _is_torch,
     _solve_blocks,
     _threads_for,
@@ -274,7 +275,12 @@ def kmixup_batch(
             )
             return X, Y, info
         return X, Y
-    if torch_mode and X.device.type == "cpu" and not X.requires_grad:
+    if (
+        torch_mode
+        and X.device.type == "cpu"
+        and not X.requires_grad
+        and not any(_is_half(t) for t in (X, Y, match_on))
+    ):
         return _via_numpy(X, Y, k, alpha, metric, match_on, rng, return_info)
     return _mix_batch(X, Y, k, alpha, metric, match_on, rng, return_info)
 
@@ -294,6 +300,7 @@ def _mix_batch(X, Y, k, alpha, metric, match_on, rng, return_info):
     Y_mix = None if Y is None else _mix(Y, partner, lam, torch_mode)
     if return_info:
         if torch_mode:
+            lam = lam.float() if _is_half(lam) else lam  # numpy has no bfloat16
             partner, lam = partner.cpu().numpy(), lam.cpu().numpy()
         info = KMixupDraw(partner, lam, _group_ids(anchors, X.shape[0]), k_eff)
         return X_mix, Y_mix, info
@@ -357,6 +364,8 @@ def _matched_pairs(feats, k, alpha, metric, rng, lam_dtype=None, feats_name="X")
         device = feats.device
         if not feats.is_floating_point():
             feats = feats.double()
+        elif _is_half(feats):  # match in float32; X is still mixed in its dtype
+            feats = feats.float()
         lam_dtype = lam_dtype or feats.dtype
         partner = torch.empty(n, dtype=torch.int64, device=device)
         lam = torch.empty(n, dtype=lam_dtype, device=device)

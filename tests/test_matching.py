@@ -278,6 +278,21 @@ class TestTorch:
         assert perm.shape == (3, 1, 2)
         np.testing.assert_array_equal(perm.numpy().reshape(3, 2), [[1, 0]] * 3)
 
+    @pytest.mark.parametrize("dtype", (torch.float16, torch.bfloat16))
+    @pytest.mark.parametrize("k", (3, 8))
+    def test_half_precision_tensors(self, k, dtype):
+        # numpy and the compiled solver take no 16-bit floats: the matching
+        # runs on a float32 copy, exact for the values given.
+        rng = np.random.default_rng(k)
+        A, B = (torch.from_numpy(a).to(dtype) for a in rng.normal(size=(2, 30, k, 4)))
+        perm = match_batches(A, B)
+        assert perm.dtype == torch.int64
+        assert_permutations(perm.numpy(), k)
+        C = true_cost(A.double().numpy(), B.double().numpy(), "sqeuclidean")
+        np.testing.assert_allclose(
+            perm_cost(C, perm.numpy()), scipy_optimum(C), rtol=1e-5, atol=1e-6
+        )
+
     def test_tensors_requiring_grad(self):
         A = torch.randn(5, 6, 2, dtype=torch.float64, requires_grad=True)
         B = torch.randn(5, 6, 2, dtype=torch.float64)

@@ -359,6 +359,22 @@ class TestDtypesAndTorch:
         np.testing.assert_allclose(X_t.numpy(), X_np, rtol=1e-12)
         np.testing.assert_allclose(Y_t.numpy(), Y_np, rtol=1e-12)
 
+    @pytest.mark.parametrize("dtype", (torch.float16, torch.bfloat16))
+    @pytest.mark.parametrize("k", (2, 8))
+    def test_half_precision_tensors(self, k, dtype):
+        # 16-bit inputs are matched on a float32 copy and mixed in their dtype.
+        X, Y = make_data(n=48, d=3, seed=k)
+        Xt, Yt = torch.from_numpy(X).to(dtype), torch.from_numpy(Y).to(dtype)
+        X_mix, Y_mix, info = kmixup_batch(Xt, Yt, k=k, random_state=0, return_info=True)
+        assert X_mix.dtype == dtype and Y_mix.dtype == dtype
+        assert_valid_draw(info, 48, k)
+        X_half = Xt.double().numpy()
+        assert_groups_optimal(X_half, info, rtol=1e-5)
+        tol = 1e-2 if dtype == torch.bfloat16 else 2e-3
+        np.testing.assert_allclose(
+            X_mix.double().numpy(), expected_mix(X_half, info), rtol=tol, atol=tol
+        )
+
     def test_torch_integer_targets(self):
         X = torch.randn(20, 2, dtype=torch.float32)
         Y = torch.arange(20) % 3
