@@ -1,8 +1,11 @@
 """Sphinx configuration of the skmixup documentation.
 
 Build locally with ``python -m sphinx -W -b html docs docs/_build/html``
-(the examples of the gallery are executed during the build). The build needs
-no network: there is no intersphinx mapping, so no inventory is fetched.
+(the examples of the gallery are executed during the build). Neither the
+build nor the built site needs a network: there is no intersphinx mapping, so
+no inventory is fetched, and MathJax is copied into ``_static/mathjax`` by the
+``sphinx-mathjax-offline`` extension instead of being loaded from a CDN
+(``tests/test_docs.py`` checks both on a built site).
 """
 
 import os
@@ -30,6 +33,9 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # Ships MathJax 3 with the site (sets mathjax_path to _static/mathjax/...),
+    # so the math renders offline.
+    "sphinx-mathjax-offline",
     "sphinx.ext.viewcode",
     "matplotlib.sphinxext.plot_directive",
     "numpydoc",
