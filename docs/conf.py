@@ -1,6 +1,6 @@
 """Sphinx configuration of the skmixup documentation.
 
-Build locally with ``python -m sphinx -W -b html docs docs/_build/html``
+Build locally with ``python -m sphinx -W --keep-going -b html docs docs/_build/html``
 (the examples of the gallery are executed during the build). Neither the
 build nor the built site needs a network: there is no intersphinx mapping, so
 no inventory is fetched, and MathJax is copied into ``_static/mathjax`` by the
