@@ -5,12 +5,17 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from skmixup.benchmarks.__main__ import main
 from skmixup.benchmarks._stats import (
     average_ranks,
+    corrected_interval,
     corrected_resampled_ttest,
     expected_calibration_error,
+    friedman_test,
+    nemenyi_critical_difference,
+    wilcoxon_signed_rank,
 )
 
 TINY = [
@@ -43,7 +48,14 @@ def tiny_run(tmp_path_factory):
 
 class TestRun:
     def test_writes_all_outputs(self, tiny_run):
-        for name in ("folds.csv", "summary.csv", "tests.csv", "uci.png", "results.md"):
+        for name in (
+            "folds.csv",
+            "summary.csv",
+            "tests.csv",
+            "uci.png",
+            "statistics.png",
+            "results.md",
+        ):
             assert (tiny_run / name).stat().st_size > 0
         meta = json.loads((tiny_run / "run.json").read_text())
         assert meta["config"]["steps"] == 15
@@ -77,6 +89,24 @@ class TestRun:
         text = (tiny_run / "results.md").read_text()
         assert "| iris |" in text and "| wine |" in text
         assert "Average rank" in text and "k-mixup vs mixup" in text
+        assert "Wilcoxon signed-rank" in text and "Nemenyi critical difference" in text
+        assert "Tuning chose (k-mixup, 4 outer folds): k=4" in text
+
+    def test_across_dataset_statistics_match_scipy(self, tiny_run):
+        summary = pd.read_csv(tiny_run / "summary.csv")
+        text = (tiny_run / "results.md").read_text()
+        ranks = average_ranks(
+            summary[["erm_acc", "mixup_acc", "kmixup_acc"]].to_numpy()
+        )
+        assert (
+            f"ERM {ranks[0]:.2f}, mixup {ranks[1]:.2f}, k-mixup {ranks[2]:.2f}" in text
+        )
+
+    def test_interval_columns_bracket_the_mean(self, tiny_run):
+        tests = pd.read_csv(tiny_run / "tests.csv")
+        assert set(tests.baseline) == {"erm", "mixup"}
+        assert (tests.ci_low <= tests.mean_diff + 1e-12).all()
+        assert (tests.mean_diff <= tests.ci_high + 1e-12).all()
 
     def test_same_seed_same_table(self, tiny_run, tmp_path):
         assert main([*TINY, "--datasets", "iris", "--output", str(tmp_path)]) == 0
@@ -119,7 +149,148 @@ class TestErrors:
         assert "ionosphere" in capsys.readouterr().out.split()
 
 
+class TestRegression:
+    def test_tiny_regression_run(self, tmp_path):
+        # a CSV path: reported by its file stem, never its path
+        csv = tmp_path / "my_data.csv"
+        rng = np.random.default_rng(0)
+        X = rng.normal(size=(60, 3))
+        y = X @ [1.0, -2.0, 0.5] + 0.1 * rng.normal(size=60)
+        pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "c": X[:, 2], "y": y}).to_csv(
+            csv, index=False
+        )
+        out = tmp_path / "out"
+        args = [
+            "uci",
+            "--task",
+            "regression",
+            "--datasets",
+            f"diabetes,{csv}",
+            "--outer-splits",
+            "2",
+            "--outer-repeats",
+            "1",
+            "--inner-splits",
+            "2",
+            "--steps",
+            "10",
+            "--ks",
+            "4",
+            "--alphas",
+            "1.0",
+            "--n-jobs",
+            "1",
+            "--output",
+            str(out),
+        ]
+        assert main(args) == 0
+        folds = pd.read_csv(out / "folds.csv")
+        assert set(folds.method) == {
+            "erm",
+            "mixup",
+            "kmixup",
+            "ridge_erm",
+            "ridge_mixup",
+            "ridge_kmixup",
+        }
+        assert len(folds) == 2 * 2 * 6
+        assert set(folds.dataset) == {"diabetes", "my_data"}
+        assert (folds.rmse > 0).all() and (folds.r2 <= 1).all()
+        ridge = folds[folds.method.str.startswith("ridge")]
+        assert ridge.best_ridge_alpha.isin([0.1, 1.0, 10.0]).all()
+        assert (folds[folds.method == "ridge_erm"].best_alpha == 0).all()
+        # a linear target: the ridge fits it almost exactly
+        mine = folds[(folds.dataset == "my_data") & (folds.method == "ridge_erm")]
+        assert (mine.r2 > 0.95).all()
+        text = (out / "results.md").read_text()
+        assert "| my_data |" in text and str(tmp_path) not in text
+        assert str(tmp_path) not in (out / "summary.csv").read_text()
+        assert "ridge k-mixup vs ridge ERM" in text
+        for name in ("regression.png", "statistics.png", "run.json", "tests.csv"):
+            assert (out / name).stat().st_size > 0
+
+    def test_text_labels_with_regression_task(self, tmp_path, capsys):
+        code = main(
+            [
+                "uci",
+                "--task",
+                "regression",
+                "--datasets",
+                "ionosphere",
+                "--output",
+                str(tmp_path),
+            ]
+        )
+        assert code == 2
+        assert "numeric target" in capsys.readouterr().err
+
+    def test_regression_dataset_with_classification_task(self, tmp_path, capsys):
+        code = main(["uci", "--datasets", "diabetes", "--output", str(tmp_path)])
+        assert code == 2
+        assert "--task regression" in capsys.readouterr().err
+
+    def test_all_excludes_images_imbalanced_and_optdigits(self):
+        from skmixup.benchmarks.uci import all_classification_datasets
+        from skmixup.datasets import list_datasets
+
+        names = all_classification_datasets()
+        assert "digits" in names and "optdigits" not in names
+        assert "mnist_5k" not in names and "ecoli2" not in names
+        assert len(names) == len(list_datasets("classification")) - 1
+
+
 class TestStats:
+    DIFFS = np.array([0.021, -0.004, 0.013, 0.0, 0.035, -0.012, 0.008, 0.017, 0.002])
+
+    def test_wilcoxon_matches_scipy(self):
+        stat, p = wilcoxon_signed_rank(self.DIFFS)
+        ref = stats.wilcoxon(self.DIFFS[self.DIFFS != 0])
+        assert stat == ref.statistic
+        np.testing.assert_allclose(p, ref.pvalue, rtol=1e-12)
+        # hand count: ranks of |d| among the 8 non-zero: negatives -0.004 (2)
+        # and -0.012 (4) -> W = 6; 14 of the 256 sign patterns give W <= 6,
+        # so the exact two-sided p is 2 * 14 / 256
+        assert stat == 6.0
+        np.testing.assert_allclose(p, 28 / 256, rtol=1e-12)
+
+    def test_wilcoxon_without_differences(self):
+        stat, p = wilcoxon_signed_rank(np.zeros(5))
+        assert np.isnan(stat) and np.isnan(p)
+
+    def test_friedman_matches_scipy(self):
+        scores = np.array(
+            [[0.8, 0.82, 0.85], [0.7, 0.69, 0.74], [0.9, 0.91, 0.9], [0.6, 0.65, 0.66]]
+        )
+        stat, p = friedman_test(scores)
+        ref = stats.friedmanchisquare(*scores.T)
+        np.testing.assert_allclose([stat, p], [ref.statistic, ref.pvalue], rtol=1e-12)
+        with pytest.raises(ValueError, match="n_methods >= 3"):
+            friedman_test(scores[:, :2])
+
+    def test_average_ranks_match_scipy_rankdata(self):
+        scores = np.array([[0.8, 0.82, 0.85], [0.7, 0.7, 0.74], [0.9, 0.91, 0.9]])
+        expected = np.mean([stats.rankdata(-row) for row in scores], axis=0)
+        np.testing.assert_allclose(average_ranks(scores), expected, rtol=1e-12)
+        # by hand: (3, 2, 1), (2.5, 2.5, 1), (2.5, 1, 2.5)
+        np.testing.assert_allclose(expected, [8 / 3, 5.5 / 3, 4.5 / 3], rtol=1e-12)
+
+    def test_nemenyi_critical_difference(self):
+        # Demsar (2006), Table 5(a): q_0.05 = 2.343 for 3 methods, 2.569 for 4
+        for k, q in ((3, 2.343), (4, 2.569)):
+            cd = nemenyi_critical_difference(k, 20)
+            np.testing.assert_allclose(cd, q * np.sqrt(k * (k + 1) / 120), rtol=1e-3)
+
+    def test_corrected_interval_matches_ttest(self):
+        diff = [0.01, 0.02, 0.0, 0.01, 0.03]
+        mean, low, high = corrected_interval(diff, 120, 30)
+        t, _ = corrected_resampled_ttest(diff, 120, 30)
+        se = mean / t
+        q = stats.t.ppf(0.975, df=4)
+        np.testing.assert_allclose(
+            [low, high], [mean - q * se, mean + q * se], rtol=1e-12
+        )
+        assert corrected_interval([0.5], 10, 5) == (0.5, 0.5, 0.5)
+
     def test_ece_perfect_calibration_is_zero(self):
         proba = np.array([[1.0, 0.0], [0.0, 1.0]])
         assert expected_calibration_error([0, 1], proba, [0, 1]) == 0.0

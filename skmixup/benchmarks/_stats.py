@@ -8,7 +8,12 @@ from scipy import stats
 __all__ = [
     "expected_calibration_error",
     "corrected_resampled_ttest",
+    "corrected_interval",
     "average_ranks",
+    "wilcoxon_signed_rank",
+    "friedman_test",
+    "nemenyi_critical_difference",
+    "plot_critical_difference",
 ]
 
 
@@ -110,3 +115,170 @@ def average_ranks(scores, higher_is_better=True):
     scores = np.asarray(scores, dtype=float)
     signed = -scores if higher_is_better else scores
     return np.mean([stats.rankdata(row) for row in signed], axis=0)
+
+
+def corrected_interval(diff, n_train, n_test, level=0.95):
+    """Confidence interval of a mean per-fold difference, Nadeau-Bengio corrected.
+
+    The interval of :func:`corrected_resampled_ttest`: mean ± t quantile times
+    the corrected standard error ``sqrt((1/n + n_test/n_train) * var)``.
+
+    Parameters
+    ----------
+    diff : array-like of shape (n_folds,)
+        Per-fold score differences between two methods on the same splits.
+    n_train, n_test : int
+        Training and test sizes of one fold.
+    level : float, default=0.95
+        Coverage of the interval.
+
+    Returns
+    -------
+    mean, low, high : float
+        ``low == high == mean`` when there is a single fold or no variance.
+
+    Examples
+    --------
+    >>> mean, low, high = corrected_interval([0.01, 0.02, 0.0, 0.01, 0.03], 120, 30)
+    >>> round(mean, 3), round(low, 3), round(high, 3)
+    (0.014, -0.007, 0.035)
+    """
+    diff = np.asarray(diff, dtype=float)
+    n = diff.size
+    mean = float(diff.mean())
+    if n < 2:
+        return mean, mean, mean
+    se = math.sqrt((1.0 / n + n_test / n_train) * diff.var(ddof=1))
+    half = float(stats.t.ppf(0.5 + level / 2, df=n - 1)) * se
+    return mean, mean - half, mean + half
+
+
+def wilcoxon_signed_rank(diff):
+    """Two-sided Wilcoxon signed-rank test of per-dataset differences.
+
+    Zero differences are dropped (Wilcoxon's original treatment), as in
+    Demsar (2006) for comparing two classifiers over several datasets.
+
+    Parameters
+    ----------
+    diff : array-like of shape (n_datasets,)
+        One paired difference per dataset (e.g. mean accuracy of k-mixup
+        minus that of mixup).
+
+    Returns
+    -------
+    statistic : float
+        The smaller of the two signed-rank sums; ``nan`` without non-zero
+        differences.
+    p_value : float
+        Two-sided; exact for small samples without ties, as
+        :func:`scipy.stats.wilcoxon` decides; ``nan`` without non-zero
+        differences.
+
+    Examples
+    --------
+    >>> stat, p = wilcoxon_signed_rank([0.02, 0.015, 0.03, -0.01, 0.04, 0.025, 0.05])
+    >>> float(stat), round(p, 3)
+    (1.0, 0.031)
+    """
+    diff = np.asarray(diff, dtype=float)
+    if not np.any(diff != 0):
+        return math.nan, math.nan
+    result = stats.wilcoxon(diff, zero_method="wilcox", alternative="two-sided")
+    return float(result.statistic), float(result.pvalue)
+
+
+def friedman_test(scores):
+    """Friedman test that all methods rank equally over the datasets.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n_datasets, n_methods)
+        At least 3 methods and 2 datasets.
+
+    Returns
+    -------
+    statistic, p_value : float
+        From :func:`scipy.stats.friedmanchisquare`; ``nan`` when every
+        dataset ranks the methods the same with all ties.
+
+    Examples
+    --------
+    >>> scores = np.array([[0.9, 0.8, 0.7], [0.8, 0.7, 0.6], [0.7, 0.75, 0.6]])
+    >>> stat, p = friedman_test(scores)
+    >>> round(stat, 3), round(p, 3)
+    (4.667, 0.097)
+    """
+    scores = np.asarray(scores, dtype=float)
+    if scores.ndim != 2 or scores.shape[1] < 3 or scores.shape[0] < 2:
+        raise ValueError(
+            "scores must have shape (n_datasets >= 2, n_methods >= 3); got "
+            f"shape {scores.shape}."
+        )
+    if all(np.all(row == row[0]) for row in scores):
+        return math.nan, math.nan
+    result = stats.friedmanchisquare(*scores.T)
+    return float(result.statistic), float(result.pvalue)
+
+
+def nemenyi_critical_difference(n_methods, n_datasets, alpha=0.05):
+    """Critical difference of average ranks for the Nemenyi test (Demsar, 2006).
+
+    Two methods whose average ranks over ``n_datasets`` differ by more than
+    ``q_alpha * sqrt(k (k + 1) / (6 N))`` perform significantly differently,
+    where ``q_alpha`` is the studentized range quantile divided by sqrt(2).
+
+    Examples
+    --------
+    >>> round(nemenyi_critical_difference(3, 26), 3)
+    0.65
+    """
+    q = stats.studentized_range.ppf(1 - alpha, n_methods, np.inf) / math.sqrt(2)
+    return float(q * math.sqrt(n_methods * (n_methods + 1) / (6.0 * n_datasets)))
+
+
+def plot_critical_difference(ax, ranks, cd, title=""):
+    """Draw a critical-difference diagram: average ranks on an axis, with a
+    bar of length ``cd`` and lines joining methods closer than ``cd``.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    ranks : dict of str to float
+        Average rank of each method (1 = best).
+    cd : float
+        The critical difference (:func:`nemenyi_critical_difference`).
+    title : str, default=""
+    """
+    names = sorted(ranks, key=ranks.get)
+    values = [ranks[n] for n in names]
+    k = len(names)
+    low, high = 1, max(k, math.ceil(max(values)))
+    ax.set_xlim(high + 0.3, low - 0.3)  # best (rank 1) on the right
+    ax.set_ylim(-1.6 - 0.4 * k, 1.2)
+    ax.axhline(0, color="k", lw=1)
+    for r in range(low, high + 1):
+        ax.plot([r, r], [0, 0.12], color="k", lw=1)
+        ax.text(r, 0.25, str(r), ha="center", va="bottom", fontsize=8)
+    for i, (name, value) in enumerate(zip(names, values)):
+        y = -0.5 - 0.4 * i
+        ax.plot([value, value], [0, y], color="C0", lw=1)
+        ax.plot(value, 0, "o", color="C0", ms=4)
+        ax.text(
+            value, y - 0.05, f"{name} ({value:.2f})", ha="center", va="top", fontsize=8
+        )
+    # groups of methods not significantly different: maximal runs within cd
+    groups = []
+    for i in range(k):
+        j = i
+        while j + 1 < k and values[j + 1] - values[i] <= cd:
+            j += 1
+        if j > i and not any(a <= i and j <= b for a, b in groups):
+            groups.append((i, j))
+    for level, (i, j) in enumerate(groups):
+        y = -0.25 - 0.12 * level
+        ax.plot([values[i] - 0.03, values[j] + 0.03], [y, y], color="k", lw=3)
+    ax.plot([high, high - cd], [0.85, 0.85], color="C3", lw=2)
+    ax.text(high - cd / 2, 0.95, f"CD = {cd:.2f}", ha="center", va="bottom", fontsize=8)
+    ax.set_title(title, fontsize=9)
+    ax.axis("off")

@@ -1,18 +1,28 @@
 """ERM vs mixup vs k-mixup on real tabular data, with nested cross-validation.
 
-For every dataset and every outer fold (repeated stratified K-fold), each
-method is tuned by an inner grid search on the training part only and scored
-on the held-out part:
+For every dataset and every outer fold (repeated K-fold, stratified for
+classification), each method is tuned by an inner grid search on the
+training part only and scored on the held-out part:
 
-* ``erm``: the same network trained without mixing (``alpha=0``);
+* ``erm``: the same model trained without mixing (``alpha=0``);
 * ``mixup``: ``k=1``, ``alpha`` tuned;
 * ``kmixup``: ``k`` and ``alpha`` tuned.
 
-All methods share the network, the optimiser and the number of gradient
-steps, and, within a fold, the same seed. Scores: accuracy, log-loss and
-top-label expected calibration error (ECE). The comparison of k-mixup with
-each baseline uses the Nadeau-Bengio corrected resampled t-test, which
-accounts for the overlap of training sets between folds.
+Classification (``--task classification``, the default) trains
+:class:`~skmixup.KMixupClassifier` and scores accuracy, log-loss and top-label
+expected calibration error (ECE). Regression (``--task regression``) runs the
+three methods twice: with :class:`~skmixup.KMixupRegressor` (``erm``,
+``mixup``, ``kmixup``) and with :class:`~skmixup.KMixupEstimator` around a
+ridge regression (``ridge_erm``, ``ridge_mixup``, ``ridge_kmixup``; the ridge
+penalty is tuned for all three), features and target standardised, and scores
+RMSE and R².
+
+All methods of a family share the model, the optimiser and the number of
+gradient steps, and, within a fold, the same seed. Per dataset, k-mixup is
+compared with each baseline by the Nadeau-Bengio corrected resampled t-test
+(which accounts for the overlap of training sets between folds); across
+datasets by the Wilcoxon signed-rank test, average ranks, the Friedman test
+and the Nemenyi critical difference (Demsar, 2006).
 """
 
 import argparse
@@ -22,7 +32,7 @@ import os
 import platform
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -30,10 +40,33 @@ from ._common import output_dir_error, positive_int
 
 DESCRIPTION = (
     "ERM vs mixup vs k-mixup on real tabular datasets (nested CV; accuracy, "
-    "log-loss, calibration). The main job of skmixup."
+    "log-loss, calibration; --task regression: RMSE and R2 with the nets and "
+    "with a ridge regression). The main job of skmixup."
 )
 
+TASKS = ("classification", "regression")
 METHODS = ("erm", "mixup", "kmixup")
+RIDGE_METHODS = ("ridge_erm", "ridge_mixup", "ridge_kmixup")
+#: model family -> its methods, in the order ERM, mixup, k-mixup
+FAMILIES = {
+    "classification": {"net": METHODS},
+    "regression": {"net": METHODS, "ridge": RIDGE_METHODS},
+}
+LABELS = {"erm": "ERM", "mixup": "mixup", "kmixup": "k-mixup"}
+#: metric -> (column in folds.csv, higher is better, label)
+METRICS = {
+    "classification": {
+        "accuracy": (True, "accuracy"),
+        "log_loss": (False, "log-loss"),
+        "ece": (False, "ECE"),
+    },
+    "regression": {"rmse": (False, "RMSE"), "r2": (True, "R²")},
+}
+
+
+def _variant(method):
+    """'ridge_kmixup' -> 'kmixup'."""
+    return method.rsplit("_", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -53,6 +86,12 @@ class Config:
     ks: tuple
     seed: int
     max_train: int | None
+    task: str = "classification"
+    ridge_alphas: tuple = (0.1, 1.0, 10.0)
+
+    @property
+    def methods(self):
+        return tuple(m for family in FAMILIES[self.task].values() for m in family)
 
 
 FULL = dict(
@@ -78,7 +117,22 @@ QUICK = dict(
     ks=(16,),
     max_train=1000,
 )
+#: --all: every bundled classification dataset (digits, not its superset
+#: optdigits), 3 x 5 outer folds, 2 inner folds, training folds above 2,000
+#: rows subsampled.
+ALL = dict(FULL, outer_repeats=3, inner_splits=2, max_train=2000)
 QUICK_DATASETS = ("iris", "wine", "breast_cancer", "sonar", "ionosphere", "pima")
+# Regression: the large ones (diamonds, randhie) are subsampled by max_train.
+REGRESSION_FULL = dict(FULL, max_train=2000)
+REGRESSION_QUICK = dict(QUICK)
+
+
+def all_classification_datasets():
+    """Every bundled classification dataset, optdigits left out (digits is part
+    of it), imbalanced variants and images excluded."""
+    from skmixup.datasets import list_datasets
+
+    return tuple(n for n in list_datasets("classification") if n != "optdigits")
 
 
 def _csv_list(text, cast=str):
@@ -95,12 +149,20 @@ def _csv_list(text, cast=str):
 
 def add_arguments(parser):
     parser.add_argument(
+        "--task",
+        choices=TASKS,
+        default="classification",
+        help="classification (KMixupClassifier; default) or regression "
+        "(KMixupRegressor and KMixupEstimator(Ridge); default datasets: every "
+        "bundled regression dataset)",
+    )
+    parser.add_argument(
         "--datasets",
         type=_csv_list,
         default=None,
         help="comma-separated dataset names or CSV paths (default: the 12-dataset "
-        "suite; with --quick: " + ",".join(QUICK_DATASETS) + "). "
-        "List the names with --list.",
+        "suite; with --quick: " + ",".join(QUICK_DATASETS) + "; with --task "
+        "regression: every bundled regression dataset). List the names with --list.",
     )
     parser.add_argument("--list", action="store_true", help="list datasets and exit")
     parser.add_argument(
@@ -110,9 +172,17 @@ def add_arguments(parser):
         "minutes on 2 cores",
     )
     parser.add_argument(
+        "--all",
+        action="store_true",
+        help="classification: every bundled classification dataset (optdigits "
+        "left out for digits), 3x5 outer folds, 2 inner folds, training folds "
+        "subsampled to 2000 rows",
+    )
+    parser.add_argument(
         "--output",
-        default="benchmark_results/uci",
-        help="folder for CSV, PNG and markdown (default: %(default)s)",
+        default=None,
+        help="folder for CSV, PNG and markdown (default: benchmark_results/uci, "
+        "or benchmark_results/regression with --task regression)",
     )
     parser.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
     parser.add_argument(
@@ -131,7 +201,8 @@ def add_arguments(parser):
     parser.add_argument(
         "--max-train",
         type=positive_int,
-        help="subsample training folds larger than this (stratified)",
+        help="subsample training folds larger than this (stratified for "
+        "classification)",
     )
     parser.add_argument(
         "--dask",
@@ -143,9 +214,21 @@ def add_arguments(parser):
 
 
 def _make_config(args):
-    from skmixup.datasets import DEFAULT_SUITE
+    from skmixup.datasets import DEFAULT_SUITE, list_datasets
 
-    base = QUICK if args.quick else FULL
+    task = getattr(args, "task", "classification")
+    use_all = getattr(args, "all", False)
+    if use_all and args.quick:
+        raise ValueError("--all and --quick exclude each other; pass one of them.")
+    if use_all and task != "classification":
+        raise ValueError(
+            "--all selects the classification datasets; with --task regression "
+            "every bundled regression dataset is the default already."
+        )
+    if task == "regression":
+        base = REGRESSION_QUICK if args.quick else REGRESSION_FULL
+    else:
+        base = QUICK if args.quick else (ALL if use_all else FULL)
     values = dict(base)
     for name in (
         "outer_splits",
@@ -167,21 +250,48 @@ def _make_config(args):
             f"--ks are the k of k-mixup and must be >= 2 (k=1 is the mixup "
             f"baseline); got {values['ks']}"
         )
-    datasets = args.datasets or (QUICK_DATASETS if args.quick else DEFAULT_SUITE)
+    if args.datasets:
+        datasets = args.datasets
+    elif task == "regression":
+        datasets = tuple(list_datasets("regression"))
+    elif use_all:
+        datasets = all_classification_datasets()
+    else:
+        datasets = QUICK_DATASETS if args.quick else DEFAULT_SUITE
     datasets = tuple(dict.fromkeys(datasets))  # drop repeats, keep order
-    return Config(datasets=datasets, seed=args.seed, **values)
+    return Config(datasets=datasets, seed=args.seed, task=task, **values)
 
 
-def make_estimator(config, n_train, seed, **params):
-    """Scaler + KMixupClassifier with the run's network and step budget."""
+def _prefix(method, config):
+    """Parameter prefix of the mixing estimator inside the pipeline."""
+    if config.task == "classification":
+        return "clf__"
+    return "reg__regressor__"
+
+
+def make_estimator(config, n_train, seed, method="erm", **params):
+    """The pipeline of ``method``: scaling, then the model with the run's budget.
+
+    Classification: StandardScaler + KMixupClassifier. Regression: StandardScaler
+    + TransformedTargetRegressor (standardised target) around KMixupRegressor
+    (net methods) or KMixupEstimator(Ridge) (``ridge_*`` methods).
+    """
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from skmixup.neural import KMixupClassifier
+    if method in RIDGE_METHODS:
+        from sklearn.compose import TransformedTargetRegressor
+        from sklearn.linear_model import Ridge
+
+        from skmixup import KMixupEstimator
+
+        model = KMixupEstimator(Ridge(), random_state=seed, **params)
+        reg = TransformedTargetRegressor(regressor=model, transformer=StandardScaler())
+        return Pipeline([("scale", StandardScaler()), ("reg", reg)])
 
     steps_per_epoch = max(1, math.ceil(n_train / config.batch_size))
     epochs = max(1, round(config.steps / steps_per_epoch))
-    clf = KMixupClassifier(
+    net_params = dict(
         max_epochs=epochs,
         batch_size=config.batch_size,
         lr=config.lr,
@@ -192,15 +302,34 @@ def make_estimator(config, n_train, seed, **params):
         verbose=0,
         **params,
     )
-    return Pipeline([("scale", StandardScaler()), ("clf", clf)])
+    if config.task == "classification":
+        from skmixup.neural import KMixupClassifier
+
+        return Pipeline(
+            [("scale", StandardScaler()), ("clf", KMixupClassifier(**net_params))]
+        )
+    from sklearn.compose import TransformedTargetRegressor
+
+    from skmixup.neural import KMixupRegressor
+
+    reg = TransformedTargetRegressor(
+        regressor=KMixupRegressor(**net_params), transformer=StandardScaler()
+    )
+    return Pipeline([("scale", StandardScaler()), ("reg", reg)])
 
 
 def method_grid(method, config):
-    if method == "erm":
-        return {"clf__alpha": [0.0], "clf__k": [1]}
-    if method == "mixup":
-        return {"clf__alpha": list(config.alphas), "clf__k": [1]}
-    return {"clf__alpha": list(config.alphas), "clf__k": list(config.ks)}
+    p = _prefix(method, config)
+    variant = _variant(method)
+    if variant == "erm":
+        grid = {f"{p}alpha": [0.0], f"{p}k": [1]}
+    elif variant == "mixup":
+        grid = {f"{p}alpha": list(config.alphas), f"{p}k": [1]}
+    else:
+        grid = {f"{p}alpha": list(config.alphas), f"{p}k": list(config.ks)}
+    if method in RIDGE_METHODS:
+        grid[f"{p}estimator__alpha"] = list(config.ridge_alphas)
+    return grid
 
 
 def _task_seed(config, dataset_index, repeat, fold):
@@ -212,22 +341,50 @@ def _task_seed(config, dataset_index, repeat, fold):
     )
 
 
+def _scores(config, model, X_test, y_test):
+    if config.task == "regression":
+        from sklearn.metrics import r2_score, root_mean_squared_error
+
+        pred = np.asarray(model.predict(X_test), dtype=np.float64).ravel()
+        return {
+            "rmse": root_mean_squared_error(y_test, pred),
+            "r2": r2_score(y_test, pred),
+        }
+    from sklearn.metrics import accuracy_score, log_loss
+
+    from ._stats import expected_calibration_error
+
+    # KMixupClassifier.predict_proba already returns renormalised float64 rows.
+    proba = model.predict_proba(X_test)
+    classes = model.classes_
+    pred = classes[proba.argmax(axis=1)]
+    return {
+        "accuracy": accuracy_score(y_test, pred),
+        "log_loss": log_loss(y_test, proba, labels=classes),
+        "ece": expected_calibration_error(y_test, proba, classes),
+    }
+
+
 def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, method):
     """Tune one method on one outer training fold, score it on the test fold."""
     import torch
     from joblib import parallel_config
-    from sklearn.metrics import accuracy_score, log_loss
-    from sklearn.model_selection import GridSearchCV, StratifiedKFold
-
-    from ._stats import expected_calibration_error
+    from sklearn.model_selection import (
+        GridSearchCV,
+        KFold,
+        StratifiedKFold,
+        train_test_split,
+    )
 
     torch.set_num_threads(1)
     seed = _task_seed(config, dataset_index, repeat, fold)
+    regression = config.task == "regression"
     if config.max_train is not None and len(train) > config.max_train:
-        from sklearn.model_selection import train_test_split
-
         train, _ = train_test_split(
-            train, train_size=config.max_train, stratify=y[train], random_state=seed
+            train,
+            train_size=config.max_train,
+            stratify=None if regression else y[train],
+            random_state=seed,
         )
     start = time.perf_counter()
     grid = method_grid(method, config)
@@ -236,14 +393,15 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
         n_inner_train = int(
             len(train) * (config.inner_splits - 1) / config.inner_splits
         )
+        splitter = KFold if regression else StratifiedKFold
         # joblib's Dask backend ignores n_jobs=1 and would send the inner fits
         # back to the cluster from inside this task (seceding its thread);
         # the unit of parallel work is this task, so its grid runs in order.
         search = GridSearchCV(
-            make_estimator(config, n_inner_train, seed),
+            make_estimator(config, n_inner_train, seed, method),
             grid,
-            cv=StratifiedKFold(config.inner_splits, shuffle=True, random_state=seed),
-            scoring="accuracy",
+            cv=splitter(config.inner_splits, shuffle=True, random_state=seed),
+            scoring="neg_root_mean_squared_error" if regression else "accuracy",
             n_jobs=1,
             error_score="raise",
         )
@@ -251,13 +409,10 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
             search.fit(X[train], y[train])
         best = search.best_params_
     # Refit on the whole training fold with the same number of gradient steps.
-    model = make_estimator(config, len(train), seed)
+    model = make_estimator(config, len(train), seed, method)
     model.set_params(**best)
     model.fit(X[train], y[train])
-    # KMixupClassifier.predict_proba already returns renormalised float64 rows.
-    proba = model.predict_proba(X[test])
-    classes = model.classes_
-    pred = classes[proba.argmax(axis=1)]
+    p = _prefix(method, config)
     return {
         "dataset": name,
         "method": method,
@@ -265,130 +420,314 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
         "fold": fold,
         "n_train": len(train),
         "n_test": len(test),
-        "accuracy": accuracy_score(y[test], pred),
-        "log_loss": log_loss(y[test], proba, labels=classes),
-        "ece": expected_calibration_error(y[test], proba, classes),
-        "best_alpha": best.get("clf__alpha"),
-        "best_k": best.get("clf__k"),
+        **_scores(config, model, X[test], y[test]),
+        "best_alpha": best.get(f"{p}alpha"),
+        "best_k": best.get(f"{p}k"),
+        "best_ridge_alpha": best.get(f"{p}estimator__alpha"),
         "seconds": time.perf_counter() - start,
     }
 
 
 def _load_all(config):
+    """Load every dataset: ``{display name: (X, y)}`` in the config's order.
+
+    The display name is the bundled name, or a CSV file's stem (never its
+    path), made unique with a numeric suffix when two files share a stem.
+    """
     from skmixup.datasets import load_dataset
 
     data = {}
-    for name in config.datasets:
-        bunch = load_dataset(name)
-        data[name] = (
-            np.asarray(bunch.data, dtype=np.float32),
-            np.asarray(bunch.target),
-        )
+    for given in config.datasets:
+        bunch = load_dataset(given)
+        name = bunch.name
+        n = 2
+        while name in data:
+            name, n = f"{bunch.name}_{n}", n + 1
+        y = np.asarray(bunch.target)
+        if config.task == "regression":
+            if y.dtype.kind not in "iuf":
+                raise ValueError(
+                    f"--task regression needs a numeric target; {given!r} has "
+                    f"labels such as {y[0]!r}. Use --task classification."
+                )
+            y = y.astype(np.float64)
+        elif bunch.get("task") == "regression":
+            raise ValueError(
+                f"{given!r} is a regression dataset (real-valued target); pass "
+                "--task regression."
+            )
+        data[name] = (np.asarray(bunch.data, dtype=np.float32), y)
     return data
 
 
 def _tasks(config, data):
-    from sklearn.model_selection import RepeatedStratifiedKFold
+    from sklearn.model_selection import RepeatedKFold, RepeatedStratifiedKFold
 
+    splitter = RepeatedKFold if config.task == "regression" else RepeatedStratifiedKFold
     for d_index, name in enumerate(config.datasets):
         X, y = data[name]
-        outer = RepeatedStratifiedKFold(
+        outer = splitter(
             n_splits=config.outer_splits,
             n_repeats=config.outer_repeats,
             random_state=config.seed + d_index,
         )
         for split_index, (train, test) in enumerate(outer.split(X, y)):
             repeat, fold = divmod(split_index, config.outer_splits)
-            for method in METHODS:
+            for method in config.methods:
                 yield (d_index, name, repeat, fold, train, test, method)
 
 
+def _ordered(df, name, method):
+    return df[(df.dataset == name) & (df.method == method)].sort_values(
+        ["repeat", "fold"]
+    )
+
+
 def summarise(results, config):
-    """Per-dataset table, wins/ties/losses, ranks and corrected t-tests."""
+    """Per-dataset table, corrected t-tests, and the across-dataset statistics.
+
+    Returns ``(table, tests, ranks, wtl)``: ``table`` one row per dataset,
+    ``tests`` one row per dataset, family, comparison and metric (mean
+    difference, corrected t and p, 95% corrected interval), ``ranks`` the
+    average ranks per family and metric, ``wtl`` the k-mixup comparisons
+    across datasets (wins/ties/losses, Wilcoxon signed-rank test).
+    """
     import pandas as pd
 
-    from ._stats import average_ranks, corrected_resampled_ttest
+    from ._stats import corrected_interval, corrected_resampled_ttest
 
     df = pd.DataFrame(results)
-    rows = []
-    tests = []
+    metrics = METRICS[config.task]
+    classification = config.task == "classification"
+    rows, tests = [], []
     for name in config.datasets:
-        sub = df[df.dataset == name]
         row = {"dataset": name}
-        for method in METHODS:
-            m = sub[sub.method == method].sort_values(["repeat", "fold"])
-            row[f"{method}_acc"] = m.accuracy.mean()
-            row[f"{method}_acc_std"] = m.accuracy.std(ddof=1)
-            row[f"{method}_logloss"] = m.log_loss.mean()
-            row[f"{method}_ece"] = m.ece.mean()
-        erm_acc = sub[sub.method == "erm"].sort_values(["repeat", "fold"]).accuracy
-        for method in METHODS:
-            m_acc = sub[sub.method == method].sort_values(["repeat", "fold"]).accuracy
-            d = m_acc.to_numpy() - erm_acc.to_numpy()
-            row[f"{method}_vs_erm_se"] = (
-                d.std(ddof=1) / math.sqrt(d.size) if d.size > 1 else 0.0
-            )
-        k_rows = sub[sub.method == "kmixup"].sort_values(["repeat", "fold"])
-        n_train = int(k_rows.n_train.mean())
-        n_test = int(k_rows.n_test.mean())
-        for base in ("erm", "mixup"):
-            b_rows = sub[sub.method == base].sort_values(["repeat", "fold"])
-            for metric in ("accuracy", "log_loss"):
-                diff = k_rows[metric].to_numpy() - b_rows[metric].to_numpy()
-                t, p = corrected_resampled_ttest(diff, n_train, n_test)
-                tests.append(
-                    {
-                        "dataset": name,
-                        "baseline": base,
-                        "metric": metric,
-                        "mean_diff": diff.mean(),
-                        "t": t,
-                        "p_value": p,
-                    }
+        for method in config.methods:
+            m = _ordered(df, name, method)
+            if classification:
+                row[f"{method}_acc"] = m.accuracy.mean()
+                row[f"{method}_acc_std"] = m.accuracy.std(ddof=1)
+                row[f"{method}_logloss"] = m.log_loss.mean()
+                row[f"{method}_ece"] = m.ece.mean()
+            else:
+                row[f"{method}_rmse"] = m.rmse.mean()
+                row[f"{method}_rmse_std"] = m.rmse.std(ddof=1)
+                row[f"{method}_r2"] = m.r2.mean()
+        for family, (erm, mixup, kmixup) in FAMILIES[config.task].items():
+            main = "accuracy" if classification else "r2"
+            base = _ordered(df, name, erm)[main].to_numpy()
+            for method in (erm, mixup, kmixup):
+                d = _ordered(df, name, method)[main].to_numpy() - base
+                row[f"{method}_vs_erm_se"] = (
+                    d.std(ddof=1) / math.sqrt(d.size) if d.size > 1 else 0.0
                 )
-        row["best_k"] = (
-            k_rows.best_k.mode().iloc[0] if len(k_rows.best_k.dropna()) else None
-        )
+            k_rows = _ordered(df, name, kmixup)
+            n_train = int(k_rows.n_train.mean())
+            n_test = int(k_rows.n_test.mean())
+            for first, second in ((kmixup, erm), (kmixup, mixup), (mixup, erm)):
+                a = _ordered(df, name, first)
+                b = _ordered(df, name, second)
+                for metric in metrics:
+                    diff = a[metric].to_numpy() - b[metric].to_numpy()
+                    t, p = corrected_resampled_ttest(diff, n_train, n_test)
+                    mean, low, high = corrected_interval(diff, n_train, n_test)
+                    tests.append(
+                        {
+                            "dataset": name,
+                            "family": family,
+                            "method": _variant(first),
+                            "baseline": _variant(second),
+                            "metric": metric,
+                            "mean_diff": mean,
+                            "ci_low": low,
+                            "ci_high": high,
+                            "t": t,
+                            "p_value": p,
+                        }
+                    )
+            best_k = k_rows.best_k.dropna()
+            row[f"{kmixup}_best_k" if family != "net" else "best_k"] = (
+                best_k.mode().iloc[0] if len(best_k) else None
+            )
         rows.append(row)
     table = pd.DataFrame(rows)
     tests = pd.DataFrame(tests)
-    acc = table[[f"{m}_acc" for m in METHODS]].to_numpy()
-    ll = table[[f"{m}_logloss" for m in METHODS]].to_numpy()
-    ranks = {
-        "accuracy": dict(zip(METHODS, average_ranks(acc))),
-        "log_loss": dict(zip(METHODS, average_ranks(ll, higher_is_better=False))),
-    }
-    wtl = {}
-    for base in ("erm", "mixup"):
-        d = table["kmixup_acc"] - table[f"{base}_acc"]
-        acc_tests = tests[(tests.baseline == base) & (tests.metric == "accuracy")]
-        wtl[base] = {
-            # wins/ties/losses by mean accuracy; ties are exact equalities
-            "wins": int((d > 1e-9).sum()),
-            "ties": int((d.abs() <= 1e-9).sum()),
-            "losses": int((d < -1e-9).sum()),
-            "mean_diff_points": float(100 * d.mean()),
-            "significant_wins": int(
-                ((acc_tests.p_value < 0.05) & (acc_tests.mean_diff > 0)).sum()
-            ),
-            "significant_losses": int(
-                ((acc_tests.p_value < 0.05) & (acc_tests.mean_diff < 0)).sum()
-            ),
-        }
-    return table, tests, ranks, wtl
+    return (table, tests, *_across_datasets(table, config))
 
 
-def format_report(table, tests, ranks, wtl, config):
+def _metric_column(metric, method):
+    return {
+        "accuracy": f"{method}_acc",
+        "log_loss": f"{method}_logloss",
+        "ece": f"{method}_ece",
+        "rmse": f"{method}_rmse",
+        "r2": f"{method}_r2",
+    }[metric]
+
+
+def _across_datasets(table, config):
+    """Average ranks, Friedman and Nemenyi, Wilcoxon of k-mixup vs each baseline."""
+    from ._stats import (
+        average_ranks,
+        friedman_test,
+        nemenyi_critical_difference,
+        wilcoxon_signed_rank,
+    )
+
+    ranks, wtl = {}, {}
+    n = len(table)
+    for family, methods in FAMILIES[config.task].items():
+        for metric, (higher, _) in METRICS[config.task].items():
+            scores = table[[_metric_column(metric, m) for m in methods]].to_numpy()
+            entry = dict(
+                zip(map(_variant, methods), average_ranks(scores, higher).tolist())
+            )
+            if n >= 2:
+                entry["friedman_p"] = friedman_test(scores)[1]
+                entry["cd"] = nemenyi_critical_difference(len(methods), n)
+            ranks[(family, metric)] = entry
+        kmixup = methods[2]
+        for base in methods[:2]:
+            for metric, (higher, _) in METRICS[config.task].items():
+                if metric == "rmse":
+                    # scale-free: relative change of the RMSE
+                    d = (
+                        table[_metric_column(metric, kmixup)]
+                        / table[_metric_column(metric, base)]
+                        - 1.0
+                    )
+                else:
+                    d = (
+                        table[_metric_column(metric, kmixup)]
+                        - table[_metric_column(metric, base)]
+                    )
+                better = d if higher else -d
+                stat, p = wilcoxon_signed_rank(d.to_numpy())
+                wtl[(family, _variant(base), metric)] = {
+                    # wins/ties/losses by the mean over folds; ties are exact
+                    "wins": int((better > 1e-9).sum()),
+                    "ties": int((better.abs() <= 1e-9).sum()),
+                    "losses": int((better < -1e-9).sum()),
+                    "mean_diff": float(d.mean()),
+                    "median_diff": float(d.median()),
+                    "wilcoxon_stat": stat,
+                    "wilcoxon_p": p,
+                }
+    return ranks, wtl
+
+
+def _tuning_choices(results, config):
+    """How often inner tuning chose each (k, alpha), per family's k-mixup and mixup."""
+    import pandas as pd
+
+    df = pd.DataFrame(results)
     lines = []
-    header = "| dataset | ERM acc | mixup acc | k-mixup acc | ERM logloss | mixup logloss | k-mixup logloss | ERM ECE | mixup ECE | k-mixup ECE | p (k-mix vs mixup, acc) |"
+    for family, (_, mixup, kmixup) in FAMILIES[config.task].items():
+        for method, key in (
+            (mixup, ["best_alpha"]),
+            (kmixup, ["best_k", "best_alpha"]),
+        ):
+            sub = df[df.method == method]
+            counts = sub.groupby(key).size()
+            parts = []
+            for idx, count in counts.items():
+                idx = idx if isinstance(idx, tuple) else (idx,)
+                label = ", ".join(
+                    f"{'α' if k == 'best_alpha' else 'k'}={v:g}"
+                    for k, v in zip(key, idx)
+                )
+                parts.append(f"{label}: {count}")
+            prefix = "" if family == "net" else f"{family} "
+            lines.append(
+                f"Tuning chose ({prefix}{LABELS[_variant(method)]}, {len(sub)} outer "
+                "folds): " + "; ".join(parts)
+            )
+    return lines
+
+
+def _fmt_p(p):
+    return "n/a" if not np.isfinite(p) else f"{p:.3f}"
+
+
+def format_report(table, tests, ranks, wtl, config, results=None):
+    if config.task == "classification":
+        lines = _classification_table(table, tests)
+    else:
+        lines = _regression_table(table, tests, config)
+    lines.append("")
+    n = len(table)
+    for family, methods in FAMILIES[config.task].items():
+        who = "" if family == "net" else f"{family}: "
+        for metric, (_, label) in METRICS[config.task].items():
+            if metric == "ece":
+                continue
+            r = ranks[(family, metric)]
+            text = (
+                f"{who}Average rank (1 = best) over {n} datasets, {label}: "
+                + ", ".join(
+                    f"{LABELS[_variant(m)]} {r[_variant(m)]:.2f}" for m in methods
+                )
+            )
+            if "cd" in r:
+                text += (
+                    f" (Friedman p = {_fmt_p(r['friedman_p'])}; Nemenyi critical "
+                    f"difference {r['cd']:.2f})"
+                )
+            lines.append(text)
+    lines.append("")
+    for (family, base, metric), w in wtl.items():
+        if metric == "ece":
+            continue
+        who = "" if family == "net" else f"{family} "
+        label = METRICS[config.task][metric][1]
+        if metric == "rmse":
+            diff = f"mean {100 * w['mean_diff']:+.2f}% RMSE"
+        elif metric in ("accuracy",):
+            diff = f"mean {100 * w['mean_diff']:+.2f} points"
+        else:
+            diff = f"mean {w['mean_diff']:+.4f}"
+        stat = w["wilcoxon_stat"]
+        lines.append(
+            f"{who}k-mixup vs {who}{LABELS[base]} ({label}): {w['wins']} wins / "
+            f"{w['ties']} ties / {w['losses']} losses, {diff}; Wilcoxon signed-rank "
+            f"over datasets: W = {stat:g}, p = {_fmt_p(w['wilcoxon_p'])}"
+        )
+    if config.task == "classification":
+        for base in ("erm", "mixup"):
+            acc = tests[
+                (tests.family == "net")
+                & (tests.method == "kmixup")
+                & (tests.baseline == base)
+                & (tests.metric == "accuracy")
+            ]
+            lines.append(
+                f"k-mixup vs {base} (accuracy, per dataset, corrected t-test p < 0.05): "
+                f"{int(((acc.p_value < 0.05) & (acc.mean_diff > 0)).sum())} significant "
+                f"wins, {int(((acc.p_value < 0.05) & (acc.mean_diff < 0)).sum())} "
+                "significant losses"
+            )
+    if results is not None:
+        lines.append("")
+        lines += _tuning_choices(results, config)
+    return "\n".join(lines)
+
+
+def _classification_table(table, tests):
+    lines = []
+    header = (
+        "| dataset | ERM acc | mixup acc | k-mixup acc | ERM logloss | mixup logloss "
+        "| k-mixup logloss | ERM ECE | mixup ECE | k-mixup ECE | k-mix − mixup acc "
+        "(95% CI) | p (k-mix vs mixup, acc) |"
+    )
     lines.append(header)
     lines.append("|" + "---|" * (header.count("|") - 1))
     for _, r in table.iterrows():
-        p = tests[
+        t = tests[
             (tests.dataset == r.dataset)
+            & (tests.method == "kmixup")
             & (tests.baseline == "mixup")
             & (tests.metric == "accuracy")
-        ].p_value.iloc[0]
+        ].iloc[0]
         accs = [
             f"{100 * r[f'{m}_acc']:.1f} ± {100 * r[f'{m}_acc_std']:.1f}"
             for m in METHODS
@@ -397,28 +736,48 @@ def format_report(table, tests, ranks, wtl, config):
         accs = [f"**{a}**" if m == best else a for a, m in zip(accs, METHODS)]
         lls = [f"{r[f'{m}_logloss']:.3f}" for m in METHODS]
         eces = [f"{r[f'{m}_ece']:.3f}" for m in METHODS]
-        pstr = "n/a" if not np.isfinite(p) else f"{p:.2f}"
+        ci = f"{100 * t.mean_diff:+.1f} [{100 * t.ci_low:+.1f}, {100 * t.ci_high:+.1f}]"
         lines.append(
-            f"| {r.dataset} | " + " | ".join(accs + lls + eces + [pstr]) + " |"
+            f"| {r.dataset} | "
+            + " | ".join(accs + lls + eces + [ci, _fmt_p(t.p_value)])
+            + " |"
         )
-    lines.append("")
-    lines.append(
-        "Average rank (1 = best), accuracy: "
-        + ", ".join(f"{m} {ranks['accuracy'][m]:.2f}" for m in METHODS)
-        + "; log-loss: "
-        + ", ".join(f"{m} {ranks['log_loss'][m]:.2f}" for m in METHODS)
-    )
-    for base, w in wtl.items():
-        lines.append(
-            f"k-mixup vs {base} (accuracy): {w['wins']} wins / {w['ties']} ties / "
-            f"{w['losses']} losses, mean {w['mean_diff_points']:+.2f} points; "
-            f"significant (corrected t-test, p < 0.05): {w['significant_wins']} wins, "
-            f"{w['significant_losses']} losses"
-        )
-    return "\n".join(lines)
+    return lines
+
+
+def _regression_table(table, tests, config):
+    lines = []
+    header = "| dataset |"
+    for family, methods in FAMILIES[config.task].items():
+        who = "net" if family == "net" else family
+        header += "".join(f" {who} {LABELS[_variant(m)]} RMSE |" for m in methods)
+        header += "".join(f" {who} {LABELS[_variant(m)]} R² |" for m in methods)
+    header += " net k-mix − mixup R² (95% CI) |"
+    lines.append(header)
+    lines.append("|" + "---|" * (header.count("|") - 1))
+    for _, r in table.iterrows():
+        cells = []
+        for methods in FAMILIES[config.task].values():
+            best = min(methods, key=lambda m: r[f"{m}_rmse"])
+            for m in methods:
+                text = f"{r[f'{m}_rmse']:.4g} ± {r[f'{m}_rmse_std']:.2g}"
+                cells.append(f"**{text}**" if m == best else text)
+            cells += [f"{r[f'{m}_r2']:.3f}" for m in methods]
+        t = tests[
+            (tests.dataset == r.dataset)
+            & (tests.family == "net")
+            & (tests.method == "kmixup")
+            & (tests.baseline == "mixup")
+            & (tests.metric == "r2")
+        ].iloc[0]
+        cells.append(f"{t.mean_diff:+.3f} [{t.ci_low:+.3f}, {t.ci_high:+.3f}]")
+        lines.append(f"| {r.dataset} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def plot(table, config, path):
+    """Per-dataset bars: the main score's difference to ERM (± s.e.) and the
+    other scores, one panel each."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -426,29 +785,124 @@ def plot(table, config, path):
 
     names = list(table.dataset)
     x = np.arange(len(names))
+    families = FAMILIES[config.task]
+    if config.task == "classification":
+        panels = [
+            ("acc", "accuracy − ERM (points, ± s.e.)", "net"),
+            ("logloss", "test log-loss", "net"),
+            ("ece", "ECE", "net"),
+        ]
+    else:
+        panels = [
+            (f"r2:{family}", f"{family}: R² − ERM (± s.e.)", family)
+            for family in families
+        ] + [
+            (f"rmse:{family}", f"{family}: RMSE / ERM's", family) for family in families
+        ]
+    fig, axes = plt.subplots(
+        len(panels), 1, figsize=(max(8, 0.9 * len(names)), 3 * len(panels)), sharex=True
+    )
     width = 0.27
-    fig, axes = plt.subplots(3, 1, figsize=(max(8, 0.9 * len(names)), 9), sharex=True)
-    labels = {"erm": "ERM (α=0)", "mixup": "mixup (k=1)", "kmixup": "k-mixup"}
-    for ax, metric, ylabel in zip(
-        axes,
-        ("acc", "logloss", "ece"),
-        ("accuracy − ERM (points, ± s.e.)", "test log-loss", "ECE"),
-    ):
-        for i, m in enumerate(METHODS):
+    for ax, (metric, ylabel, family) in zip(axes, panels):
+        methods = families[family]
+        for i, m in enumerate(methods):
+            label = LABELS[_variant(m)]
+            erm = methods[0]
+            err = None
             if metric == "acc":
-                # error bars: standard error of the paired per-fold differences
-                vals = 100 * (table[f"{m}_acc"] - table["erm_acc"])
+                vals = 100 * (table[f"{m}_acc"] - table[f"{erm}_acc"])
                 err = 100 * table[f"{m}_vs_erm_se"]
+            elif metric.startswith("r2:"):
+                vals = table[f"{m}_r2"] - table[f"{erm}_r2"]
+                err = table[f"{m}_vs_erm_se"]
+            elif metric.startswith("rmse:"):
+                vals = table[f"{m}_rmse"] / table[f"{erm}_rmse"]
             else:
-                vals, err = table[f"{m}_{metric}"], None
-            ax.bar(x + (i - 1) * width, vals, width, yerr=err, label=labels[m])
-        ax.set_ylabel(ylabel)
-        ax.axhline(0, color="k", lw=0.5)
+                vals = table[f"{m}_{metric}"]
+            ax.bar(x + (i - 1) * width, vals, width, yerr=err, label=label)
+        ax.set_ylabel(ylabel, fontsize=8)
+        ax.axhline(1 if metric.startswith("rmse:") else 0, color="k", lw=0.5)
     axes[0].legend(ncol=3, fontsize=8)
     axes[-1].set_xticks(x, names, rotation=30, ha="right")
     fig.suptitle(
-        f"ERM vs mixup vs k-mixup: {config.outer_repeats}x{config.outer_splits}-fold "
-        f"outer CV, {config.steps} steps"
+        f"ERM vs mixup vs k-mixup ({config.task}): {config.outer_repeats}x"
+        f"{config.outer_splits}-fold outer CV, {config.steps} steps"
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_statistics(tests, ranks, config, path):
+    """Critical-difference diagrams (one per family and metric) and the
+    per-dataset differences of k-mixup with 95% corrected intervals."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ._stats import plot_critical_difference
+
+    keys = [
+        (family, metric)
+        for family in FAMILIES[config.task]
+        for metric in METRICS[config.task]
+        if metric != "ece" and "cd" in ranks[(family, metric)]
+    ]
+    forest = [
+        (family, base, metric)
+        for family in FAMILIES[config.task]
+        for base in ("erm", "mixup")
+        for metric in (
+            ("accuracy", "log_loss") if config.task == "classification" else ("r2",)
+        )
+    ]
+    names = list(dict.fromkeys(tests.dataset))
+    n_rows = max(len(keys), 1)
+    fig = plt.figure(figsize=(4.2 * len(forest), 1.6 * n_rows + 0.3 * len(names) + 2))
+    grid = fig.add_gridspec(
+        2, max(len(keys), len(forest)), height_ratios=[1.3, 0.2 * len(names) + 1]
+    )
+    for i, (family, metric) in enumerate(keys):
+        r = ranks[(family, metric)]
+        methods = FAMILIES[config.task][family]
+        plot_critical_difference(
+            fig.add_subplot(grid[0, i]),
+            {LABELS[_variant(m)]: r[_variant(m)] for m in methods},
+            r["cd"],
+            title=f"{'' if family == 'net' else family + ': '}"
+            f"{METRICS[config.task][metric][1]} (Friedman p = {_fmt_p(r['friedman_p'])})",
+        )
+    y = np.arange(len(names))[::-1]
+    for i, (family, base, metric) in enumerate(forest):
+        ax = fig.add_subplot(grid[1, i])
+        sub = (
+            tests[
+                (tests.family == family)
+                & (tests.method == "kmixup")
+                & (tests.baseline == base)
+                & (tests.metric == metric)
+            ]
+            .set_index("dataset")
+            .loc[names]
+        )
+        scale = 100 if metric == "accuracy" else 1
+        mean = scale * sub.mean_diff.to_numpy()
+        err = np.vstack([mean - scale * sub.ci_low, scale * sub.ci_high - mean])
+        ax.errorbar(mean, y, xerr=err, fmt="o", ms=3, lw=1, capsize=2)
+        ax.axvline(0, color="k", lw=0.5)
+        ax.set_yticks(y, names, fontsize=7)
+        unit = " (points)" if metric == "accuracy" else ""
+        who = "" if family == "net" else f"{family} "
+        ax.set_title(
+            f"{who}k-mixup − {LABELS[base]}: {METRICS[config.task][metric][1]}{unit}",
+            fontsize=8,
+        )
+        ax.tick_params(axis="x", labelsize=7)
+    fig.suptitle(
+        "Across datasets: average ranks (CD diagrams) and per-dataset "
+        "differences with 95% corrected intervals",
+        fontsize=9,
     )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -458,9 +912,11 @@ def plot(table, config, path):
 def _fits_per_task(method, config):
     """Network fits of one task: the inner grid search (if any) and the refit.
 
-    Every fit takes the same number of gradient steps, so this is the task's
-    relative cost.
+    Every network fit takes the same number of gradient steps, so this is the
+    task's relative cost; the ridge methods fit no network (cost 0, run last).
     """
+    if method in RIDGE_METHODS:
+        return 0
     n_grid = int(np.prod([len(v) for v in method_grid(method, config).values()]))
     return 1 + (n_grid * config.inner_splits if n_grid > 1 else 0)
 
@@ -480,10 +936,14 @@ def _execute(tasks_list, config, data, n_jobs, dask_address):
 
     def report(i, res):
         elapsed = time.perf_counter() - start
+        scores = "  ".join(
+            f"{metric} {res[metric]:.3f}"
+            for metric in METRICS[config.task]
+            if metric in res and metric != "ece"
+        )
         print(
             f"[{i:4d}/{total}] {res['dataset']:>14} r{res['repeat']}f{res['fold']} "
-            f"{res['method']:>6}: acc {res['accuracy']:.3f}  "
-            f"logloss {res['log_loss']:.3f}  ({elapsed:6.0f}s elapsed)",
+            f"{res['method']:>12}: {scores}  ({elapsed:6.0f}s elapsed)",
             flush=True,
         )
 
@@ -511,14 +971,20 @@ def run(args):
     from skmixup.datasets import list_datasets
 
     if args.list:
-        print("\n".join(list_datasets()))
+        kind = None if getattr(args, "task", None) is None else args.task
+        print("\n".join(list_datasets(kind)))
         return 0
+    if args.output is None:
+        regression = getattr(args, "task", "classification") == "regression"
+        args.output = "benchmark_results/" + ("regression" if regression else "uci")
     try:
         config = _make_config(args)
         data = _load_all(config)
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    # Tables and plots name datasets, never the paths they were read from.
+    config = replace(config, datasets=tuple(data))
     message = output_dir_error(args.output)
     if message:
         print(message, file=sys.stderr)
@@ -526,7 +992,7 @@ def run(args):
     n_jobs = args.n_jobs or os.cpu_count() or 1
     tasks_list = list(_tasks(config, data))
     print(
-        f"UCI benchmark: {len(config.datasets)} datasets, "
+        f"UCI benchmark ({config.task}): {len(config.datasets)} datasets, "
         f"{config.outer_repeats}x{config.outer_splits} outer folds, "
         f"{config.inner_splits}-fold inner tuning, {config.steps} steps/fit, "
         f"{len(tasks_list)} tasks on {n_jobs} workers"
@@ -546,7 +1012,7 @@ def run(args):
             config.datasets.index(r["dataset"]),
             r["repeat"],
             r["fold"],
-            METHODS.index(r["method"]),
+            config.methods.index(r["method"]),
         ),
     )
     if len(results) != len(tasks_list):
@@ -554,13 +1020,21 @@ def run(args):
             f"only {len(results)} of {len(tasks_list)} tasks returned; no table written"
         )
     table, tests, ranks, wtl = summarise(results, config)
-    report = format_report(table, tests, ranks, wtl, config)
+    report = format_report(table, tests, ranks, wtl, config, results)
     pd.DataFrame(results).to_csv(os.path.join(args.output, "folds.csv"), index=False)
     table.to_csv(os.path.join(args.output, "summary.csv"), index=False)
     tests.to_csv(os.path.join(args.output, "tests.csv"), index=False)
-    plot(table, config, os.path.join(args.output, "uci.png"))
+    figure = "uci.png" if config.task == "classification" else "regression.png"
+    plot(table, config, os.path.join(args.output, figure))
+    if len(config.datasets) >= 2:
+        plot_statistics(
+            tests, ranks, config, os.path.join(args.output, "statistics.png")
+        )
     meta = {
-        "config": {k: v for k, v in config.__dict__.items()},
+        "config": {
+            **{k: v for k, v in config.__dict__.items()},
+            "methods": config.methods,
+        },
         "wall_seconds": wall,
         "n_jobs": n_jobs,
         "dask": args.dask,
