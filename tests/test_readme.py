@@ -11,7 +11,9 @@
 
 import importlib.util
 import re
+import runpy
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -120,6 +122,59 @@ def test_rst_blocks_are_found_with_their_lines(tmp_path):
     assert block.line == 6
     assert block.source == "a = 1\n\nprint(a)  # 1"
     assert tool.shown_outputs(block.source) == {(3, 3): "1"}
+
+
+# ---------------------------------------------------------------------------
+# the commands the README cites
+
+COMMAND = re.compile(r"python -m (skmixup[\w.]*)((?: +[-\w.:/,=]+)*)")
+
+
+def _cited_commands():
+    """``{(module, subcommand or None): {--flags}}`` of the README's commands."""
+    commands = {}
+    text = tool.README.read_text(encoding="utf-8")
+    for m in COMMAND.finditer(text):
+        tokens = m.group(2).split()
+        sub = None
+        if (
+            m.group(1) == "skmixup.benchmarks"
+            and tokens
+            and not tokens[0].startswith("-")
+        ):
+            sub = tokens[0]
+        flags = {
+            t.split("=")[0] for t in tokens if t.startswith("--") and t != "--help"
+        }
+        commands.setdefault((m.group(1), sub), set()).update(flags)
+    return commands
+
+
+CITED = _cited_commands()
+
+
+def test_commands_found():
+    assert ("skmixup.benchmarks", "uci") in CITED, sorted(CITED)
+
+
+@pytest.mark.parametrize("module, sub", sorted(CITED, key=str), ids=str)
+def test_cited_command_exists_with_its_options(module, sub, monkeypatch, capsys):
+    # `python -m MODULE [SUB] --help` run in this process (runpy is what
+    # `python -m` uses): it checks the names the README gives (module,
+    # benchmark, options) without the cost of a run or of a new interpreter.
+    monkeypatch.setattr(sys, "argv", [module, *([sub] if sub else []), "--help"])
+    with warnings.catch_warnings():
+        # runpy warns when the module was imported before (by another test).
+        warnings.filterwarnings("ignore", "found in sys.modules", RuntimeWarning)
+        with pytest.raises(SystemExit) as exit_info:
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
+    assert exit_info.value.code in (0, None)
+    help_text = capsys.readouterr().out
+    missing = sorted(f for f in CITED[(module, sub)] if f not in help_text)
+    assert not missing, (
+        f"README.md cites `python -m {module} {sub or ''}` with {missing}, "
+        "which its --help does not list"
+    )
 
 
 # ---------------------------------------------------------------------------
