@@ -85,6 +85,45 @@ def test_code_block_runs_and_prints_what_it_shows(block, monkeypatch, tmp_path):
         )
 
 
+GUIDE_BLOCKS = tool.python_blocks(ROOT / "docs" / "user_guide.rst")
+# Blocks of the user guide that are not run, each with its reason.
+GUIDE_NOT_RUN = {
+    "da.random.random((20_000_000": "builds 20 million rows, too large for a test",
+}
+
+
+@pytest.fixture(scope="module")
+def guide_data():
+    """The names the user guide's snippets use without defining them.
+
+    The guide's snippets continue a session in which the reader has split
+    their data: here breast cancer, split as train_test_split does by default.
+    """
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, stratify=y, random_state=0
+    )
+    return {"X_train": X_train, "X_test": X_test, "y_train": y_train, "y_test": y_test}
+
+
+def test_guide_blocks_found():
+    assert len(GUIDE_BLOCKS) >= 4
+    for marker in GUIDE_NOT_RUN:
+        assert any(marker in block.source for block in GUIDE_BLOCKS), marker
+
+
+@pytest.mark.parametrize("block", GUIDE_BLOCKS, ids=lambda block: block.name)
+def test_user_guide_block_runs(block, guide_data, monkeypatch, tmp_path):
+    for marker, reason in GUIDE_NOT_RUN.items():
+        if marker in block.source:
+            pytest.skip(reason)
+    monkeypatch.chdir(tmp_path)
+    tool.run_block(block, ignore_warnings=IGNORED_WARNINGS, namespace=guide_data)
+
+
 def test_run_block_turns_warnings_into_errors(tmp_path):
     block = tool.CodeBlock(
         tmp_path / "x.md", 1, "import warnings\nwarnings.warn('stale', UserWarning)"

@@ -408,14 +408,15 @@ def shown_outputs(source):
     return shown
 
 
-def run_block(block, *, ignore_warnings=()):
+def run_block(block, *, ignore_warnings=(), namespace=None):
     """Execute a block with warnings as errors; its printed lines by line.
 
     Returns ``{line: [printed text, ...]}`` (1-based lines within the block;
     a print call spanning several lines is recorded at the line Python
     reports for the call) and the full printed text. ``ignore_warnings`` is a
     sequence of ``(category, module_regex)`` pairs passed to
-    :func:`warnings.filterwarnings`.
+    :func:`warnings.filterwarnings`; ``namespace`` holds names the block may
+    use without defining them (a harness's data).
     """
     printed = {}
     stdout = io.StringIO()
@@ -432,7 +433,7 @@ def run_block(block, *, ignore_warnings=()):
         stdout.write(text)
 
     code = compile(block.source, filename, "exec")
-    namespace = {"__name__": "__main__", "print": recording_print}
+    namespace = {**(namespace or {}), "__name__": "__main__", "print": recording_print}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for category, module in ignore_warnings:
