@@ -19,7 +19,8 @@ _LAZY = {
     "KMixupEstimator": "augment",
     "KMixupClassifier": "neural",
     "KMixupRegressor": "neural",
-    "TabularMLP": "neural",
+    "TabularMLP": "modules",
+    "ConvNet": "modules",
     "datasets": None,
     "toydata": None,
 }

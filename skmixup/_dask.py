@@ -9,6 +9,8 @@ import numbers
 
 import numpy as np
 
+from ._resample import n_synthetic_count, resample_X, resample_y, synthetic_pairs
+
 __all__ = [
     "chunk_seeds",
     "dask_backend",
@@ -161,8 +163,9 @@ def _fail_loud_backend(client):
 def chunk_seeds(random_state, n_chunks):
     """Independent per-chunk seeds derived from one ``random_state``.
 
-    The same ``random_state`` always gives the same seeds, whatever the
-    scheduling order of the chunks.
+    ``random_state`` is resolved by the package's one rule
+    (:func:`skmixup._random.check_generator`); the same int always gives the
+    same seeds, whatever the scheduling order of the chunks.
 
     Examples
     --------
@@ -170,12 +173,9 @@ def chunk_seeds(random_state, n_chunks):
     >>> chunk_seeds(0, 3) == chunk_seeds(0, 3), len(set(chunk_seeds(0, 3)))
     (True, 3)
     """
-    if isinstance(random_state, np.random.RandomState):
-        entropy = int(random_state.randint(0, 2**31 - 1))
-    elif isinstance(random_state, np.random.Generator):
-        entropy = int(random_state.integers(0, 2**31 - 1))
-    else:
-        entropy = random_state
+    from ._random import check_generator
+
+    entropy = int(check_generator(random_state).integers(2**63 - 1))
     children = np.random.SeedSequence(entropy).spawn(n_chunks)
     return [int(c.generate_state(1)[0]) for c in children]
 
@@ -204,11 +204,9 @@ def _to_dask_array(obj):
 def _chunk_synthetic_counts(n_synthetic, row_chunks):
     """Synthetic points per row-chunk: a float is a ratio of each chunk, an int
     is split across chunks in proportion to their sizes (largest remainder)."""
-    from .augment import _n_synthetic_count
-
     sizes = np.asarray(row_chunks, dtype=np.int64)
     if not isinstance(n_synthetic, numbers.Integral):
-        return np.array([_n_synthetic_count(n_synthetic, int(s)) for s in sizes])
+        return np.array([n_synthetic_count(n_synthetic, int(s)) for s in sizes])
     quota = int(n_synthetic) * sizes / sizes.sum()
     counts = np.floor(quota).astype(np.int64)
     short = int(n_synthetic) - counts.sum()
@@ -217,46 +215,38 @@ def _chunk_synthetic_counts(n_synthetic, row_chunks):
     return counts
 
 
-def _resample_block(augmenter, X, y, seed, n_out, mean, scale, classes, offset):
+def _resample_block(params, X, y, seed, n_out, mean, scale, classes, offset):
     """The numpy k-mixup of one row-chunk, seeded by ``seed``.
 
-    It runs the steps of ``KMixupAugmenter.fit_resample`` on the chunk (same
-    random stream), except that the matching features are standardised with
-    the global ``mean`` and ``scale`` (None for ``match_on="raw"``) and the
-    classes are the global ``classes``. Returns the chunk's ``X_res``,
-    ``y_res``, pairs (global row indices) and mixing weights.
+    The steps of ``KMixupAugmenter.fit_resample`` on the chunk (same
+    functions of :mod:`skmixup._resample`), except that the matching
+    features are standardised with the global ``mean`` and ``scale`` (None
+    for ``match_on="raw"``) and the classes are the global ``classes``.
+    Returns the chunk's ``X_res``, ``y_res``, pairs (global row indices) and
+    mixing weights.
     """
-    from sklearn.base import clone
-
-    from .augment import _Draw, _draw_synthetic, _mix_into
-
     if not np.isfinite(X).all():
         raise ValueError(
             f"Input X contains NaN or infinity (in the row-chunk starting at row "
             f"{offset}); KMixupAugmenter needs finite features."
         )
-    aug = clone(augmenter)
-    rng = np.random.RandomState(seed)
-    n = X.shape[0]
-    if n_out > 0:
-        feats = X if mean is None else (X - mean) / scale
-        draw = _draw_synthetic(X, feats, n_out, aug.k, aug.alpha, aug.metric, None, rng)
-    else:
-        empty = np.empty(0, dtype=np.int64)
-        draw = _Draw(empty, empty, np.empty(0, dtype=X.dtype))
-    n_keep = n if aug.keep_original else 0
-    X_res = np.empty((n_keep + n_out, X.shape[1]), dtype=X.dtype)
-    X_res[:n_keep] = X[:n_keep]
-    _mix_into(X_res[n_keep:], X, draw.anchor, draw.partner, draw.lam)
-    aug.pairs_ = np.stack([draw.anchor, draw.partner], axis=1)
-    aug.lam_ = draw.lam
+    rng = np.random.default_rng(seed)
+    feats = X if mean is None else (X - mean) / scale
+    args = (params["k"], params["alpha"], params["metric"], rng)
+    syn = synthetic_pairs(feats, n_out, *args)
+    keep = params["keep_original"]
+    X_res = resample_X(X, syn, keep)
+    target = params["target"]
     codes = None
     if classes is not None:
-        aug.classes_ = classes
         one_hot = y.ndim == 2 and y.shape[1] > 1
         codes = y.argmax(axis=1) if one_hot else np.searchsorted(classes, y.ravel())
-    y_res = aug._resample_y(y, y, codes, rng)
-    return X_res, y_res, aug.pairs_ + offset, draw.lam
+    n_classes = None if classes is None else len(classes)
+    y_res = resample_y(y, syn, target, keep, codes, n_classes)
+    if target == "hard":
+        y_res = y[y_res]
+    pairs = np.stack([syn.anchor, syn.partner], axis=1) + offset
+    return X_res, y_res, pairs, syn.lam.astype(X.dtype, copy=False)
 
 
 def _y_result_spec(target, y, X_dtype, n_classes):
@@ -321,7 +311,7 @@ def _global_classes(y, target, extra=()):
     return classes, extra
 
 
-def fit_resample_dask(augmenter, X, y, sample_weight=None):
+def fit_resample_dask(params, X, y):
     """``KMixupAugmenter.fit_resample`` for Dask input: lazy, chunk by chunk.
 
     Each row-chunk of ``X`` is augmented on its own by the numpy code path
@@ -331,20 +321,15 @@ def fit_resample_dask(augmenter, X, y, sample_weight=None):
 
     Parameters
     ----------
-    augmenter : KMixupAugmenter
-        The augmenter (its parameters already validated). Its fitted
-        attributes are set here: ``n_features_in_``, ``classes_`` (hard and
-        soft targets), and ``pairs_`` and ``lam_`` as lazy Dask arrays
-        (global row indices of ``X``).
+    params : dict
+        The augmenter's validated parameters (``get_params()``).
     X : dask.array.Array or dask.dataframe.DataFrame of shape (n_samples, n_features)
         Training data with known chunk sizes; it is rechunked so that each
-        row-chunk holds all the columns. Every row-chunk needs at least
-        ``2 * k`` rows.
+        row-chunk holds all the columns. k-batches never cross chunks, so
+        ``k`` is capped at half the rows of each chunk.
     y : dask.array.Array, dask Series/DataFrame or ndarray
         Targets; a Dask ``y`` is rechunked to the row-chunks of ``X``, an
         in-memory one is cut into them.
-    sample_weight : None
-        Weighted matching is not supported on Dask input.
 
     Returns
     -------
@@ -356,6 +341,11 @@ def fit_resample_dask(augmenter, X, y, sample_weight=None):
         ``n_synthetic`` (split across chunks in proportion to their sizes).
     y_res : dask.array.Array or dask Series/DataFrame
         Targets of ``X_res``, with the same row chunks.
+    fitted : dict
+        The augmenter's fitted attributes: ``n_features_in_``,
+        ``feature_names_in_`` (string column names), ``classes_`` (hard and
+        soft targets), ``k_``, and ``pairs_`` and ``lam_`` as lazy Dask arrays
+        (global row indices of ``X``).
 
     Notes
     -----
@@ -387,14 +377,7 @@ def fit_resample_dask(augmenter, X, y, sample_weight=None):
     """
     import dask
     import dask.array as da
-    from sklearn.base import clone
 
-    if sample_weight is not None:
-        raise TypeError(
-            "sample_weight is not supported with Dask input to "
-            "KMixupAugmenter.fit_resample; pass sample_weight=None, or numpy "
-            "input for weighted matching."
-        )
     X_frame = X if hasattr(X, "columns") else None
     y_frame = y if is_dask_collection(y) and hasattr(y, "to_dask_array") else None
     X = _to_dask_array(X)
@@ -429,23 +412,13 @@ def fit_resample_dask(augmenter, X, y, sample_weight=None):
     else:
         y = y.rechunk((row_chunks,) + y.shape[1:])
 
-    k = augmenter.k
-    small = [int(c) for c in row_chunks if c < 2 * k]
-    if small:
-        raise ValueError(
-            f"every row-chunk of X needs at least 2 * k = {2 * k} rows for "
-            f"k={k} (k-batches never cross chunks); got chunks of {small[:5]} rows "
-            f"(row chunks {row_chunks[:10]}{'...' if len(row_chunks) > 10 else ''}). "
-            f"Rechunk X into larger row-chunks (`X.rechunk({{0: {2 * k}}})` or "
-            "more rows per chunk), or use a smaller k."
-        )
-
+    k = params["k"]
     stats = ()
-    if augmenter.match_on == "standardized":
+    if params["match_on"] == "standardized":
         stats = (X.mean(axis=0, dtype=np.float64), X.std(axis=0, dtype=np.float64))
     classes = None
-    if augmenter.target != "continuous":
-        classes, stats = _global_classes(y, augmenter.target, stats)
+    if params["target"] != "continuous":
+        classes, stats = _global_classes(y, params["target"], stats)
     elif y.dtype.kind not in "biuf":
         raise ValueError(
             f"target='continuous' needs numeric y; got a Dask array of dtype {y.dtype}."
@@ -454,7 +427,7 @@ def fit_resample_dask(augmenter, X, y, sample_weight=None):
         stats = dask.compute(*stats)
 
     mean = scale = None
-    if augmenter.match_on == "standardized":
+    if params["match_on"] == "standardized":
         mean, std = stats
         if not (np.isfinite(mean).all() and np.isfinite(std).all()):
             raise ValueError(
@@ -464,23 +437,22 @@ def fit_resample_dask(augmenter, X, y, sample_weight=None):
         std[std == 0] = 1.0
         mean, scale = mean.astype(X.dtype), std.astype(X.dtype)
 
-    counts = _chunk_synthetic_counts(augmenter.n_synthetic, row_chunks)
-    seeds = chunk_seeds(augmenter.random_state, len(row_chunks))
+    counts = _chunk_synthetic_counts(params["n_synthetic"], row_chunks)
+    seeds = chunk_seeds(params["random_state"], len(row_chunks))
     offsets = np.concatenate([[0], np.cumsum(row_chunks)[:-1]])
     y_dtype, y_tail = _y_result_spec(
-        augmenter.target, y, X.dtype, 0 if classes is None else len(classes)
+        params["target"], y, X.dtype, 0 if classes is None else len(classes)
     )
     lam_dtype = X.dtype
-    proto = clone(augmenter)
     block = dask.delayed(_resample_block, pure=True, nout=4)
     X_blocks = X.to_delayed().ravel()
     y_blocks = y.to_delayed().ravel()
     parts = {"X": [], "y": [], "pairs": [], "lam": []}
     for i in range(len(row_chunks)):
         c = int(counts[i])
-        m = (int(row_chunks[i]) if augmenter.keep_original else 0) + c
+        m = (int(row_chunks[i]) if params["keep_original"] else 0) + c
         out = block(
-            proto,
+            params,
             X_blocks[i],
             y_blocks[i],
             seeds[i],
@@ -496,17 +468,14 @@ def fit_resample_dask(augmenter, X, y, sample_weight=None):
         parts["lam"].append(da.from_delayed(out[3], (c,), dtype=lam_dtype))
     X_res, y_res, pairs, lam = (da.concatenate(parts[key]) for key in parts)
 
-    augmenter.n_features_in_ = d
+    fitted = {"n_features_in_": d, "pairs_": pairs, "lam_": lam}
+    fitted["k_"] = min(k, min(int(c) for c in row_chunks) // 2)
     if X_frame is not None and all(isinstance(c, str) for c in X_frame.columns):
-        augmenter.feature_names_in_ = np.asarray(list(X_frame.columns), dtype=object)
-    elif hasattr(augmenter, "feature_names_in_"):
-        del augmenter.feature_names_in_
+        fitted["feature_names_in_"] = np.asarray(list(X_frame.columns), dtype=object)
     if classes is not None:
-        augmenter.classes_ = classes
-    augmenter.pairs_ = pairs
-    augmenter.lam_ = lam
-    augmenter.sample_weight_ = None
-    return _wrap_frames(X_res, X_frame), _wrap_frames(y_res, y_frame, augmenter.target)
+        fitted["classes_"] = classes
+    X_out = _wrap_frames(X_res, X_frame)
+    return X_out, _wrap_frames(y_res, y_frame, params["target"]), fitted
 
 
 def _wrap_frames(arr, frame, target=None):

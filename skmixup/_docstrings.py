@@ -8,22 +8,24 @@ _shared_docs = {
     "k": """k : int, default=8
         Size of the k-batches matched by exact optimal transport. ``k=1`` is
         ordinary mixup; larger ``k`` keeps mixed points closer to the data's
-        clusters. Capped at half the batch so that a k-batch and its partner
-        never share a point.""",
+        clusters. Capped at half the points a k-mixup step sees (a
+        mini-batch, the dataset, a class) so that a k-batch and its partner
+        never share a point (:func:`skmixup.effective_k`).""",
     "alpha": """alpha : float, default=1.0
         Mixing weights are drawn as ``lambda ~ Beta(alpha, alpha)``, one per
         pair of k-batches. ``alpha=0`` disables mixing (plain empirical risk
         minimisation).""",
     "metric": """metric : {"euclidean", "sqeuclidean"}, default="euclidean"
-        Ground cost of the optimal-transport matching. The default, the
-        plain Euclidean distance (1-Wasserstein matching), crossed class
-        boundaries far less than the squared distance of the paper in the
-        toy study (8 clusters, k=16: 40% vs 55% cross-class pairs, 36% being
-        unavoidable; ``python -m skmixup.benchmarks toy``).""",
-    "random_state": """random_state : int, RandomState instance or None, default=None
+        Ground cost of the optimal-transport matching: the Euclidean
+        distance (1-Wasserstein matching, the package-wide default; the user
+        guide says why) or its square (the paper's 2-Wasserstein matching).""",
+    "random_state": """random_state : int, RandomState, Generator or None, default=None
         Controls the randomness of the k-mixup draws (shuffles, partner
-        k-batches and mixing weights). Pass an int for reproducible output
-        across multiple function calls. See :term:`Glossary <random_state>`.""",
+        k-batches, mixing weights and picks), resolved once per fit by the
+        package's one rule (:func:`skmixup._random.check_generator`): None
+        draws from numpy's global state, an int seeds a new generator, a
+        ``RandomState`` or ``Generator`` is drawn from. Pass an int for
+        reproducible output. See :term:`Glossary <random_state>`.""",
 }
 
 

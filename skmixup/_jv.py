@@ -9,6 +9,8 @@ indices of the features inside the same compiled loop (the per-batch step of
 k-mixup: no gathered copies, no cost stack).
 """
 
+import math
+
 import numpy as np
 
 try:  # pragma: no cover - exercised implicitly on every machine with numba
@@ -80,6 +82,7 @@ def _make_solver(vector):
             for j in range(k):
                 shortest[j] = inf
                 done[j] = 0.0
+                path[j] = -1
             n_sr = 0
             n_sc = 0
             min_val = 0.0
@@ -113,10 +116,12 @@ def _make_solver(vector):
                         m = inf if done[j] != 0.0 else s
                         masked[j] = m
                         lowest = min(lowest, m)
+                if not lowest < inf:  # inf or NaN: no finite reduced cost left
+                    return False
                 index = -1
                 for j in range(k):  # any minimiser will do: the last, branch-free
                     index = j if masked[j] == lowest else index
-                if index < 0:  # no finite reduced cost left: c is not finite
+                if index < 0 or path[index] < 0:  # NaN crept in: c is not finite
                     return False
                 min_val = lowest
                 done[index] = 1.0
@@ -136,16 +141,21 @@ def _make_solver(vector):
             for t in range(n_sc):
                 j = sc[t]
                 v[j] -= min_val - shortest[j]
-            # Augment along the path back to cur_row.
+            # Augment along the path back to cur_row: at most k steps on a
+            # valid path; the bound keeps a corrupted one from looping.
             j = sink
-            while True:
+            for _ in range(k):
                 i = path[j]
+                if i < 0:
+                    return False
                 row4col[j] = i
                 tmp = col4row[i]
                 col4row[i] = j
                 j = tmp
                 if i == cur_row:
                     break
+            else:
+                return False
         return True
 
     return _solve_one
@@ -184,11 +194,19 @@ def _workspace(k):
 
 
 @_njit
+def _all_finite(block):
+    for x in block.ravel():
+        if not np.isfinite(x):
+            return False
+    return True
+
+
+@_njit
 def _solve_range(cost, out, start, stop):
     """Solve blocks ``start:stop``; -1, or the first block that is not finite."""
     u, v, shortest, path, row4col, done, masked, sr, sc = _workspace(cost.shape[1])
     for b in range(start, stop):
-        if not _solve_one(
+        if not _all_finite(cost[b]) or not _solve_one(
             cost[b], out[b], u, v, shortest, path, row4col, done, masked, sr, sc
         ):
             return b
@@ -209,6 +227,41 @@ else:  # pragma: no cover
     _njit_sums = _njit
 
 
+#: Bounds of the power-of-two exponent that brings a block's largest
+#: magnitude to [0.5, 1): past 2**1000 the factor itself would overflow.
+_MAX_SCALE_EXP = 1000
+
+
+@_njit
+def scale_exponent(amax):
+    """Exponent ``e`` such that ``amax * 2**e`` lies in [0.5, 1) (0 for 0).
+
+    Multiplying by a power of two is exact, so the rescaled block has the
+    same optimal assignment as the original, whatever its units: squared
+    distances can neither overflow (1e200) nor underflow (1e-200)."""
+    if amax == 0.0 or not np.isfinite(amax):
+        return 0
+    e = math.frexp(amax)[1]
+    return min(max(-e, -_MAX_SCALE_EXP), _MAX_SCALE_EXP)
+
+
+@_njit
+def _block_scale(feats, partner_feats, anchors, partners):
+    """The power of two that rescales a block pair (NaN if it is not finite)."""
+    amax = 0.0
+    probe = 0.0  # x - x is 0 for finite x, NaN for NaN and infinity
+    d = feats.shape[1]
+    for i in range(anchors.shape[0]):
+        a = feats[anchors[i]]
+        b = partner_feats[partners[i]]
+        for t in range(d):
+            amax = max(amax, abs(a[t]), abs(b[t]))
+            probe += (a[t] - a[t]) + (b[t] - b[t])
+    if probe != 0.0:
+        return np.nan
+    return math.ldexp(1.0, scale_exponent(amax))
+
+
 @_njit_sums
 def _block_cost(feats, partner_feats, anchors, partners, euclidean, work, cost):
     """Cost block between the rows ``anchors`` of ``feats`` and ``partners``
@@ -219,18 +272,21 @@ def _block_cost(feats, partner_feats, anchors, partners, euclidean, work, cost):
     k = anchors.shape[0]
     d = feats.shape[1]
     centre, anc, sq_part, part, part_t = work
+    scale = _block_scale(feats, partner_feats, anchors, partners)
+    if not np.isfinite(scale):
+        return False
     centre[:] = 0.0
     for j in range(k):
         row = partner_feats[partners[j]]
         for t in range(d):
-            centre[t] += row[t]
+            centre[t] += row[t] * scale
     centre /= k
     dot_rows = d >= _DOT_MIN_FEATURES
     for j in range(k):
         row = partner_feats[partners[j]]
         s = 0.0
         for t in range(d):
-            x = row[t] - centre[t]
+            x = row[t] * scale - centre[t]
             if dot_rows:
                 part[j, t] = x
             else:
@@ -244,7 +300,7 @@ def _block_cost(feats, partner_feats, anchors, partners, euclidean, work, cost):
         s = 0.0
         if dot_rows:
             for t in range(d):
-                a = row[t] - centre[t]
+                a = row[t] * scale - centre[t]
                 anc[t] = a
                 s += a * a
             for j in range(k):
@@ -256,7 +312,7 @@ def _block_cost(feats, partner_feats, anchors, partners, euclidean, work, cost):
         else:
             cost_i[:] = 0.0
             for t in range(d):
-                a = row[t] - centre[t]
+                a = row[t] * scale - centre[t]
                 s += a * a
                 for j in range(k):
                     cost_i[j] += a * part_t[t, j]
@@ -348,9 +404,8 @@ def _match_rows(
     )
     if bad:
         raise ValueError(
-            f"{what} must be finite for the matching: the features contain NaN "
-            "or infinity, or values so large that their squared distances "
-            "overflow. Impute or drop those rows, or rescale the features."
+            f"{what} must be finite for the matching: it contains NaN or "
+            "infinity. Impute or drop those values first."
         )
     return out
 

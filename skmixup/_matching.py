@@ -2,49 +2,60 @@
 
 With uniform weights on two clouds of ``k`` points, the optimal transport plan
 is a permutation (Birkhoff-von Neumann), so exact OT is a ``k x k`` linear
-assignment problem. This module solves a whole stack of such blocks at once:
+assignment problem. :func:`match_rows` is the one place where such blocks are
+matched: the public :func:`match_batches`, the per-batch k-mixup step, the
+augmenter (uniform and weighted), the Dask path and the nets all call it. The
+choices live here and nowhere else:
 
 * ``k <= 4``: every permutation is scored by one matrix product (``k! <= 24``
   candidates), which runs unchanged on a GPU;
-* larger ``k``: a compiled shortest-augmenting-path (Jonker-Volgenant) solver
-  loops over the blocks (:mod:`skmixup._jv`); on host data with at most
-  ``FUSED_MAX_FEATURES`` features it also builds each cost block inside that
-  loop, which is how the per-batch k-mixup step matches all its k-batches in
-  one compiled call.
+* larger ``k`` on host data with at most ``FUSED_MAX_FEATURES`` features: a
+  compiled pass gathers each block's rows, builds its cost and solves it
+  (shortest augmenting path, :mod:`skmixup._jv`), threaded for big calls;
+* otherwise the cost blocks come from one batched matrix product (on the
+  tensors' device) and go to the compiled solver on the host;
+* non-uniform weights: the exact transport plan of each block
+  (:func:`ot.emd`), from which each point draws its partner.
 
-Only the cross term :math:`-\\langle a_i, b_j \\rangle` of the squared Euclidean
-cost changes the optimum (the norms add a constant to every permutation), so
-the ``sqeuclidean`` cost is a single batched matrix product.
+Every block is rescaled by a power of two before its cost is computed (exact,
+so the optimum is unchanged) and centred on its partner's mean: the pairs do
+not depend on the data's units, and squared distances neither overflow nor
+underflow. A block holding NaN or infinity raises ``ValueError``.
 """
 
 import itertools
 import numbers
 import os
 from functools import cache
+from math import factorial
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from ._backend import from_host, is_half, is_torch, to_host
 from ._jv import HAS_NUMBA, _lsap_square_batch, _match_rows
 
 __all__ = ["match_batches", "pairwise_cost"]
 
 _METRICS = ("sqeuclidean", "euclidean")
 _SOLVERS = ("auto", "brute", "jv", "scipy")
-#: Largest k solved by scoring all k! permutations (measured crossover, see
-#: ``python -m skmixup.benchmarks matching``).
+#: Largest k solved by scoring all k! permutations under ``solver="auto"``
+#: (the crossover measured by ``python -m skmixup.benchmarks matching``).
 BRUTE_FORCE_MAX_K = 4
-
+#: Largest k ``solver="brute"`` accepts: 8! = 40,320 candidate permutations.
+BRUTE_FORCE_LIMIT_K = 8
 
 #: Work (n_blocks * k**3) above which the compiled solver uses threads.
 _THREADED_WORK = 2**22
 
 #: Up to this many features, the JV solver on host data computes each cost
 #: block inside its compiled loop (``skmixup._jv._match_rows``); beyond it,
-#: one batched BLAS product first. Measured (2-core x86, AVX-512): fused is
-#: 1.4-1.9x faster on float64 at d=100, 1.3x faster to 1.3x slower on float32
-#: tensors at d=100 (small to large batches), 1.2-1.8x slower at d=300, k=16.
+#: one batched BLAS product first (see ``python -m skmixup.benchmarks matching``).
 FUSED_MAX_FEATURES = 128
+
+#: Rows whose k-batch costs are computed at once outside the fused kernel:
+#: bounds the gathered copies to a few MB, whatever the batch size.
+_ROWS_PER_CHUNK = 1 << 15
 
 
 def _n_threads():
@@ -53,31 +64,28 @@ def _n_threads():
 
 def _threads_for(work):
     """Threads for a compiled call: they pay off only when the call holds
-    enough work to amortise starting them (measured: ~0.3 ms of overhead on
-    this class of machine)."""
+    enough work to amortise starting them."""
     return _n_threads() if work >= _THREADED_WORK else 1
 
 
+def check_metric(metric):
+    if not isinstance(metric, str) or metric not in _METRICS:
+        raise ValueError(f"metric must be one of {_METRICS}; got {metric!r}.")
+    return metric
+
+
 def _resolve_solver(solver, k):
+    if not isinstance(solver, str) or solver not in _SOLVERS:
+        raise ValueError(f"solver must be one of {_SOLVERS}; got {solver!r}.")
+    if solver == "brute" and k > BRUTE_FORCE_LIMIT_K:
+        raise ValueError(
+            f"solver='brute' scores all k! permutations, which is limited to k <= "
+            f"{BRUTE_FORCE_LIMIT_K}; got k={k} ({factorial(k):.3g} permutations). "
+            "Use solver='auto' or 'jv'."
+        )
     if solver != "auto":
         return solver
     return "brute" if k <= BRUTE_FORCE_MAX_K else ("jv" if HAS_NUMBA else "scipy")
-
-
-def _is_torch(x):
-    return _is_torch_type(type(x))
-
-
-def _is_half(t):
-    """A 16-bit floating-point tensor (float16, bfloat16): numpy and the
-    compiled solver do not take them, so the matching runs on a float32 copy."""
-    return t is not None and t.is_floating_point() and t.element_size() == 2
-
-
-@cache
-def _is_torch_type(cls):
-    # By type, cached: this runs several times per training batch.
-    return cls.__module__.startswith("torch") and hasattr(cls, "device")
 
 
 @cache
@@ -91,21 +99,109 @@ def _permutations(k):
     return perms, onehot
 
 
-def pairwise_cost(A, B, metric="sqeuclidean", *, reduced=False):
+def matchable(x, name):
+    """Features as the matching reads them: floating point of 32 or 64 bits,
+    a zero-copy numpy view of host data, a tensor on its device otherwise.
+
+    Integers and booleans become float64, 16-bit floats a float32 copy.
+    """
+    if is_torch(x):
+        x = x.detach()
+        if x.is_complex():
+            raise TypeError(f"{name} must hold real numbers; got dtype {x.dtype}.")
+        if not x.is_floating_point():
+            x = x.double()
+        elif is_half(x):
+            x = x.float()
+        return x.numpy() if x.device.type == "cpu" else x
+    x = np.asarray(x)
+    if x.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} must hold real numbers; got dtype {x.dtype}. Encode "
+            "categories as numbers (e.g. with OneHotEncoder) first."
+        )
+    if x.dtype not in (np.float32, np.float64):
+        x = x.astype(
+            np.float32 if x.dtype.kind == "f" and x.itemsize <= 4 else np.float64
+        )
+    return x
+
+
+def _finite_or_raise(cost, what):
+    finite = bool(cost.isfinite().all()) if is_torch(cost) else np.isfinite(cost).all()
+    if not finite:
+        raise ValueError(
+            f"{what} must be finite for the matching: it contains NaN or "
+            "infinity. Impute or drop those values first."
+        )
+
+
+def _block_scale(A, B):
+    """Per-block powers of two bringing each block pair's largest magnitude
+    into [0.5, 1): exact, so each block keeps its optimal assignment."""
+    if is_torch(A):
+        import torch
+
+        amax = torch.maximum(A.abs().amax((-2, -1)), B.abs().amax((-2, -1)))
+        limit = int(np.log2(torch.finfo(A.dtype).max)) - 1
+        exp = torch.frexp(amax).exponent.clamp(-limit, limit)
+        return torch.ldexp(torch.ones_like(amax), -exp)[..., None, None]
+    amax = np.maximum(np.abs(A).max((-2, -1)), np.abs(B).max((-2, -1)))
+    limit = np.finfo(A.dtype).maxexp - 2
+    with np.errstate(invalid="ignore"):
+        exp = np.clip(np.frexp(amax)[1], -limit, limit)
+    return np.ldexp(np.ones(1, A.dtype), -exp)[..., None, None]
+
+
+def _cost_blocks(A, B, metric, *, scale=True):
+    """Cost blocks ``(..., k, k)`` of blocks ``(..., k, d)``: rescaled by a
+    power of two (``scale``), centred on ``B``'s mean; for ``"sqeuclidean"``
+    only the cross term (same optimum, one matrix product)."""
+    if scale:
+        s = _block_scale(A, B)
+        A, B = A * s, B * s
+    if is_torch(A):
+        centre = B.mean(dim=-2, keepdim=True)
+        A, B = A - centre, B - centre
+        inner = A @ B.transpose(-1, -2)
+    else:
+        with np.errstate(invalid="ignore", over="ignore"):
+            centre = B.mean(axis=-2, keepdims=True)
+            A, B = A - centre, B - centre
+            inner = np.matmul(A, np.swapaxes(B, -1, -2))
+    if metric == "sqeuclidean" and scale:
+        inner *= -2.0
+        return inner
+    with np.errstate(invalid="ignore", over="ignore"):
+        if is_torch(A):
+            sq = (A * A).sum(-1)[..., :, None] + (B * B).sum(-1)[..., None, :]
+            sq = (sq - 2.0 * inner).clamp_min(0.0)
+            return sq if metric == "sqeuclidean" else sq.sqrt()
+        sq = (
+            np.einsum("...id,...id->...i", A, A)[..., :, None]
+            + np.einsum("...jd,...jd->...j", B, B)[..., None, :]
+            - 2.0 * inner
+        )
+        np.maximum(sq, 0.0, out=sq)
+        return sq if metric == "sqeuclidean" else np.sqrt(sq, out=sq)
+
+
+def pairwise_cost(A, B, metric="euclidean", *, reduced=False):
     """Cost matrices between the points of matching blocks.
 
     Parameters
     ----------
     A, B : ndarray or torch.Tensor of shape (..., k, d)
         Blocks of points; leading dimensions index the blocks.
-    metric : {"sqeuclidean", "euclidean"}, default="sqeuclidean"
+    metric : {"euclidean", "sqeuclidean"}, default="euclidean"
         Ground cost between two points.
     reduced : bool, default=False
-        For ``"sqeuclidean"``, return only the cross term
-        :math:`-2 \\langle a_i - c, b_j - c \\rangle` (``c`` the mean of the
-        block of ``B``), which differs from the full cost by row and column
-        constants, so it has the same optimal assignment, and costs one
-        matrix product.
+        Return what the matching minimises instead of the true cost: each
+        block rescaled by a power of two and, for ``"sqeuclidean"``, only the
+        cross term :math:`-2 \\langle a_i - c, b_j - c \\rangle` (``c`` the
+        mean of the block of ``B``). Each block differs from its true cost by
+        a positive factor and row and column constants, so it has the same
+        optimal assignment.
 
     Returns
     -------
@@ -117,35 +213,32 @@ def pairwise_cost(A, B, metric="sqeuclidean", *, reduced=False):
     --------
     >>> import numpy as np
     >>> from skmixup import pairwise_cost
-    >>> pairwise_cost(np.array([[0.0, 0.0], [1.0, 0.0]]), np.array([[0.0, 1.0], [1.0, 0.0]]))
+    >>> A = np.array([[0.0, 0.0], [1.0, 0.0]])
+    >>> B = np.array([[0.0, 1.0], [1.0, 0.0]])
+    >>> pairwise_cost(A, B, "sqeuclidean")
     array([[1., 1.],
            [2., 0.]])
     """
-    # Centre each block on its partner's mean: distances are unchanged, but a
-    # large common offset no longer swamps the inner products in rounding.
-    if _is_torch(A):
-        centre = B.mean(dim=-2, keepdim=True)
-        A, B = A - centre, B - centre
-        inner = A @ B.transpose(-1, -2)
-    else:
-        with np.errstate(invalid="ignore", over="ignore"):
-            centre = B.mean(axis=-2, keepdims=True)
-            A, B = A - centre, B - centre
-        inner = np.matmul(A, np.swapaxes(B, -1, -2))
-    if metric == "sqeuclidean" and reduced:
-        inner *= -2.0
-        return inner
-    if _is_torch(A):
-        sq = (A * A).sum(-1)[..., :, None] + (B * B).sum(-1)[..., None, :] - 2.0 * inner
-        sq = sq.clamp_min(0.0)
-        return sq if metric == "sqeuclidean" else sq.sqrt()
-    sq = (
-        np.einsum("...id,...id->...i", A, A)[..., :, None]
-        + np.einsum("...jd,...jd->...j", B, B)[..., None, :]
-        - 2.0 * inner
-    )
-    np.maximum(sq, 0.0, out=sq)
-    return sq if metric == "sqeuclidean" else np.sqrt(sq, out=sq)
+    check_metric(metric)
+    A, B = _check_blocks(A, B)
+    A, B = _same_dtype(matchable(A, "A"), matchable(B, "B"))
+    return _cost_blocks(A, B, metric, scale=reduced)
+
+
+def _same_dtype(f, pf):
+    if f.dtype == pf.dtype:
+        return f, pf
+    if is_torch(f):
+        dtype = torch_result_type(f, pf)
+        return f.to(dtype), pf.to(dtype)
+    dtype = np.result_type(f.dtype, pf.dtype)
+    return f.astype(dtype, copy=False), pf.astype(dtype, copy=False)
+
+
+def torch_result_type(a, b):
+    import torch
+
+    return torch.promote_types(a.dtype, b.dtype)
 
 
 def _brute_force(cost):
@@ -155,7 +248,7 @@ def _brute_force(cost):
     """
     n_blocks, k, _ = cost.shape
     perms, onehot = _permutations(k)
-    if _is_torch(cost):
+    if is_torch(cost):
         import torch
 
         onehot_t = torch.as_tensor(onehot, dtype=cost.dtype, device=cost.device)
@@ -166,65 +259,163 @@ def _brute_force(cost):
     return perms[scores.argmin(axis=1)]
 
 
-def _scipy_loop(cost):
+def _solve_on_host(cost, solver):
+    """Exact assignment of finite host cost blocks ``(n_blocks, k, k)``."""
+    if solver == "brute":
+        return _brute_force(cost)
+    cost = np.ascontiguousarray(cost)
+    if solver == "jv":
+        if not HAS_NUMBA:  # pragma: no cover
+            raise ImportError("solver='jv' needs numba: pip install numba")
+        k = cost.shape[1]
+        return _lsap_square_batch(cost, n_threads=_threads_for(cost.shape[0] * k**3))
     out = np.empty(cost.shape[:2], dtype=np.int64)
     for b in range(cost.shape[0]):
         out[b] = linear_sum_assignment(cost[b])[1]
     return out
 
 
-def _solve_blocks(cost, solver="auto"):
-    """Exact assignment for a stack of square cost blocks (no validation).
+def match_rows(
+    feats,
+    anchors,
+    partners,
+    *,
+    metric="euclidean",
+    solver="auto",
+    partner_feats=None,
+    weights=None,
+    rng=None,
+    what="X",
+):
+    """Match k-batches given as row indices: the one matching entry point.
 
     Parameters
     ----------
-    cost : ndarray or torch.Tensor of shape (n_blocks, k, k)
-    solver : {"auto", "brute", "jv", "scipy"}
+    feats : ndarray or torch.Tensor of shape (n_samples, n_features)
+        Matching features (any real dtype; see :func:`matchable`).
+    anchors, partners : ndarray of shape (n_pairs, k), int64
+        Host row indices of the k-batches and of their partner k-batches.
+    metric : {"euclidean", "sqeuclidean"}, default="euclidean"
+    solver : {"auto", "brute", "jv", "scipy"}, default="auto"
+    partner_feats : same kind as ``feats``, default=None
+        Where the rows of ``partners`` are taken from (default ``feats``).
+    weights : ndarray of shape (n_samples,), default=None
+        Non-uniform point weights: each block is matched by its exact
+        transport plan and each anchor draws its partner from its row of the
+        plan with ``rng``.
+    rng : numpy.random.Generator, default=None
+        Needed with ``weights``.
+    what : str, default="X"
+        The argument the features came from, named in errors.
 
     Returns
     -------
-    perm : same kind as ``cost``, shape (n_blocks, k), int64
+    matched : ndarray of shape (n_pairs, k), int64, or a tensor on the
+        device of ``feats`` for device tensors
+        ``matched[b, i]`` is the partner row paired with ``anchors[b, i]``;
+        without weights each row is a permutation of ``partners[b]``.
     """
-    n_blocks, k, _ = cost.shape
-    if k == 1:
-        if _is_torch(cost):
-            import torch
-
-            return torch.zeros((n_blocks, 1), dtype=torch.int64, device=cost.device)
-        return np.zeros((n_blocks, 1), dtype=np.int64)
+    k = anchors.shape[1]
     solver = _resolve_solver(solver, k)
-    if solver == "brute":
-        return _brute_force(cost)
-    if _is_torch(cost):
-        import torch
+    f = matchable(feats, what)
+    pf = f if partner_feats is None else matchable(partner_feats, what)
+    f, pf = _same_dtype(f, pf)
+    if weights is not None:
+        return _weighted_rows(
+            to_host(f), to_host(pf), anchors, partners, weights, metric, rng, what
+        )
+    if k == 1 or anchors.shape[0] == 0:
+        for x in (f, pf):
+            _finite_or_raise(x, what)
+        return from_host(partners.copy(), f)
+    if is_torch(f):
+        return _match_on_device(f, pf, anchors, partners, metric, solver, what)
+    d = f.shape[1]
+    if solver == "jv" and HAS_NUMBA and d <= FUSED_MAX_FEATURES:
+        n_threads = _threads_for(anchors.shape[0] * k * k * (k + d))
+        return _match_rows(f, anchors, partners, metric, n_threads, pf, what)
+    matched = np.empty_like(anchors)
+    step = max(1, _ROWS_PER_CHUNK // k)
+    for start in range(0, anchors.shape[0], step):
+        a_idx, p_idx = anchors[start : start + step], partners[start : start + step]
+        cost = _cost_blocks(f[a_idx], pf[p_idx], metric)
+        _finite_or_raise(cost, what)
+        perm = _solve_on_host(cost, solver)
+        matched[start : start + step] = np.take_along_axis(p_idx, perm, axis=1)
+    return matched
 
-        # The assignment solver runs on the host; a GPU cost stack (k x k per
-        # block, small next to the batch) is copied once and the indices sent back.
-        host = cost.detach().to("cpu").numpy()
-        return torch.from_numpy(_solve_blocks(host, solver)).to(cost.device)
-    cost = np.ascontiguousarray(cost)
-    if solver == "jv":
-        if not HAS_NUMBA:  # pragma: no cover
-            raise ImportError("solver='jv' needs numba: pip install numba")
-        return _lsap_square_batch(cost, n_threads=_threads_for(cost.shape[0] * k**3))
-    return _scipy_loop(cost)
+
+def _match_on_device(f, pf, anchors, partners, metric, solver, what):
+    """:func:`match_rows` for device tensors: costs on the device; the k x k
+    blocks go to the host solver unless they are scored on the device."""
+    import torch
+
+    device = f.device
+    a_all = torch.from_numpy(anchors).to(device)
+    p_all = torch.from_numpy(partners).to(device)
+    out = torch.empty_like(p_all)
+    step = max(1, _ROWS_PER_CHUNK // anchors.shape[1])
+    for start in range(0, anchors.shape[0], step):
+        a_t, p_t = a_all[start : start + step], p_all[start : start + step]
+        cost = _cost_blocks(f[a_t], pf[p_t], metric)
+        if solver == "brute":
+            _finite_or_raise(cost, what)
+            perm = _brute_force(cost)
+        else:
+            host = to_host(cost)
+            _finite_or_raise(host, what)
+            perm = from_host(_solve_on_host(host, solver), cost)
+        out[start : start + step] = torch.gather(p_t, 1, perm)
+    return out
+
+
+def _weighted_rows(f, pf, anchors, partners, weights, metric, rng, what):
+    """Partners drawn from the exact OT plan between weighted k-batches.
+
+    Anchor k-batch ``A`` and partner k-batch ``B`` carry the normalised
+    weights ``a`` and ``b``; ``plan = ot.emd(a, b, M)`` and anchor row ``i``
+    picks partner ``j`` with probability ``plan[i, j] / a[i]``. With equal
+    weights the plan is a permutation and this is k-mixup. (POT solves one
+    block per call, hence a loop over the blocks.)
+    """
+    import ot
+
+    size = anchors.shape[1]
+    cost = _cost_blocks(
+        f[anchors].astype(np.float64), pf[partners].astype(np.float64), metric
+    )
+    _finite_or_raise(cost, what)
+    a = _normalise_rows(weights[anchors])
+    b = _normalise_rows(weights[partners])
+    plans = np.stack([ot.emd(a[g], b[g], cost[g]) for g in range(len(cost))])
+    mass = plans.sum(axis=2, keepdims=True)
+    # A zero-weight anchor has an empty plan row: draw its partner from b
+    # (its synthetic point carries weight 0 anyway).
+    cond = np.where(mass > 0, plans / np.where(mass > 0, mass, 1.0), b[:, None])
+    cdf = np.cumsum(cond, axis=2)
+    u = rng.random(anchors.shape)
+    choice = np.minimum((u[..., None] >= cdf).sum(axis=2), size - 1)
+    return np.take_along_axis(partners, choice, 1)
+
+
+def _normalise_rows(w):
+    total = w.sum(axis=1, keepdims=True)
+    uniform = np.full_like(w, 1.0 / w.shape[1])
+    return np.where(total > 0, w / np.where(total > 0, total, 1.0), uniform)
 
 
 def _check_blocks(A, B):
-    kinds = (_is_torch(A), _is_torch(B))
-    if kinds[0] != kinds[1]:
+    if is_torch(A) != is_torch(B):
         raise TypeError(
             "A and B must both be numpy arrays or both be torch tensors; got "
             f"{type(A).__name__} and {type(B).__name__}."
         )
-    if not kinds[0]:
-        A = np.asarray(A)
-        B = np.asarray(B)
-        for name, arr in (("A", A), ("B", B)):
-            if arr.dtype.kind not in "biuf":
-                raise TypeError(
-                    f"{name} must hold real numbers; got dtype {arr.dtype}."
-                )
+    if not is_torch(A):
+        A, B = np.asarray(A), np.asarray(B)
+    elif A.device != B.device:
+        raise ValueError(
+            f"A and B must be on the same device; got {A.device} and {B.device}."
+        )
     for name, arr in (("A", A), ("B", B)):
         if arr.ndim < 2:
             raise ValueError(
@@ -237,7 +428,7 @@ def _check_blocks(A, B):
             f"A and B must have the same shape (..., k, d); got {tuple(A.shape)} "
             f"and {tuple(B.shape)}."
         )
-    if A.shape[-2] == 0 or A.shape[-1] == 0 or any(s == 0 for s in A.shape[:-2]):
+    if any(s == 0 for s in A.shape):
         raise ValueError(
             f"A and B must be non-empty (k >= 1 points of d >= 1 features); got "
             f"shape {tuple(A.shape)}."
@@ -245,22 +436,7 @@ def _check_blocks(A, B):
     return A, B
 
 
-def _check_finite_cost(cost):
-    # Any NaN or infinity in a point makes its whole row (or column) of the
-    # cost non-finite, so checking the k x k costs checks the k x d inputs at
-    # a fraction of the price.
-    if _is_torch(cost) and cost.device.type == "cpu":
-        cost = cost.detach().numpy()  # a view; numpy's check is ~4x cheaper
-    finite = bool(cost.isfinite().all()) if _is_torch(cost) else np.isfinite(cost).all()
-    if not finite:
-        raise ValueError(
-            "A and B must be finite: they contain NaN or infinity (or values so "
-            "large that their squared distances overflow). Impute or drop those "
-            "values, or rescale the features."
-        )
-
-
-def match_batches(A, B, *, metric="sqeuclidean", solver="auto"):
+def match_batches(A, B, *, metric="euclidean", solver="auto"):
     r"""Exact optimal-transport matching of two batches of ``k`` points.
 
     For each block, find the permutation :math:`\sigma` minimising
@@ -268,7 +444,7 @@ def match_batches(A, B, *, metric="sqeuclidean", solver="auto"):
     .. math::
 
         \sum_{i=1}^{k} c(a_i, b_{\sigma(i)}), \qquad
-        c(a, b) = \|a - b\|_2^2 \ \text{(or } \|a - b\|_2\text{)},
+        c(a, b) = \|a - b\|_2 \ \text{(or } \|a - b\|_2^2\text{)},
 
     which is the exact optimal transport plan between the two uniform
     empirical measures (not an entropic approximation). Every leading index of
@@ -279,13 +455,14 @@ def match_batches(A, B, *, metric="sqeuclidean", solver="auto"):
     ----------
     A, B : array-like or torch.Tensor of shape (..., k, d)
         Two batches of point clouds with the same shape. ``A[..., i, :]`` is
-        point ``i`` of a block.
-    metric : {"sqeuclidean", "euclidean"}, default="sqeuclidean"
-        Ground cost. ``"sqeuclidean"`` is the 2-Wasserstein matching of the
-        k-mixup paper; ``"euclidean"`` the 1-Wasserstein one.
+        point ``i`` of a block. Any real dtype; NaN and infinity raise.
+    metric : {"euclidean", "sqeuclidean"}, default="euclidean"
+        Ground cost: the Euclidean distance (1-Wasserstein matching, the
+        package-wide default, see the user guide) or its square (the
+        2-Wasserstein matching of the k-mixup paper).
     solver : {"auto", "brute", "jv", "scipy"}, default="auto"
         ``"brute"`` scores all ``k!`` permutations with one matrix product
-        (on the tensors' device), ``"jv"`` is the compiled batched
+        (on the tensors' device; ``k <= 8``), ``"jv"`` is the compiled batched
         Jonker-Volgenant solver, ``"scipy"`` loops over blocks with
         :func:`scipy.optimize.linear_sum_assignment`. ``"auto"`` uses
         ``"brute"`` for ``k <= 4`` and ``"jv"`` otherwise. All are exact.
@@ -320,63 +497,26 @@ def match_batches(A, B, *, metric="sqeuclidean", solver="auto"):
     >>> match_batches(A, B)
     array([1, 0])
     """
-    if metric not in _METRICS:
-        raise ValueError(f"metric must be one of {_METRICS}; got {metric!r}.")
-    if solver not in _SOLVERS:
-        raise ValueError(f"solver must be one of {_SOLVERS}; got {solver!r}.")
+    check_metric(metric)
     A, B = _check_blocks(A, B)
-    if _is_torch(A) and (_is_half(A) or _is_half(B)):
-        A, B = A.float(), B.float()
-    lead = tuple(A.shape[:-2])
-    k, d = A.shape[-2], A.shape[-1]
-    solver = _resolve_solver(solver, k)
-    on_host = not _is_torch(A) or A.device.type == "cpu"
-    if solver == "jv" and 1 < k and d <= FUSED_MAX_FEATURES and on_host:
-        return _match_blocks_jv(A, B, metric, lead, k, d)
-    if _is_torch(A):
-        if not A.is_floating_point():
-            A, B = A.double(), B.double()
-        if B.dtype != A.dtype:
-            B = B.to(A.dtype)
-    else:
-        dtype = np.result_type(A.dtype, B.dtype, np.float32)
-        A = A.astype(dtype, copy=False)
-        B = B.astype(dtype, copy=False)
-    cost = pairwise_cost(A.reshape(-1, k, d), B.reshape(-1, k, d), metric, reduced=True)
-    _check_finite_cost(cost)
-    perm = _solve_blocks(cost, solver)
-    return perm.reshape(lead + (k,))
+    lead, (k, d) = tuple(A.shape[:-2]), tuple(A.shape[-2:])
+    rows = np.arange(int(np.prod(lead, dtype=np.int64)) * k, dtype=np.int64)
+    rows = rows.reshape(-1, k)
+    matched = match_rows(
+        A.reshape(-1, d),
+        rows,
+        rows,
+        metric=metric,
+        solver=solver,
+        partner_feats=B.reshape(-1, d),
+        what="A and B",
+    )
+    perm = matched - from_host(rows[:, :1], matched)
+    perm = perm.reshape(lead + (k,))
+    return from_host(perm, A) if is_torch(A) and not is_torch(perm) else perm
 
 
-def _match_blocks_jv(A, B, metric, lead, k, d):
-    """``match_batches`` with the JV solver on host data: cost and assignment
-    in one compiled pass over the blocks (no cost matrices materialised).
-    CPU tensors are read through zero-copy numpy views. (GPU tensors do not
-    come here: their k x k costs are computed on the device and only those
-    are copied to the host solver.)"""
-    if not HAS_NUMBA:  # pragma: no cover
-        raise ImportError("solver='jv' needs numba: pip install numba")
-    torch_mode = _is_torch(A)
-    if torch_mode:
-        A, B = A.detach().numpy(), B.detach().numpy()
-    A = A.reshape(-1, d)
-    B = B.reshape(-1, d)
-    if A.dtype.kind != "f" or B.dtype != A.dtype:
-        dtype = np.result_type(A.dtype, B.dtype, np.float32)
-        A, B = A.astype(dtype, copy=False), B.astype(dtype, copy=False)
-    n_blocks = A.shape[0] // k
-    rows = np.arange(n_blocks * k, dtype=np.int64).reshape(n_blocks, k)
-    n_threads = _threads_for(n_blocks * k * k * (k + d))
-    matched = _match_rows(A, rows, rows, metric, n_threads, B, "A and B")
-    perm = (matched - rows[:, :1]).reshape(lead + (k,))
-    if torch_mode:
-        import torch
-
-        return torch.from_numpy(perm)
-    return perm
-
-
-def _check_int(value, name, min_value=1):
+def check_int(value, name, min_value=1):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer >= {min_value}; got {value!r}.")
     if value < min_value:

@@ -1,8 +1,13 @@
 """The k-mixup step: shuffle, group, match by exact OT, draw lambda, mix.
 
-This is the single implementation used by every estimator of the package
-(:class:`~skmixup.KMixupAugmenter`, :class:`~skmixup.KMixupEstimator`,
-:class:`~skmixup.KMixupClassifier`, :class:`~skmixup.KMixupRegressor`).
+One implementation for every caller: :func:`draw` makes the record of a step
+(:class:`KMixupDraw`: who is mixed with whom, with which weight), the
+functions below it mix with that record (:func:`mix_rows` for inputs and
+continuous or soft targets, :func:`pick_rows` for what cannot be averaged:
+hard labels and categorical columns, :func:`split_rows` for the split-weight
+form of :class:`~skmixup.KMixupEstimator`). :func:`kmixup_batch` and
+:func:`kmixup_pairs` are the public faces; the estimators, the Dask path and
+the nets all come through here.
 """
 
 import numbers
@@ -10,17 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._jv import HAS_NUMBA, _match_rows
-from ._matching import (
-    _METRICS,
-    FUSED_MAX_FEATURES,
-    _check_int,
-    _is_half,
-    _is_torch,
-    _solve_blocks,
-    _threads_for,
-    pairwise_cost,
-)
+from ._backend import float_dtype, from_host, is_half, is_torch, to_host
+from ._matching import check_int, check_metric, match_rows
+from ._random import check_generator
 
 __all__ = ["kmixup_batch", "kmixup_pairs", "KMixupDraw", "effective_k"]
 
@@ -43,7 +40,12 @@ class KMixupDraw:
     group : ndarray of shape (n_samples,), int64
         Which k-batch each row belonged to.
     k : int
-        The k-batch size actually used (``min(k, n_samples // 2)``).
+        The k-batch size actually used (``effective_k(k, n_samples)``).
+    pick : ndarray of shape (n_samples,), bool
+        For what cannot be averaged (hard labels, categorical columns): row
+        ``i`` takes its own value where ``pick[i]``, its partner's otherwise.
+        ``pick[i]`` is True with probability ``lam[i]``, so the picked value is
+        an unbiased draw of the mixed one.
 
     See Also
     --------
@@ -67,20 +69,22 @@ class KMixupDraw:
     lam: np.ndarray
     group: np.ndarray
     k: int
+    pick: np.ndarray
 
 
 def effective_k(k, n_samples):
     """The k-batch size used for a batch of ``n_samples`` points.
 
     Two disjoint k-batches must fit in the batch, so ``k`` is capped at
-    ``n_samples // 2`` (and is at least 1).
+    ``n_samples // 2`` (and is at least 1). This one rule holds everywhere:
+    in the functions, in every mini-batch of the nets and in the augmenter.
 
     Parameters
     ----------
     k : int
-        Requested k-batch size.
+        Requested k-batch size, >= 1.
     n_samples : int
-        Number of points in the batch.
+        Number of points in the batch, >= 0.
 
     Returns
     -------
@@ -97,11 +101,14 @@ def effective_k(k, n_samples):
     >>> effective_k(16, 256), effective_k(16, 20), effective_k(4, 1)
     (16, 10, 1)
     """
-    return max(1, min(int(k), int(n_samples) // 2))
+    k = check_int(k, "k", 1)
+    n_samples = check_int(n_samples, "n_samples", 0)
+    return max(1, min(k, n_samples // 2))
 
 
-def _check_k_alpha_metric(k, alpha, metric):
-    k = _check_int(k, "k")
+def check_params(k, alpha, metric):
+    """Validated ``(k, alpha, metric)`` of a k-mixup step."""
+    k = check_int(k, "k", 1)
     if (
         isinstance(alpha, bool)
         or not isinstance(alpha, numbers.Real)
@@ -111,56 +118,265 @@ def _check_k_alpha_metric(k, alpha, metric):
             f"alpha must be a finite real number >= 0 (0 disables mixing); "
             f"got {alpha!r}."
         )
-    if metric not in _METRICS:
-        raise ValueError(f"metric must be one of {_METRICS}; got {metric!r}.")
-    return k, float(alpha)
+    return k, float(alpha), check_metric(metric)
 
 
-def _as_generator(random_state):
-    """Accept None, an int, a RandomState or a Generator (all have .permutation/.beta)."""
-    if isinstance(random_state, (np.random.Generator, np.random.RandomState)):
-        return random_state
-    if random_state is None or isinstance(random_state, numbers.Integral):
-        return np.random.default_rng(random_state)
-    raise TypeError(
-        "random_state must be None, an int, a numpy RandomState or a numpy "
-        f"Generator; got {type(random_state).__name__}."
+def _identity_draw(n, k):
+    return KMixupDraw(
+        np.arange(n, dtype=np.int64),
+        np.ones(n),
+        np.zeros(n, dtype=np.int64),
+        max(1, min(k, n // 2)),
+        np.ones(n, dtype=bool),
     )
 
 
-def draw_pairs(n_samples, k, alpha, rng):
-    """Draw the random part of a k-mixup step, on the host.
+def draw(feats, k, alpha, metric, rng, *, weights=None, what="X"):
+    """Draw and match one k-mixup step over the rows of ``feats``.
 
-    The batch is shuffled and cut into consecutive groups of ``k`` (the last
-    group may be smaller). The partner of the point at shuffled position
-    ``p`` is a point of the shuffled position ``(p + k) mod n``; the positions
-    of a group and of its partners are therefore disjoint as long as
-    ``k <= n // 2``, so no point can be matched with itself.
+    The rows are shuffled and cut into consecutive k-batches (the last may be
+    smaller). The partner of the point at shuffled position ``p`` is a point
+    of shuffled position ``(p + k) mod n``, so a k-batch and its partners are
+    disjoint (``k <= n // 2``) and no point is mixed with itself. Each pair of
+    k-batches is matched by :func:`skmixup._matching.match_rows` and gets one
+    ``lam ~ Beta(alpha, alpha)``. The generator is consumed in a fixed order
+    (shuffle, lambdas, picks), so one seed gives one draw in every caller.
+
+    Parameters
+    ----------
+    feats : ndarray or torch.Tensor of shape (n_samples, n_features)
+        Matching features (validated by the caller).
+    k : int
+    alpha : float, > 0
+    metric : str
+    rng : numpy.random.Generator
+    weights : ndarray of shape (n_samples,), default=None
+        Non-uniform weights: partners drawn from each block's exact OT plan.
+    what : str, default="X"
+        Name of the features' argument, for errors.
 
     Returns
     -------
-    anchors : list of ndarray of shape (n_groups_of_that_size, size)
-        Row indices of each k-batch, grouped by k-batch size (at most two
-        sizes: ``k`` and the remainder).
-    partners : list of ndarray, same shapes
-        Row indices of the partner k-batch, before matching.
-    lam_groups : list of ndarray of shape (n_groups_of_that_size,)
-    k : int
-        The effective k.
+    draw : KMixupDraw
+        Host arrays.
+    partner : ndarray or torch.Tensor
+        ``draw.partner`` on the device of ``feats``.
     """
-    k = effective_k(k, n_samples)
-    order = rng.permutation(n_samples)
-    partner_order = np.concatenate((order[k:], order[:k]))  # = np.roll(order, -k)
-    n_full = (n_samples // k) * k
-    lam = rng.beta(alpha, alpha, size=-(-n_samples // k))
-    anchors = [order[:n_full].reshape(-1, k)]
-    partners = [partner_order[:n_full].reshape(-1, k)]
-    lams = [lam[: n_full // k]]
-    if n_full < n_samples:
-        anchors.append(order[n_full:].reshape(1, -1))
-        partners.append(partner_order[n_full:].reshape(1, -1))
-        lams.append(lam[n_full // k :])
-    return anchors, partners, lams, k
+    n = feats.shape[0]
+    k = effective_k(k, n)
+    order = rng.permutation(n)
+    lam_groups = rng.beta(alpha, alpha, size=-(-n // k))
+    pick_u = rng.random(n)
+    partner_order = np.roll(order, -k)
+    n_full = (n // k) * k
+    blocks = [(order[:n_full].reshape(-1, k), partner_order[:n_full].reshape(-1, k))]
+    if n_full < n:
+        blocks.append((order[n_full:][None], partner_order[n_full:][None]))
+    group = np.empty(n, dtype=np.int64)
+    group[order] = np.arange(n) // k
+    lam = lam_groups[group]
+    on_device = is_torch(feats) and feats.device.type != "cpu"
+    if on_device:
+        import torch
+
+        partner_dev = torch.empty(n, dtype=torch.int64, device=feats.device)
+    partner = np.empty(n, dtype=np.int64)
+    for anchors, partners in blocks:
+        matched = match_rows(
+            feats, anchors, partners, metric=metric, weights=weights, rng=rng, what=what
+        )
+        if on_device:
+            partner_dev[from_host(anchors.reshape(-1), matched)] = matched.reshape(-1)
+        else:
+            partner[anchors.reshape(-1)] = matched.reshape(-1)
+    if on_device:
+        return _LazyDraw(partner_dev, lam, group, k, pick_u < lam), partner_dev
+    record = KMixupDraw(partner, lam, group, k, pick_u < lam)
+    return record, partner
+
+
+class _LazyDraw:
+    """A draw whose partners live on a device: copied to the host only if read."""
+
+    def __init__(self, partner_dev, lam, group, k, pick):
+        self._partner_dev = partner_dev
+        self.lam, self.group, self.k, self.pick = lam, group, k, pick
+
+    def to_record(self):
+        partner = to_host(self._partner_dev)
+        return KMixupDraw(partner, self.lam, self.group, self.k, self.pick)
+
+
+def mix_rows(V, partner, lam, *, anchor=None, discrete=None, pick=None, out=None):
+    """``lam * V[anchor] + (1 - lam) * V[partner]``, row by row.
+
+    The one mixing formula of the package (inputs, continuous and soft
+    targets). ``V`` is numpy or torch of shape (n, ...); ``anchor`` defaults to
+    every row in order; ``partner``, ``lam`` (and ``pick``) are of the kind
+    and device of ``V`` or host arrays. ``discrete`` (a boolean mask over the
+    columns of a 2-d ``V``) marks columns taken whole from one parent: the
+    anchor's where ``pick``, the partner's otherwise. Mixing happens in
+    ``V``'s floating-point dtype (float64 for integer ``V``). ``out`` (numpy
+    only) receives the result, which is written in chunks to bound memory.
+    """
+    dtype = float_dtype(V)
+    if is_torch(V):
+        lam = from_host(np.asarray(lam), V) if not is_torch(lam) else lam
+        w = lam.to(dtype).reshape((-1,) + (1,) * (V.ndim - 1))
+        A = V if anchor is None else V[anchor]
+        mixed = w * A.to(dtype) + (1 - w) * V[partner].to(dtype)
+        if discrete is not None:
+            import torch
+
+            mask = torch.as_tensor(discrete, device=V.device)
+            pick_t = torch.as_tensor(pick, device=V.device)[:, None]
+            mixed = torch.where(mask & pick_t, A.to(dtype), mixed)
+            mixed = torch.where(mask & ~pick_t, V[partner].to(dtype), mixed)
+        return mixed
+    m = len(partner)
+    if out is None:
+        out = np.empty((m,) + V.shape[1:], dtype=dtype)
+    lam = lam.astype(dtype, copy=False)
+    anchor = np.arange(m) if anchor is None else anchor
+    for start in range(0, m, _MIX_CHUNK):
+        rows = slice(start, start + _MIX_CHUNK)
+        w = lam[rows].reshape((-1,) + (1,) * (V.ndim - 1))
+        block = out[rows]
+        if V.dtype == dtype:
+            np.take(V, partner[rows], axis=0, out=block)
+        else:
+            block[...] = V[partner[rows]]
+        block *= 1 - w
+        block += w * V[anchor[rows]]
+        if discrete is not None:
+            src = np.where(pick[rows], anchor[rows], partner[rows])
+            block[:, discrete] = V[src][:, discrete]
+    return out
+
+
+#: Rows mixed per step of :func:`mix_rows` on numpy data (keeps the
+#: temporaries in cache).
+_MIX_CHUNK = 8192
+
+
+def pick_rows(partner, pick, anchor=None):
+    """Row each output takes a value from whole: its anchor where ``pick``,
+    its partner otherwise (hard labels, categorical values)."""
+    anchor = np.arange(len(partner)) if anchor is None else anchor
+    return np.where(pick, anchor, partner)
+
+
+def split_rows(anchor, partner, lam, codes):
+    """The split-weight form of mixed class labels.
+
+    A pair with two different labels becomes two rows, one per label,
+    weighted ``lam`` and ``1 - lam``; a pair with one label stays one row of
+    full weight. The weighted loss of these rows equals the loss of the soft
+    label for any loss linear in the target (exact k-mixup for scikit-learn
+    models that take ``sample_weight``).
+
+    Returns
+    -------
+    rows : ndarray of int
+        For each output row, the synthetic pair it comes from (split pairs
+        appear twice).
+    label_rows : ndarray of int
+        The data row whose label each output row carries.
+    weight : ndarray
+        The weight of each output row.
+    """
+    split = codes[anchor] != codes[partner]
+    rows = np.concatenate([np.arange(len(anchor)), np.flatnonzero(split)])
+    label_rows = np.concatenate([anchor, partner[split]])
+    weight = np.concatenate([np.where(split, lam, 1.0), 1 - lam[split]])
+    return rows, label_rows, weight
+
+
+def _check_kind(X, arrays):
+    torch_mode = is_torch(X)
+    for name, arr in arrays.items():
+        if arr is not None and is_torch(arr) != torch_mode:
+            kinds = ("a torch tensor", "a numpy array")
+            raise TypeError(
+                f"{name} must be {kinds[not torch_mode]} like X; got "
+                f"{type(arr).__name__}. Convert both to the same kind."
+            )
+        if torch_mode and arr is not None and arr.device != X.device:
+            raise ValueError(
+                f"{name} must be on X's device ({X.device}); got {arr.device}."
+            )
+
+
+def _as_checked(arr, name, n, check_finite, min_ndim=1):
+    """``arr`` as numpy (unless a tensor), with its shape and values checked
+    (``n=None``: any number of rows)."""
+    if arr is None:
+        return None
+    if hasattr(arr, "toarray") or hasattr(arr, "todense"):
+        raise TypeError(
+            f"{name} is a sparse matrix; k-mixup mixes dense rows. Convert it "
+            f"with {name}.toarray() (or densify it in the pipeline) first."
+        )
+    if not is_torch(arr):
+        arr = np.asarray(arr)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{name} must hold real numbers; got dtype {arr.dtype}. Encode "
+                "categories as numbers first."
+            )
+    elif arr.is_complex():
+        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}.")
+    if arr.ndim < min_ndim or (n is not None and arr.shape[0] != n):
+        n = "n_samples" if n is None else n
+        raise ValueError(
+            f"{name} must have shape ({n}, ...) with at least {min_ndim} "
+            f"dimension(s), one row per sample of X; got shape {tuple(arr.shape)}."
+        )
+    if check_finite:
+        finite = (
+            bool(arr.isfinite().all())
+            if is_torch(arr)
+            else (arr.dtype.kind != "f" or bool(np.isfinite(arr).all()))
+        )
+        if not finite:
+            raise ValueError(
+                f"{name} must be finite: it contains NaN or infinity. Impute or "
+                "drop those values first."
+            )
+    return arr
+
+
+def _check_discrete(discrete, X):
+    """Boolean column mask of a 2-d X from a mask or indices (or None)."""
+    if discrete is None:
+        return None
+    if X.ndim != 2:
+        raise ValueError(
+            f"discrete needs a 2-d X of shape (n_samples, n_features); got X of "
+            f"shape {tuple(X.shape)}."
+        )
+    d = X.shape[1]
+    idx = np.asarray(discrete)
+    if idx.dtype == bool:
+        if idx.shape != (d,):
+            raise ValueError(
+                f"discrete as a boolean mask must have shape ({d},), one entry "
+                f"per column of X; got shape {idx.shape}."
+            )
+        return idx
+    if idx.dtype.kind not in "iu" or idx.ndim != 1:
+        raise TypeError(
+            "discrete must be a boolean mask or a 1-d array of column indices; "
+            f"got {discrete!r}."
+        )
+    if idx.size and (idx.min() < -d or idx.max() >= d):
+        raise ValueError(
+            f"discrete holds column indices out of range for X with {d} "
+            f"columns: {idx.tolist()!r}."
+        )
+    mask = np.zeros(d, dtype=bool)
+    mask[idx] = True
+    return mask
 
 
 def kmixup_batch(
@@ -169,10 +385,12 @@ def kmixup_batch(
     *,
     k=8,
     alpha=1.0,
-    metric="sqeuclidean",
+    metric="euclidean",
     match_on=None,
+    discrete=None,
     random_state=None,
     return_info=False,
+    check_input=True,
 ):
     r"""Apply one k-mixup step to a batch.
 
@@ -192,44 +410,62 @@ def kmixup_batch(
 
     Parameters
     ----------
-    X : ndarray or torch.Tensor of shape (n_samples, n_features)
-        The batch. A torch tensor is mixed on its own device.
-    Y : ndarray or torch.Tensor of shape (n_samples,) or (n_samples, n_outputs), default=None
+    X : ndarray or torch.Tensor of shape (n_samples, ...)
+        The batch: a table, images ``(n, C, H, W)``, sequences, any trailing
+        shape. The matching compares flattened rows. A torch tensor is mixed
+        on its own device (and through autograd when it requires grad).
+    Y : ndarray or torch.Tensor of shape (n_samples,) or (n_samples, ...), default=None
         Targets mixed with the same weights: one-hot or soft labels, or
         regression targets. Integer arrays are promoted to the floating-point
         type of ``X`` (float64 if ``X`` is not floating point).
     k : int, default=8
-        Size of the k-batches. Capped at ``n_samples // 2`` so that a k-batch
-        and its partner never share a point.
+        Size of the k-batches, capped at ``n_samples // 2``
+        (:func:`effective_k`) so that a k-batch and its partner never share a
+        point.
     alpha : float, default=1.0
         Parameter of the symmetric Beta distribution of :math:`\lambda`;
         ``0`` disables mixing.
-    metric : {"sqeuclidean", "euclidean"}, default="sqeuclidean"
-        Ground cost of the matching.
+    metric : {"euclidean", "sqeuclidean"}, default="euclidean"
+        Ground cost of the matching (see :func:`match_batches`).
     match_on : ndarray or torch.Tensor of shape (n_samples, n_match_features), default=None
         Features used for the matching only (for example standardised
         ``X``); ``X`` itself is what gets mixed. Defaults to ``X``.
-    random_state : int, numpy RandomState or Generator, default=None
-        Source of the shuffle and of :math:`\lambda`. All randomness is drawn
-        on the host with numpy, so a seed gives the same pairs on every
-        device.
+    discrete : array-like of bool of shape (n_features,) or of int, default=None
+        Columns of a 2-d ``X`` that hold categories (integer codes, one-hot
+        columns): each mixed row takes them whole from one of its two points,
+        its own with probability :math:`\lambda` (``KMixupDraw.pick``), so
+        every value is one that occurs. Other columns are mixed linearly.
+    random_state : None, int, RandomState or Generator, default=None
+        Source of the shuffle, of :math:`\lambda` and of the picks (see
+        :func:`skmixup._random.check_generator` for the rule). All randomness
+        is drawn on the host with numpy, so a seed gives the same pairs on
+        every device, and the same pairs as :func:`kmixup_pairs`.
     return_info : bool, default=False
         Also return a :class:`KMixupDraw` describing the pairs.
+    check_input : bool, default=True
+        Check that ``X``, ``Y`` and ``match_on`` are finite. The nets, which
+        validate their data once in ``fit``, turn it off on their hot path
+        (on a GPU the check costs a device synchronisation).
 
     Returns
     -------
-    X_mix : same type as ``X``, shape (n_samples, n_features)
+    X_mix : same type, shape and device as ``X``
     Y_mix : same type as ``Y`` (floating point), or None when ``Y`` is None
     info : KMixupDraw
         Only with ``return_info=True``.
 
+    Raises
+    ------
+    ValueError
+        NaN or infinity in ``X``, ``Y`` or ``match_on`` (in the matching
+        features even with ``check_input=False``), shapes that disagree,
+        invalid ``k``, ``alpha`` or ``metric``.
+    TypeError
+        Non-numeric data, or numpy and torch mixed.
+
     Notes
     -----
-    The function does not validate its inputs beyond cheap shape checks: it
-    is the per-batch hot path of the estimators, which validate their data
-    once in ``fit``. (On the host, the compiled matching still rejects
-    non-finite matching features of up to 128 columns with a ``ValueError``,
-    at no extra cost.) Inputs are never modified.
+    Inputs are never modified.
 
     Examples
     --------
@@ -243,233 +479,104 @@ def kmixup_batch(
     >>> bool(np.allclose(Y_mix.sum(axis=1), 1.0))
     True
     """
-    k, alpha = _check_k_alpha_metric(k, alpha, metric)
-    torch_mode = _is_torch(X)
-    for name, arr in (("Y", Y), ("match_on", match_on)):
-        if arr is not None and _is_torch(arr) != torch_mode:
-            kinds = ("a torch tensor", "a numpy array")
-            raise TypeError(
-                f"{name} must be {kinds[not torch_mode]} like X; got "
-                f"{type(arr).__name__}. Convert both to the same kind."
-            )
-    if not torch_mode:
-        X = np.asarray(X)
-        Y = None if Y is None else np.asarray(Y)
-        match_on = None if match_on is None else np.asarray(match_on)
-    if X.ndim != 2:
-        raise ValueError(
-            f"X must have shape (n_samples, n_features); got shape {tuple(X.shape)}."
-        )
+    k, alpha, metric = check_params(k, alpha, metric)
+    _check_kind(X, {"Y": Y, "match_on": match_on})
+    X = _as_checked(X, "X", None, check_input, 2)
     n = X.shape[0]
-    for name, arr in (("Y", Y), ("match_on", match_on)):
-        if arr is not None and arr.shape[0] != n:
-            raise ValueError(
-                f"{name} must have as many rows as X ({n}); got {arr.shape[0]}."
-            )
-    rng = _as_generator(random_state)
+    Y = _as_checked(Y, "Y", n, check_input)
+    match_on = _as_checked(match_on, "match_on", n, check_input, 2)
+    discrete = _check_discrete(discrete, X)
+    rng = check_generator(random_state)
     if alpha == 0 or n < 2:
-        if return_info:
-            idx = np.arange(n)
-            info = KMixupDraw(
-                idx, np.ones(n), np.zeros(n, dtype=np.int64), effective_k(k, n)
-            )
-            return X, Y, info
-        return X, Y
-    if (
-        torch_mode
-        and X.device.type == "cpu"
-        and not X.requires_grad
-        and not any(_is_half(t) for t in (X, Y, match_on))
-    ):
-        return _via_numpy(X, Y, k, alpha, metric, match_on, rng, return_info)
-    return _mix_batch(X, Y, k, alpha, metric, match_on, rng, return_info)
-
-
-def _mix_batch(X, Y, k, alpha, metric, match_on, rng, return_info):
-    """The k-mixup step proper, on validated inputs with ``alpha > 0``, ``n >= 2``."""
-    torch_mode = _is_torch(X)
-    feats = X if match_on is None else match_on
-    if torch_mode:
-        lam_dtype = X.dtype if X.is_floating_point() else None
-    else:
-        lam_dtype = X.dtype if X.dtype.kind == "f" else np.float64
-    partner, lam, anchors, k_eff = _matched_pairs(
-        feats, k, alpha, metric, rng, lam_dtype, "X" if match_on is None else "match_on"
+        return (X, Y, _identity_draw(n, k)) if return_info else (X, Y)
+    feats = X.reshape(n, -1) if match_on is None else match_on.reshape(n, -1)
+    record, partner = draw(
+        feats, k, alpha, metric, rng, what="X" if match_on is None else "match_on"
     )
-    X_mix = _mix(X, partner, lam, torch_mode)
-    Y_mix = None if Y is None else _mix(Y, partner, lam, torch_mode)
+    X_mix, Y_mix = _mix_batch(X, Y, partner, record, discrete)
     if return_info:
-        if torch_mode:
-            lam = lam.float() if _is_half(lam) else lam  # numpy has no bfloat16
-            partner, lam = partner.cpu().numpy(), lam.cpu().numpy()
-        info = KMixupDraw(partner, lam, _group_ids(anchors, X.shape[0]), k_eff)
+        info = record if isinstance(record, KMixupDraw) else record.to_record()
         return X_mix, Y_mix, info
     return X_mix, Y_mix
 
 
-def _via_numpy(X, Y, k, alpha, metric, match_on, rng, return_info):
-    """CPU tensors: run the numpy path on zero-copy views (measured ~25% faster
-    per training batch than the torch ops at batch 256), return tensors."""
-    import torch
-
-    if (Y is not None and Y.requires_grad) or (
-        match_on is not None and match_on.requires_grad
+def _mix_batch(X, Y, partner, record, discrete):
+    """Mix ``X`` and ``Y`` with a draw: numpy on host data (CPU tensors through
+    zero-copy views, faster than torch's ops at batch sizes of a few hundred),
+    torch's ops on a device, under autograd, or in bfloat16."""
+    lam, pick = record.lam, record.pick
+    tensors = [t for t in (X, Y) if t is not None and is_torch(t)]
+    if tensors and any(
+        t.device.type != "cpu" or t.requires_grad or (is_half(t) and t.dtype != _f16())
+        for t in tensors
     ):
-        raise ValueError(
-            "Y and match_on must not require gradients; pass tensor.detach()."
-        )
-    out = _mix_batch(
-        X.numpy(),
-        None if Y is None else Y.numpy(),
-        k,
-        alpha,
-        metric,
-        None if match_on is None else match_on.numpy(),
-        rng,
-        return_info,
-    )
-    X_mix = torch.from_numpy(out[0])
-    Y_mix = None if Y is None else torch.from_numpy(out[1])
-    return (X_mix, Y_mix, out[2]) if return_info else (X_mix, Y_mix)
-
-
-def _group_ids(anchors, n):
-    group = np.empty(n, dtype=np.int64)
-    start = 0
-    for a_idx in anchors:
-        g = np.arange(start, start + a_idx.shape[0])
-        group[a_idx.reshape(-1)] = np.repeat(g, a_idx.shape[1])
-        start += a_idx.shape[0]
-    return group
-
-
-#: Rows whose k-batch costs are computed at once: bounds the gathered copies
-#: of the matching features to a few MB, whatever the batch size.
-_ROWS_PER_CHUNK = 1 << 15
-
-
-def _matched_pairs(feats, k, alpha, metric, rng, lam_dtype=None, feats_name="X"):
-    """Draw k-batches and lambdas, match them; return per-row partner and lambda.
-
-    ``feats`` (numpy or torch, any device) are the matching features. Returns
-    ``(partner, lam, anchors, k_eff)`` where ``partner`` and ``lam`` live on
-    ``feats``' device and ``anchors`` are the host-side k-batch indices.
-    """
-    n = feats.shape[0]
-    anchors, partners, lams, k_eff = draw_pairs(n, k, alpha, rng)
-    torch_mode = _is_torch(feats)
-    if torch_mode:
+        if not is_torch(partner):
+            partner = from_host(partner, X)
+        lam_t = from_host(lam.astype(np.float64), X)
+        X_mix = mix_rows(X, partner, lam_t, discrete=discrete, pick=pick)
+        if Y is None:
+            return X_mix, None
+        Y_dtype = Y.dtype if Y.is_floating_point() else X_mix.dtype
+        return X_mix, mix_rows(Y.to(Y_dtype), partner, lam_t)
+    X_np = X.numpy() if is_torch(X) else X
+    X_mix = mix_rows(X_np, partner, lam, discrete=discrete, pick=pick)
+    Y_mix = None
+    if Y is not None:
+        Y_np = Y.numpy() if is_torch(Y) else Y
+        if Y_np.dtype.kind != "f":
+            Y_np = Y_np.astype(X_mix.dtype)
+        Y_mix = mix_rows(Y_np, partner, lam)
+    if is_torch(X):
         import torch
 
-        device = feats.device
-        if not feats.is_floating_point():
-            feats = feats.double()
-        elif _is_half(feats):  # match in float32; X is still mixed in its dtype
-            feats = feats.float()
-        lam_dtype = lam_dtype or feats.dtype
-        partner = torch.empty(n, dtype=torch.int64, device=device)
-        lam = torch.empty(n, dtype=lam_dtype, device=device)
-    else:
-        feats = np.asarray(feats)
-        if feats.dtype.kind != "f":
-            feats = feats.astype(np.float64)
-        partner = np.empty(n, dtype=np.int64)
-        lam = np.empty(n, dtype=lam_dtype or feats.dtype)
-
-    for a_all, p_all, lam_all in zip(anchors, partners, lams):
-        size = a_all.shape[1]
-        flat = a_all.reshape(-1)
-        lam_rows = np.repeat(lam_all, size)
-        if size == 1:
-            matched = p_all.reshape(-1)
-        elif not torch_mode and HAS_NUMBA and feats.shape[1] <= FUSED_MAX_FEATURES:
-            # One compiled pass: gather, cost and assignment of every pair.
-            n_threads = _threads_for(a_all.shape[0] * size**2 * (size + feats.shape[1]))
-            matched = _match_rows(
-                feats, a_all, p_all, metric, n_threads, what=feats_name
-            ).reshape(-1)
-        else:
-            matched = np.empty_like(flat)
-            step = max(1, _ROWS_PER_CHUNK // size)
-            for start in range(0, a_all.shape[0], step):
-                a_idx = a_all[start : start + step]
-                p_idx = p_all[start : start + step]
-                if torch_mode:
-                    a_t = torch.from_numpy(a_idx).to(device, non_blocking=True)
-                    p_t = torch.from_numpy(p_idx).to(device, non_blocking=True)
-                    cost = pairwise_cost(feats[a_t], feats[p_t], metric, reduced=True)
-                    perm = _solve_blocks(cost)
-                    chosen = torch.gather(p_t, 1, perm)
-                    # Stay on the device: write the partners there directly.
-                    partner[a_t.reshape(-1)] = chosen.reshape(-1)
-                    continue
-                cost = pairwise_cost(feats[a_idx], feats[p_idx], metric, reduced=True)
-                perm = _solve_blocks(cost)
-                rows = slice(start * size, (start + a_idx.shape[0]) * size)
-                matched[rows] = np.take_along_axis(p_idx, perm, axis=1).reshape(-1)
-            if torch_mode:
-                lam[torch.from_numpy(flat).to(device)] = torch.from_numpy(lam_rows).to(
-                    device=device, dtype=lam.dtype
-                )
-                continue
-        if torch_mode:
-            flat_t = torch.from_numpy(flat).to(device)
-            partner[flat_t] = torch.from_numpy(matched).to(device)
-            lam[flat_t] = torch.from_numpy(lam_rows).to(device=device, dtype=lam.dtype)
-        else:
-            partner[flat] = matched
-            lam[flat] = lam_rows
-    return partner, lam, anchors, k_eff
+        X_mix = torch.from_numpy(X_mix)
+        Y_mix = None if Y_mix is None else torch.from_numpy(Y_mix)
+    return X_mix, Y_mix
 
 
-def kmixup_pairs(match_on, *, k=8, alpha=1.0, metric="sqeuclidean", random_state=None):
+def _f16():
+    import torch
+
+    return torch.float16
+
+
+def kmixup_pairs(match_on, *, k=8, alpha=1.0, metric="euclidean", random_state=None):
     """Draw and match the pairs of one k-mixup step without mixing anything.
 
     For callers that mix themselves (for instance straight into a
-    preallocated output, as :class:`~skmixup.KMixupAugmenter` does): row ``i``
-    is to be mixed as ``lam[i] * X[i] + (1 - lam[i]) * X[partner[i]]``.
+    preallocated output): row ``i`` is to be mixed as
+    ``lam[i] * X[i] + (1 - lam[i]) * X[partner[i]]``. The same data and
+    ``random_state`` give the same pairs as :func:`kmixup_batch`.
 
     Parameters
     ----------
-    match_on : ndarray of shape (n_samples, n_features)
-        Features the matching sees.
+    match_on : array-like or torch.Tensor of shape (n_samples, ...)
+        Features the matching sees (flattened per row).
     k, alpha, metric, random_state
         As in :func:`kmixup_batch`.
 
     Returns
     -------
     draw : KMixupDraw
+        Host (numpy) arrays.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from skmixup import kmixup_pairs
-    >>> draw = kmixup_pairs(np.arange(8.0).reshape(4, 2), k=2, random_state=0)
-    >>> draw.partner.shape, bool((draw.partner != np.arange(4)).all())
-    ((4,), True)
+    >>> from skmixup import kmixup_batch, kmixup_pairs
+    >>> X = np.arange(16.0).reshape(8, 2)
+    >>> draw = kmixup_pairs(X, k=2, random_state=0)
+    >>> draw.partner.shape, bool((draw.partner != np.arange(8)).all())
+    ((8,), True)
+    >>> _, _, info = kmixup_batch(X, k=2, random_state=0, return_info=True)
+    >>> bool((info.partner == draw.partner).all())
+    True
     """
-    k, alpha = _check_k_alpha_metric(k, alpha, metric)
-    match_on = np.asarray(match_on)
+    k, alpha, metric = check_params(k, alpha, metric)
+    match_on = _as_checked(match_on, "match_on", None, True, 2)
     n = match_on.shape[0]
-    rng = _as_generator(random_state)
+    rng = check_generator(random_state)
     if alpha == 0 or n < 2:
-        return KMixupDraw(
-            np.arange(n), np.ones(n), np.zeros(n, dtype=np.int64), effective_k(k, n)
-        )
-    partner, lam, anchors, k_eff = _matched_pairs(
-        match_on, k, alpha, metric, rng, feats_name="match_on"
-    )
-    return KMixupDraw(partner, lam, _group_ids(anchors, n), k_eff)
-
-
-def _mix(V, partner, lam, torch_mode):
-    if torch_mode:
-        if not V.is_floating_point():
-            V = V.to(lam.dtype)
-        w = lam.to(V.dtype).reshape((-1,) + (1,) * (V.ndim - 1))
-        return w * V + (1 - w) * V[partner]
-    V = np.asarray(V)
-    if V.dtype.kind != "f":
-        V = V.astype(lam.dtype)
-    w = lam.astype(V.dtype, copy=False).reshape((-1,) + (1,) * (V.ndim - 1))
-    return w * V + (1 - w) * V[partner]
+        return _identity_draw(n, k)
+    record, _ = draw(match_on.reshape(n, -1), k, alpha, metric, rng, what="match_on")
+    return record if isinstance(record, KMixupDraw) else record.to_record()

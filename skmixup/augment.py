@@ -1,19 +1,17 @@
 """k-mixup as a resampler and as a meta-estimator for any scikit-learn model.
 
 * :class:`KMixupAugmenter` follows the imbalanced-learn sampler API
-  (``fit_resample``) and is a step of :class:`imblearn.pipeline.Pipeline`.
-  imbalanced-learn is not imported: its pipeline finds samplers by duck typing.
+  (``fit_resample`` validates, then calls ``_fit_resample``) and is a step of
+  :class:`imblearn.pipeline.Pipeline`, which finds samplers by duck typing.
 * :class:`KMixupEstimator` trains a wrapped classifier or regressor on
   k-mixup data inside a plain scikit-learn :class:`~sklearn.pipeline.Pipeline`
   or :class:`~sklearn.model_selection.GridSearchCV`.
 
-Both draw their synthetic points with :func:`skmixup.kmixup_pairs` (exact OT
-matching of random k-batches); with non-uniform ``sample_weight`` the matching
-is a general optimal-transport plan solved by :func:`ot.emd`.
+Both are thin layers over :mod:`skmixup._resample` (which draws with the
+per-batch k-mixup step and mixes with its one implementation).
 """
 
 import numbers
-from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import (
@@ -25,7 +23,7 @@ from sklearn.base import (
     is_classifier,
     is_regressor,
 )
-from sklearn.utils import check_random_state, get_tags
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -33,17 +31,20 @@ from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validat
 
 from ._dask import fit_resample_dask, is_dask_collection
 from ._docstrings import _shared_docs, substitute
-from ._matching import _METRICS, pairwise_cost
-from ._mixing import draw_pairs, kmixup_pairs
+from ._matching import _METRICS
+from ._mixing import split_rows
+from ._random import check_generator
+from ._resample import (
+    Synthetic,
+    class_pairs,
+    match_features,
+    n_synthetic_count,
+    resample_X,
+    resample_y,
+    synthetic_pairs,
+)
 
 __all__ = ["KMixupAugmenter", "KMixupEstimator"]
-
-_K_DOC = """k : int, default=8
-        Size of the k-batches matched by exact optimal transport. ``k=1`` is
-        ordinary mixup; larger ``k`` keeps mixed points closer to the data's
-        clusters. A k-batch and its partner k-batch are disjoint, so ``k``
-        must be at most ``n_samples // 2``; a larger ``k`` raises a
-        ``ValueError`` (it is not silently reduced)."""
 
 _COMMON_PARAMS_DOC = """n_synthetic : int or float, default=1.0
         How many synthetic points to generate. A float is a multiple of
@@ -53,28 +54,191 @@ _COMMON_PARAMS_DOC = """n_synthetic : int or float, default=1.0
         Whether the original samples are kept (first, in their order) in
         front of the synthetic ones.
     {metric}
-    match_on : {"standardized", "raw"}, default="standardized"
+    match_on : {{"standardized", "raw"}}, default="standardized"
         Features the matching sees. ``"standardized"`` matches on features
-        centred and scaled to unit variance (computed on the training data,
-        in its floating-point precision), so that one large-scale column
-        cannot dominate the matching; ``"raw"`` matches on ``X`` as given.
-        Either way the synthetic points are mixed from the original ``X``
-        and stay in its units.""".replace("{metric}", _shared_docs["metric"])
+        centred and scaled to unit variance (computed on the training data),
+        so that one large-scale column cannot dominate the matching;
+        ``"raw"`` matches on ``X`` as given. Either way the synthetic points
+        are mixed from the original ``X`` and stay in its units.
+    categorical_features : "auto", array-like of int, str or bool, default=None
+        Columns holding categories: integer codes (any numeric dtype holding
+        integers), or strings, booleans and pandas categoricals in a
+        DataFrame. A synthetic row takes each of them from one of its two
+        points (the first with probability :math:`\\lambda`), so every value
+        is one that occurs; the matching counts a category mismatch as one
+        standard deviation of a numeric column. ``"auto"``: the DataFrame
+        columns of category, object, string or bool dtype. Indices, column
+        names or a boolean mask over the columns. None: every column is
+        numeric and mixed linearly.
+    onehot_groups : list of array-like of int or str, default=None
+        Groups of one-hot columns (e.g. from a
+        :class:`~sklearn.preprocessing.OneHotEncoder` inside a
+        ``ColumnTransformer``): each group encodes one categorical feature,
+        is taken whole from one parent, and counts as one category in the
+        matching. Every row of a group must hold one 1 and zeros.""".replace(
+    "{metric}", _shared_docs["metric"]
+)
 
 
-def _check_k(k, n_samples):
-    if k > n_samples // 2:
-        raise ValueError(
-            f"k={k} is too large for n_samples={n_samples}: a k-batch and its "
-            "partner k-batch must be disjoint, so k must be at most "
-            f"n_samples // 2 = {n_samples // 2}. Use a smaller k or more samples."
-        )
+def _is_pandas(obj):
+    return hasattr(obj, "iloc") and hasattr(obj, "columns" if obj.ndim == 2 else "name")
 
 
-def _n_synthetic_count(n_synthetic, n_samples):
-    if isinstance(n_synthetic, numbers.Integral):
-        return int(n_synthetic)
-    return max(1, int(round(float(n_synthetic) * n_samples)))
+def _column_indices(spec, columns, d, name):
+    """Column indices from indices, names or a boolean mask."""
+    values = np.asarray(spec)
+    if values.dtype == bool:
+        if values.shape != (d,):
+            raise ValueError(
+                f"{name} as a boolean mask must have one entry per column of X "
+                f"({d}); got shape {values.shape}."
+            )
+        return np.flatnonzero(values)
+    if values.ndim != 1:
+        raise ValueError(f"{name} must be a 1-d list of columns; got {spec!r}.")
+    if values.dtype.kind in "iu":
+        if values.size and (values.min() < -d or values.max() >= d):
+            raise ValueError(
+                f"{name} holds column indices out of range for X with {d} "
+                f"columns: {values.tolist()!r}."
+            )
+        return np.unique(values % d) if values.size else values.astype(np.int64)
+    if values.dtype.kind in "OU":
+        if columns is None:
+            raise ValueError(
+                f"{name} names columns ({values.tolist()!r}) but X has no column "
+                "names: pass a DataFrame, or column indices."
+            )
+        position = {c: i for i, c in enumerate(columns)}
+        unknown = [v for v in values.tolist() if v not in position]
+        if unknown:
+            raise ValueError(
+                f"{name} names columns that X does not have: {unknown!r}; X's "
+                f"columns are {list(columns)!r}."
+            )
+        return np.unique([position[v] for v in values.tolist()])
+    raise TypeError(
+        f"{name} must be 'auto', column indices, column names or a boolean "
+        f"mask; got {spec!r}."
+    )
+
+
+class _Table:
+    """``X`` as numbers for validation and mixing (categorical columns as
+    codes), and how to write mixed rows back in ``X``'s container and types."""
+
+    def __init__(self, X, categorical_features, onehot_groups):
+        self.frame = X if _is_pandas(X) and X.ndim == 2 else None
+        self.is_list = isinstance(X, list)
+        self.numeric, self.discrete, self.levels = X, None, {}
+        self.cat, self.groups = np.empty(0, dtype=np.int64), []
+        if categorical_features is None and not onehot_groups:
+            return
+        columns = None if self.frame is None else list(self.frame.columns)
+        d = self._n_columns(X)
+        cat = self._categorical(X, categorical_features, columns, d)
+        groups = [
+            _column_indices(g, columns, d, "onehot_groups")
+            for g in (onehot_groups or ())
+        ]
+        seen = np.zeros(d, dtype=bool)
+        seen[cat] = True
+        for g in groups:
+            if g.size < 2 or seen[g].any():
+                raise ValueError(
+                    "onehot_groups must be groups of at least 2 columns that do "
+                    "not overlap each other or categorical_features; got "
+                    f"{onehot_groups!r}."
+                )
+            seen[g] = True
+        self.discrete = seen if seen.any() else None
+        self.cat, self.groups = cat, groups
+        if self.frame is not None and cat.size:
+            self.numeric = self._encode_frame(cat)
+
+    @staticmethod
+    def _n_columns(X):
+        shape = np.shape(X) if not _is_pandas(X) else X.shape
+        return shape[1] if len(shape) == 2 else 0
+
+    def _categorical(self, X, spec, columns, d):
+        if spec is None:
+            return np.empty(0, dtype=np.int64)
+        if isinstance(spec, str):
+            if spec != "auto":
+                raise ValueError(
+                    "categorical_features must be 'auto', column indices, column "
+                    f"names or a boolean mask; got {spec!r}."
+                )
+            if self.frame is None:
+                return np.empty(0, dtype=np.int64)
+            kinds = [
+                str(t) == "category" or t.kind in "OUSb" or str(t).startswith("string")
+                for t in self.frame.dtypes
+            ]
+            return np.flatnonzero(kinds)
+        return _column_indices(spec, columns, d, "categorical_features")
+
+    def _encode_frame(self, cat):
+        """A copy of the frame with its categorical columns as integer codes."""
+        import pandas as pd
+
+        out = {}
+        for j, (name, col) in enumerate(self.frame.items()):
+            if j not in set(cat.tolist()) or col.dtype.kind in "iuf":
+                out[name] = col
+                continue
+            if str(col.dtype) == "category":
+                codes, levels = col.cat.codes.to_numpy(), col.cat.categories
+            else:
+                codes, levels = pd.factorize(col, sort=True)
+            if (codes < 0).any():
+                raise ValueError(
+                    f"categorical column {name!r} has missing values; impute them "
+                    "(e.g. with SimpleImputer) first."
+                )
+            self.levels[j] = (levels, col.dtype)
+            out[name] = codes
+        return pd.DataFrame(out, index=self.frame.index)
+
+    def check_values(self, X):
+        """Codes must be integers, one-hot groups one 1 per row."""
+        for j in self.cat:
+            col = X[:, j]
+            if not np.array_equal(col, np.round(col)):
+                bad = col[col != np.round(col)][0]
+                raise ValueError(
+                    f"categorical_features names column {j}, which holds the "
+                    f"non-integer value {bad!r}; categories must be integer codes "
+                    "or strings. Drop the column from categorical_features."
+                )
+        for g in self.groups:
+            block = X[:, g]
+            if not (np.isin(block, (0, 1)).all() and (block.sum(axis=1) == 1).all()):
+                raise ValueError(
+                    f"onehot_groups: the columns {g.tolist()!r} are not one-hot "
+                    "(every row must hold one 1 and zeros)."
+                )
+
+    def wrap(self, X_res):
+        """Mixed rows in ``X``'s container, categorical columns decoded."""
+        if self.frame is None:
+            return X_res.tolist() if self.is_list else X_res
+        import pandas as pd
+
+        out = pd.DataFrame(X_res, columns=self.frame.columns)
+        for j in self.cat:
+            name = self.frame.columns[j]
+            codes = X_res[:, j].astype(np.int64)
+            if j in self.levels:
+                levels, dtype = self.levels[j]
+                if str(dtype) == "category":
+                    out[name] = pd.Categorical.from_codes(codes, dtype=dtype)
+                else:
+                    out[name] = pd.Series(levels.take(codes)).astype(dtype)
+            elif self.frame.dtypes.iloc[j].kind in "iu":
+                out[name] = codes.astype(self.frame.dtypes.iloc[j])
+        return out
 
 
 def _check_sample_weight(sample_weight, n_samples):
@@ -102,121 +266,97 @@ def _check_sample_weight(sample_weight, n_samples):
     return w
 
 
-def _standardize(X):
-    """Centred, unit-variance copy of ``X`` in its own float precision."""
-    feats = X - X.mean(axis=0)
-    # einsum sums the squares without a second n x d temporary.
-    scale = np.sqrt(np.einsum("ij,ij->j", feats, feats) / X.shape[0])
-    scale[scale == 0] = 1.0
-    feats /= scale
-    return feats
+class _KMixupParams:
+    """What the augmenter and the estimator wrapper share: parameters, the
+    reading of ``X`` and the drawing of synthetic pairs."""
 
+    _parameter_constraints: dict = {
+        "k": [Interval(numbers.Integral, 1, None, closed="left")],
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "n_synthetic": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            Interval(numbers.Real, 0, None, closed="neither"),
+        ],
+        "keep_original": ["boolean"],
+        "metric": [StrOptions(set(_METRICS))],
+        "match_on": [StrOptions({"standardized", "raw"})],
+        "categorical_features": [StrOptions({"auto"}), "array-like", None],
+        "onehot_groups": [list, tuple, None],
+        "random_state": ["random_state"],
+    }
 
-#: Rows mixed per step of :func:`_mix_into` (keeps the temporaries in cache).
-_MIX_CHUNK = 8192
-
-
-def _mix_into(out, X, anchor, partner, lam):
-    """Write ``lam * X[anchor] + (1 - lam) * X[partner]`` into ``out``, chunk by chunk."""
-    lam = lam.astype(X.dtype, copy=False)
-    for start in range(0, anchor.shape[0], _MIX_CHUNK):
-        stop = start + _MIX_CHUNK
-        w = lam[start:stop, None]
-        block = out[start:stop]
-        np.take(X, partner[start:stop], axis=0, out=block)
-        block *= 1 - w
-        block += w * X[anchor[start:stop]]
-    return out
-
-
-def _weighted_pairs(feats, weight, k, alpha, metric, rng):
-    """Partners drawn from the exact OT plan between weighted k-batches.
-
-    Each anchor k-batch ``A`` and its partner k-batch ``B`` carry the
-    normalised weights ``a`` and ``b``; ``plan = ot.emd(a, b, M)`` and anchor
-    row ``i`` picks partner ``j`` with probability ``plan[i, j] / a[i]``.
-    With equal weights the plan is a permutation and this is k-mixup.
-    """
-    import ot
-
-    n = feats.shape[0]
-    partner = np.empty(n, dtype=np.int64)
-    lam = np.empty(n, dtype=np.float64)
-    anchors, partners, lams, _ = draw_pairs(n, k, alpha, rng)
-    for a_idx, p_idx, lam_g in zip(anchors, partners, lams):
-        size = a_idx.shape[1]
-        lam[a_idx.reshape(-1)] = np.repeat(lam_g, size)
-        cost = pairwise_cost(
-            feats[a_idx].astype(np.float64), feats[p_idx].astype(np.float64), metric
+    def _read_X(self, X, y, *, y_numeric=False, multi_output=True):
+        """Validate ``X`` (categorical columns as codes) and ``y``."""
+        table = _Table(X, self.categorical_features, self.onehot_groups)
+        X_arr, y_arr = validate_data(
+            self,
+            table.numeric,
+            y,
+            reset=True,
+            dtype=[np.float64, np.float32],
+            multi_output=multi_output,
+            y_numeric=y_numeric,
         )
-        a = _normalise_rows(weight[a_idx])
-        b = _normalise_rows(weight[p_idx])
-        plans = np.stack([ot.emd(a[g], b[g], cost[g]) for g in range(len(cost))])
-        mass = plans.sum(axis=2, keepdims=True)
-        # A zero-weight anchor has an empty plan row: draw its partner from b
-        # (its synthetic point carries weight 0 anyway).
-        cond = np.where(mass > 0, plans / np.where(mass > 0, mass, 1.0), b[:, None])
-        cdf = np.cumsum(cond, axis=2)
-        u = rng.random_sample(a_idx.shape)
-        choice = np.minimum((u[..., None] >= cdf).sum(axis=2), size - 1)
-        partner[a_idx.reshape(-1)] = np.take_along_axis(p_idx, choice, 1).reshape(-1)
-    return partner, lam
+        table.check_values(X_arr)
+        return table, X_arr, y_arr
 
-
-def _normalise_rows(w):
-    total = w.sum(axis=1, keepdims=True)
-    uniform = np.full_like(w, 1.0 / w.shape[1])
-    return np.where(total > 0, w / np.where(total > 0, total, 1.0), uniform)
-
-
-@dataclass
-class _Draw:
-    """Synthetic point ``r`` is ``lam[r] * X[anchor[r]] + (1 - lam[r]) * X[partner[r]]``."""
-
-    anchor: np.ndarray
-    partner: np.ndarray
-    lam: np.ndarray
-
-
-def _draw_synthetic(X, feats, n_out, k, alpha, metric, weight, rng):
-    """Draw the pairs and weights of ``n_out`` k-mixup points of ``X`` (validated).
-
-    Each round runs one k-mixup step over all rows (or, for the last partial
-    round, over a random subset of at least ``2 k`` rows, so that k-batches
-    keep their size ``k``); every round is a full k-mixup of the rows it sees.
-    """
-    n = X.shape[0]
-    parts = []
-    remaining = n_out
-    while remaining > 0:
-        if remaining >= n:
-            rows, size = None, n
+    def _pairs(self, X, table, weight, rng, codes=None, counts=None):
+        """Synthetic pairs of validated ``X``: over all rows, or ``counts[c]``
+        inside each class ``c`` (``codes``)."""
+        if weight is not None and np.all(weight == weight[0]):
+            weight = None  # equal weights: the plan is a permutation
+        feats = match_features(X, self.match_on, table.discrete, table.groups)
+        args = (self.k, self.alpha, self.metric, rng)
+        if counts is not None:
+            syn = class_pairs(feats, codes, counts, *args, weight=weight)
         else:
-            size = min(n, max(remaining, 2 * k))
-            rows = rng.permutation(n)[:size]
-        f_s = feats if rows is None else feats[rows]
-        take = min(remaining, size)
-        if weight is None or alpha == 0:
-            # The points are mixed later, straight into the output array.
-            draw = kmixup_pairs(f_s, k=k, alpha=alpha, metric=metric, random_state=rng)
-            partner, lam = draw.partner, draw.lam.astype(X.dtype, copy=False)
-        else:
-            w_s = weight if rows is None else weight[rows]
-            partner, lam = _weighted_pairs(f_s, w_s, k, alpha, metric, rng)
-        # The rows of a partial round are a random subset, so a prefix is too.
-        anchor, partner, lam = np.arange(take), partner[:take], lam[:take]
-        if rows is not None:
-            anchor, partner = rows[anchor], rows[partner]
-        parts.append(_Draw(anchor, partner, lam))
-        remaining -= take
-    if len(parts) == 1:
-        return parts[0]
-    return _Draw(
-        *(
-            np.concatenate([getattr(p, f) for p in parts])
-            for f in ("anchor", "partner", "lam")
+            n_out = n_synthetic_count(self.n_synthetic, X.shape[0])
+            syn = synthetic_pairs(feats, n_out, *args, weight=weight)
+        syn.lam = syn.lam.astype(X.dtype, copy=False)
+        return syn
+
+
+def _class_codes(y_arr, target):
+    """Classes and integer codes of class labels (1-d labels or one-hot)."""
+    y_type = type_of_target(y_arr, input_name="y")
+    if y_type == "multilabel-indicator":
+        if np.any(y_arr.sum(axis=1) != 1):
+            raise ValueError(
+                "Multilabel and multioutput targets are not supported: y must "
+                "hold one class per sample (a 1-D label array or a one-hot "
+                "matrix)."
+            )
+        classes, codes = np.arange(y_arr.shape[1]), y_arr.argmax(axis=1)
+    elif y_type in ("binary", "multiclass"):
+        classes, codes = np.unique(y_arr.reshape(-1), return_inverse=True)
+    elif y_type == "multiclass-multioutput":
+        raise ValueError(
+            "Multilabel and multioutput targets are not supported: y must hold "
+            "one class per sample."
         )
-    )
+    else:
+        raise ValueError(
+            f"Unknown label type: {y_type!r}. KMixupAugmenter with "
+            f"target={target!r} needs class labels; to mix regression targets "
+            "linearly pass target='continuous'."
+        )
+    if len(np.unique(codes)) < 2:
+        raise ValueError(
+            f"y has only one class ({np.unique(y_arr.reshape(-1))[0]!r}); "
+            "KMixupAugmenter needs at least 2 classes, since a classifier "
+            "cannot be trained on one."
+        )
+    return classes, codes
+
+
+def _wrap_values(y, y_res):
+    if _is_pandas(y):
+        import pandas as pd
+
+        if y.ndim == 1:
+            return pd.Series(y_res, name=y.name)
+        return pd.DataFrame(y_res.reshape(len(y_res), -1), columns=y.columns)
+    return y_res.tolist() if isinstance(y, list) else y_res
 
 
 def _as_imblearn_sampler_tags(tags):
@@ -247,41 +387,7 @@ def _as_imblearn_sampler_tags(tags):
     )
 
 
-def _is_pandas(obj):
-    return hasattr(obj, "iloc") and hasattr(obj, "columns" if obj.ndim == 2 else "name")
-
-
-class _KMixupParams:
-    """Parameter handling shared by the two estimators."""
-
-    _parameter_constraints: dict = {
-        "k": [Interval(numbers.Integral, 1, None, closed="left")],
-        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
-        "n_synthetic": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            Interval(numbers.Real, 0, None, closed="neither"),
-        ],
-        "keep_original": ["boolean"],
-        "metric": [StrOptions(set(_METRICS))],
-        "match_on": [StrOptions({"standardized", "raw"})],
-        "random_state": ["random_state"],
-    }
-
-    def _draw(self, X, weight, rng):
-        """k-mixup points of validated ``X`` with validated weights (or None)."""
-        n = X.shape[0]
-        _check_k(self.k, n)
-        if weight is not None and np.all(weight == weight[0]):
-            # Equal weights: the OT plan is a permutation, use the fast path.
-            weight = None
-        feats = _standardize(X) if self.match_on == "standardized" else X
-        n_out = _n_synthetic_count(self.n_synthetic, n)
-        return _draw_synthetic(
-            X, feats, n_out, self.k, self.alpha, self.metric, weight, rng
-        )
-
-
-@substitute(k=_K_DOC, common=_COMMON_PARAMS_DOC)
+@substitute(common=_COMMON_PARAMS_DOC)
 class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
     r"""Augment a dataset with k-mixup points (imbalanced-learn sampler API).
 
@@ -319,6 +425,16 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
 
         With ``"hard"`` or ``"soft"``, continuous ``y`` is rejected with an
         "Unknown label type" error, like imbalanced-learn's samplers.
+    sampling_strategy : float, str, dict, callable or None, default=None
+        Rebalance the classes instead of augmenting the whole dataset, with
+        imbalanced-learn's over-sampling semantics (``"auto"``,
+        ``"minority"``, ``"not minority"``, ``"not majority"``, ``"all"``, a
+        float for binary problems, a dict of target counts per class, or a
+        callable; needs imbalanced-learn). The synthetic points of a class
+        come from k-mixup inside that class (both k-batches from the class,
+        so their label is the class): near-neighbour interpolations, as
+        SMOTE makes, but paired by a global optimal matching. ``n_synthetic``
+        is then not used. None: ``n_synthetic`` points over all classes.
     {random_state}
 
     Attributes
@@ -336,6 +452,12 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
         points each synthetic point was mixed from, in output order.
     lam_ : ndarray of shape (n_synthetic_points,)
         The mixing weight of ``X[pairs_[:, 0]]`` for each synthetic point.
+    sampling_strategy_ : dict
+        With ``sampling_strategy``: the number of synthetic points made for
+        each class (imbalanced-learn's format). Not set otherwise.
+    k_ : int
+        The k-batch size used: ``k`` capped at half the rows a k-mixup step
+        sees (see :func:`skmixup.effective_k`).
     sample_weight_ : ndarray of shape (n_samples_new,) or None
         Weights of the resampled rows when ``sample_weight`` was passed (an
         original row keeps its weight; a synthetic row carries the weight of
@@ -350,10 +472,12 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
     Notes
     -----
     The synthetic points follow the originals (when kept) in the output; a
-    DataFrame comes back with a fresh ``RangeIndex``. ``X`` keeps its
-    container (ndarray, DataFrame or list) and floating-point dtype (float32
-    stays float32; integers become float64). Sparse input, NaN and infinity
-    are rejected. ``y`` must hold at least two classes.
+    DataFrame comes back with a fresh ``RangeIndex``, its categorical columns
+    in their own dtype. ``X`` keeps its container (ndarray, DataFrame or
+    list) and floating-point dtype (float32 stays float32; integers become
+    float64). Sparse input, NaN and infinity are rejected. ``y`` must hold
+    at least two classes. ``k`` larger than half the rows is capped there,
+    as everywhere in the package.
 
     With ``sample_weight``, the matching between two k-batches is the exact
     optimal-transport plan between their normalised weights (:func:`ot.emd`),
@@ -384,18 +508,28 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
     _parameter_constraints: dict = {
         **_KMixupParams._parameter_constraints,
         "target": [StrOptions({"hard", "soft", "continuous"})],
+        "sampling_strategy": [
+            Interval(numbers.Real, 0, 1, closed="right"),
+            StrOptions({"auto", "minority", "not minority", "not majority", "all"}),
+            dict,
+            callable,
+            None,
+        ],
     }
 
     def __init__(
         self,
+        *,
         k=8,
         alpha=1.0,
-        *,
         n_synthetic=1.0,
         keep_original=True,
         target="hard",
         metric="euclidean",
         match_on="standardized",
+        categorical_features=None,
+        onehot_groups=None,
+        sampling_strategy=None,
         random_state=None,
     ):
         self.k = k
@@ -405,50 +539,50 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
         self.target = target
         self.metric = metric
         self.match_on = match_on
+        self.categorical_features = categorical_features
+        self.onehot_groups = onehot_groups
+        self.sampling_strategy = sampling_strategy
         self.random_state = random_state
 
     def _validate(self, X, y):
-        X_arr, y_arr = validate_data(
-            self,
-            X,
-            y,
-            reset=True,
-            dtype=[np.float64, np.float32],
-            multi_output=True,
-            y_numeric=self.target == "continuous",
+        continuous = self.target == "continuous"
+        if continuous and self.sampling_strategy is not None:
+            raise ValueError(
+                "sampling_strategy rebalances classes, which needs class labels; "
+                "it cannot be used with target='continuous'. Use "
+                "sampling_strategy=None."
+            )
+        table, X_arr, y_arr = self._read_X(X, y, y_numeric=continuous)
+        codes = None
+        if not continuous:
+            self.classes_, codes = _class_codes(y_arr, self.target)
+        return table, X_arr, y_arr, codes
+
+    def _class_counts(self, codes):
+        """Synthetic points per class code from ``sampling_strategy``."""
+        try:
+            from imblearn.utils import check_sampling_strategy
+        except ImportError as exc:  # pragma: no cover - imblearn is a test dependency
+            raise ImportError(
+                "sampling_strategy needs imbalanced-learn: pip install "
+                "imbalanced-learn (or skmixup[imblearn])."
+            ) from exc
+        labels = self.classes_[codes]
+        self.sampling_strategy_ = check_sampling_strategy(
+            self.sampling_strategy, labels, "over-sampling"
         )
-        if self.target == "continuous":
-            return X_arr, y_arr, None
-        y_type = type_of_target(y_arr, input_name="y")
-        if y_type == "multilabel-indicator":
-            if np.any(y_arr.sum(axis=1) != 1):
+        counts = np.zeros(len(self.classes_), dtype=np.int64)
+        sizes = np.bincount(codes, minlength=len(self.classes_))
+        for c, label in enumerate(self.classes_):
+            counts[c] = self.sampling_strategy_.get(label, 0)
+            if counts[c] > 0 and sizes[c] < 2:
                 raise ValueError(
-                    "Multilabel and multioutput targets are not supported: y "
-                    "must hold one class per sample (a 1-D label array or a "
-                    "one-hot matrix)."
+                    f"sampling_strategy asks for {counts[c]} synthetic points of "
+                    f"class {label!r}, which has {sizes[c]} sample: k-mixup inside a "
+                    "class needs at least 2 samples of it. Drop the class from "
+                    "sampling_strategy (a dict) or gather more samples."
                 )
-            self.classes_ = np.arange(y_arr.shape[1])
-            codes = y_arr.argmax(axis=1)
-        elif y_type in ("binary", "multiclass"):
-            self.classes_, codes = np.unique(y_arr.reshape(-1), return_inverse=True)
-        elif y_type == "multiclass-multioutput":
-            raise ValueError(
-                "Multilabel and multioutput targets are not supported: y must "
-                "hold one class per sample."
-            )
-        else:
-            raise ValueError(
-                f"Unknown label type: {y_type!r}. KMixupAugmenter with "
-                f"target={self.target!r} needs class labels; to mix regression "
-                "targets linearly pass target='continuous'."
-            )
-        if len(np.unique(codes)) < 2:
-            raise ValueError(
-                f"y has only one class ({np.unique(y_arr.reshape(-1))[0]!r}); "
-                "KMixupAugmenter needs at least 2 classes, since a classifier "
-                "cannot be trained on one."
-            )
-        return X_arr, y_arr, codes
+        return counts
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -472,18 +606,21 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
         >>> KMixupAugmenter(k=1).fit([[0.0], [1.0]], [0, 1]).classes_
         array([0, 1])
         """
-        X_arr, _, _ = self._validate(X, y)
-        _check_k(self.k, X_arr.shape[0])
+        self._validate(X, y)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_resample(self, X, y, sample_weight=None):
         """Return the data augmented with k-mixup points.
 
+        Validates the inputs, then draws and mixes (``_fit_resample``), as
+        imbalanced-learn's samplers do.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data: ndarray, DataFrame or list.
+            Training data: ndarray, DataFrame, list, or a Dask array or
+            DataFrame (mixed lazily, chunk by chunk).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Class labels (or a one-hot matrix), or regression targets with
             ``target="continuous"``.
@@ -511,85 +648,85 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
         ((4, 2), True)
         """
         if is_dask_collection(X):
-            # Lazy, chunk-by-chunk k-mixup (see skmixup._dask.fit_resample_dask).
-            return fit_resample_dask(self, X, y, sample_weight)
-        X_arr, y_arr, codes = self._validate(X, y)
-        n = X_arr.shape[0]
-        weight = _check_sample_weight(sample_weight, n)
-        rng = check_random_state(self.random_state)
-        draw = self._draw(X_arr, weight, rng)
-        self.pairs_ = np.stack([draw.anchor, draw.partner], axis=1)
-        self.lam_ = draw.lam
+            return self._fit_resample_dask(X, y, sample_weight)
+        if self.sampling_strategy is not None and self.n_synthetic != 1.0:
+            raise ValueError(
+                "n_synthetic is not used when sampling_strategy is set (the "
+                "strategy decides how many points each class gets); got "
+                f"n_synthetic={self.n_synthetic!r}. Leave n_synthetic at its "
+                "default, or set sampling_strategy=None."
+            )
+        table, X_arr, y_arr, codes = self._validate(X, y)
+        weight = _check_sample_weight(sample_weight, X_arr.shape[0])
+        X_res, y_res = self._fit_resample(X_arr, y_arr, table, codes, weight)
+        if self.target == "hard":
+            y_res = (
+                y.iloc[y_res].reset_index(drop=True)
+                if _is_pandas(y)
+                else (_wrap_values(y, np.asarray(y_arr)[y_res]))
+            )
+        elif self.target == "continuous":
+            y_res = _wrap_values(y, y_res)
+        return table.wrap(X_res), y_res
+
+    def _fit_resample(self, X, y, table, codes, weight):
+        """Draw and mix (validated arrays); hard targets come back as row
+        indices into ``y``."""
+        rng = check_generator(self.random_state)
+        counts = None if self.sampling_strategy is None else self._class_counts(codes)
+        syn = self._pairs(X, table, weight, rng, codes=codes, counts=counts)
+        self.k_ = _used_k(self.k, X.shape[0] if counts is None else None, codes, counts)
+        self.pairs_ = np.stack([syn.anchor, syn.partner], axis=1)
+        self.lam_ = syn.lam.astype(X.dtype, copy=False)
         self.sample_weight_ = None
         if weight is not None:
-            syn_w = weight[draw.anchor]
+            syn_w = weight[syn.anchor]
             self.sample_weight_ = (
                 np.concatenate([weight, syn_w]) if self.keep_original else syn_w
             )
+        X_res = resample_X(X, syn, self.keep_original, table.discrete)
+        n_classes = None if codes is None else len(self.classes_)
+        y_res = resample_y(y, syn, self.target, self.keep_original, codes, n_classes)
+        return X_res, y_res
 
-        n_keep = n if self.keep_original else 0
-        X_res = np.empty((n_keep + len(draw.lam), X_arr.shape[1]), dtype=X_arr.dtype)
-        X_res[:n_keep] = X_arr[:n_keep]
-        _mix_into(X_res[n_keep:], X_arr, draw.anchor, draw.partner, draw.lam)
-        y_res = self._resample_y(y, y_arr, codes, rng)
-        return self._wrap_X(X, X_res), y_res
-
-    def _resample_y(self, y, y_arr, codes, rng):
-        n = y_arr.shape[0]
-        anchor, partner = self.pairs_[:, 0], self.pairs_[:, 1]
-        lam = self.lam_
-        if self.target == "continuous":
-            y_f = y_arr if y_arr.dtype.kind == "f" else y_arr.astype(np.float64)
-            shape = (-1,) + (1,) * (y_f.ndim - 1)
-            w = lam.astype(y_f.dtype, copy=False).reshape(shape)
-            y_syn = w * y_f[anchor] + (1 - w) * y_f[partner]
-            y_res = np.concatenate([y_f, y_syn]) if self.keep_original else y_syn
-            return self._wrap_values(y, y_res)
-        if self.target == "soft":
-            dtype = np.result_type(lam.dtype, np.float32)
-            m = anchor.shape[0]
-            soft = np.zeros((m, len(self.classes_)), dtype=dtype)
-            rows = np.arange(m)
-            soft[rows, codes[anchor]] = lam
-            soft[rows, codes[partner]] += 1 - lam
-            if self.keep_original:
-                orig = np.zeros((n, len(self.classes_)), dtype=dtype)
-                orig[np.arange(n), codes] = 1
-                soft = np.concatenate([orig, soft])
-            return soft
-        # Hard labels: the anchor's label with probability lam.
-        take_anchor = rng.random_sample(anchor.shape[0]) < lam
-        source = np.where(take_anchor, anchor, partner)
-        index = np.concatenate([np.arange(n), source]) if self.keep_original else source
-        if _is_pandas(y):
-            return y.iloc[index].reset_index(drop=True)
-        y_res = y_arr[index]
-        return y_res.tolist() if isinstance(y, list) else y_res
-
-    @staticmethod
-    def _wrap_X(X, X_res):
-        if _is_pandas(X):
-            import pandas as pd
-
-            return pd.DataFrame(X_res, columns=X.columns)
-        return X_res.tolist() if isinstance(X, list) else X_res
-
-    @staticmethod
-    def _wrap_values(y, y_res):
-        if _is_pandas(y):
-            import pandas as pd
-
-            if y.ndim == 1:
-                return pd.Series(y_res, name=y.name)
-            return pd.DataFrame(y_res.reshape(len(y_res), -1), columns=y.columns)
-        return y_res.tolist() if isinstance(y, list) else y_res
+    def _fit_resample_dask(self, X, y, sample_weight):
+        unsupported = {
+            "sample_weight": sample_weight,
+            "categorical_features": self.categorical_features,
+            "onehot_groups": self.onehot_groups,
+            "sampling_strategy": self.sampling_strategy,
+        }
+        for name, value in unsupported.items():
+            if value is not None:
+                raise TypeError(
+                    f"{name} is not supported with Dask input to "
+                    f"KMixupAugmenter.fit_resample; pass {name}=None, or numpy / "
+                    "pandas input."
+                )
+        X_res, y_res, fitted = fit_resample_dask(self.get_params(), X, y)
+        for name in ("classes_", "feature_names_in_"):
+            if name not in fitted and hasattr(self, name):
+                delattr(self, name)
+        for name, value in fitted.items():
+            setattr(self, name, value)
+        self.sample_weight_ = None
+        return X_res, y_res
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         tags.input_tags.sparse = False
         tags.input_tags.allow_nan = False
+        tags.input_tags.string = self.categorical_features is not None
         return _as_imblearn_sampler_tags(tags)
+
+
+def _used_k(k, n, codes, counts):
+    """``k`` capped as the draws cap it (half the rows a step sees)."""
+    if n is not None:
+        return max(1, min(k, n // 2))
+    sizes = np.bincount(codes, minlength=len(counts))[counts > 0]
+    return max(1, min(k, int(sizes.min()) // 2)) if sizes.size else k
 
 
 def _estimator_has(attr):
@@ -603,7 +740,7 @@ def _estimator_has(attr):
     return check
 
 
-@substitute(k=_K_DOC, common=_COMMON_PARAMS_DOC)
+@substitute(common=_COMMON_PARAMS_DOC)
 class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
     r"""Train any scikit-learn classifier or regressor on k-mixup data.
 
@@ -645,6 +782,8 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
         The clone of ``estimator`` fitted on the augmented data.
     classes_ : ndarray of shape (n_classes,)
         Class labels (classifiers only).
+    k_ : int
+        The k-batch size used (``k`` capped at half the rows).
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -692,6 +831,8 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
         keep_original=True,
         metric="euclidean",
         match_on="standardized",
+        categorical_features=None,
+        onehot_groups=None,
         random_state=None,
     ):
         self.estimator = estimator
@@ -701,6 +842,8 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
         self.keep_original = keep_original
         self.metric = metric
         self.match_on = match_on
+        self.categorical_features = categorical_features
+        self.onehot_groups = onehot_groups
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -747,16 +890,14 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
         multi_output = (not classifier) and get_tags(
             self.estimator
         ).target_tags.multi_output
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            dtype=[np.float64, np.float32],
-            multi_output=multi_output,
-            y_numeric=not classifier,
+        table, X, y = self._read_X(
+            X, y, y_numeric=not classifier, multi_output=multi_output
         )
+        self._passthrough_ = bool(table.levels)
+        codes = None
         if classifier:
             check_classification_targets(y)
+            codes = np.unique(y, return_inverse=True)[1]
         accepts_weight = has_fit_parameter(self.estimator, "sample_weight")
         n = X.shape[0]
         weight = _check_sample_weight(sample_weight, n)
@@ -766,38 +907,33 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
                 ".fit does not accept sample_weight. Drop sample_weight or "
                 "wrap an estimator that supports it."
             )
-        rng = check_random_state(self.random_state)
-        draw = self._draw(X, weight, rng)
-        a, p, lam = draw.anchor, draw.partner, draw.lam
-        syn_w = np.ones(len(a)) if weight is None else weight[a]
+        syn = self._pairs(X, table, weight, check_generator(self.random_state))
+        self.k_ = max(1, min(self.k, n // 2))
+        syn_w = np.ones(len(syn.lam)) if weight is None else weight[syn.anchor]
         if classifier and accepts_weight:
-            # One row per source label, weighted lam and 1 - lam; a pair with
-            # one label is a single row of full weight.
-            split = y[a] != y[p]
-            y_syn = np.concatenate([y[a], y[p[split]]])
-            w_syn = np.concatenate(
-                [syn_w * np.where(split, lam, 1.0), syn_w[split] * (1 - lam[split])]
+            # One row per source label, weighted lam and 1 - lam.
+            rows, label_rows, split_w = split_rows(
+                syn.anchor, syn.partner, syn.lam, codes
             )
-            a, p, lam = (np.concatenate([v, v[split]]) for v in (a, p, lam))
+            syn = Synthetic(
+                *(v[rows] for v in (syn.anchor, syn.partner, syn.lam, syn.pick))
+            )
+            y_syn, w_syn = y[label_rows], syn_w[rows] * split_w
         elif classifier:
-            y_syn = np.where(rng.random_sample(len(a)) < lam, y[a], y[p])
-            w_syn = syn_w
+            y_syn, w_syn = y[resample_y(y, syn, "hard", False)], syn_w
         else:
-            y_f = y.astype(np.float64) if y.dtype.kind != "f" else y
-            w = lam.astype(y_f.dtype).reshape((-1,) + (1,) * (y_f.ndim - 1))
-            y_syn, w_syn = w * y_f[a] + (1 - w) * y_f[p], syn_w
-        n_keep = n if self.keep_original else 0
-        X_train = np.empty((n_keep + len(a), X.shape[1]), dtype=X.dtype)
-        X_train[:n_keep] = X[:n_keep]
-        _mix_into(X_train[n_keep:], X, a, p, lam)
+            y_syn, w_syn = resample_y(y, syn, "continuous", False), syn_w
+        X_train = resample_X(X, syn, self.keep_original, table.discrete)
         y_train, w_train = y_syn, w_syn
         if self.keep_original:
-            y_train = np.concatenate([y, y_syn])
+            y_train = np.concatenate([y.astype(y_syn.dtype, copy=False), y_syn])
             w_train = np.concatenate([np.ones(n) if weight is None else weight, w_syn])
         fit_params = {}
         if weight is not None or (classifier and accepts_weight):
             fit_params["sample_weight"] = w_train
-        self.estimator_ = clone(self.estimator).fit(X_train, y_train, **fit_params)
+        self.estimator_ = clone(self.estimator).fit(
+            table.wrap(X_train), y_train, **fit_params
+        )
         return self
 
     @property
@@ -808,6 +944,10 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
 
     def _validated(self, X):
         check_is_fitted(self)
+        if self._passthrough_:
+            # String categories: check the columns, let the inner model read X.
+            validate_data(self, X, reset=False, dtype=None, ensure_all_finite=False)
+            return X
         return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
 
     @available_if(_estimator_has("predict"))

@@ -27,8 +27,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmixup import KMixupAugmenter, KMixupEstimator
-from skmixup._mixing import draw_pairs
-from skmixup.augment import _weighted_pairs
+from skmixup._matching import match_rows
 
 X_OK = np.random.default_rng(0).standard_normal((20, 3))
 Y_OK = np.repeat([0, 1], 10)
@@ -292,11 +291,15 @@ def test_k_up_to_half_the_samples_works(k):
 
 
 @pytest.mark.parametrize("k", [11, 20, 100])
-def test_k_above_half_the_samples_is_an_error_naming_k(k):
-    with pytest.raises(ValueError, match=f"k={k} is too large for n_samples=20"):
-        KMixupAugmenter(k=k).fit_resample(X_OK, Y_OK)
-    with pytest.raises(ValueError, match=f"k={k} is too large for n_samples=20"):
-        KMixupAugmenter(k=k).fit(X_OK, Y_OK)
+def test_k_above_half_the_samples_is_capped(k):
+    # The package's one rule: k is capped at half the rows a step sees.
+    aug = KMixupAugmenter(k=k, random_state=0)
+    X_res, _ = aug.fit_resample(X_OK, Y_OK)
+    assert aug.k_ == 10
+    capped = KMixupAugmenter(k=10, random_state=0).fit_resample(X_OK, Y_OK)[0]
+    np.testing.assert_array_equal(X_res, capped)
+    est = KMixupEstimator(LogisticRegression(), k=k, random_state=0).fit(X_OK, Y_OK)
+    assert est.k_ == 10
 
 
 @settings(max_examples=30, deadline=None)
@@ -442,19 +445,25 @@ def test_weighted_pairs_follow_the_exact_ot_plan():
     n, k = 48, 6
     feats = rng.standard_normal((n, 2))
     weight = rng.random(n) ** 3
-    partner, lam = _weighted_pairs(
-        feats, weight, k, 1.0, "sqeuclidean", np.random.RandomState(0)
+    order = rng.permutation(n)
+    anchors = order.reshape(-1, k)
+    partners = np.roll(order, -k).reshape(-1, k)
+    matched = match_rows(
+        feats,
+        anchors,
+        partners,
+        metric="sqeuclidean",
+        weights=weight,
+        rng=np.random.default_rng(1),
     )
-    anchors, partners, _, _ = draw_pairs(n, k, 1.0, np.random.RandomState(0))
-    for a_idx, p_idx in zip(anchors[0], partners[0]):
+    for a_idx, p_idx, m_idx in zip(anchors, partners, matched):
         a = weight[a_idx] / weight[a_idx].sum()
         b = weight[p_idx] / weight[p_idx].sum()
         M = ((feats[a_idx, None] - feats[None, p_idx]) ** 2).sum(-1)
         plan = ot.emd(a, b, M)
-        col = np.array([np.flatnonzero(p_idx == q)[0] for q in partner[a_idx]])
+        col = np.array([np.flatnonzero(p_idx == q)[0] for q in m_idx])
         # Every drawn pair is in the support of the optimal plan.
         assert np.all(plan[np.arange(k), col] > 0)
-        assert np.unique(lam[a_idx]).size == 1
 
 
 @pytest.mark.parametrize("n_synthetic", [1.0, 0.4, 2.5])
@@ -662,12 +671,6 @@ def test_feature_names_out(blobs):
         (lambda: (X_OK, np.zeros(20)), {}, ValueError, "y has only one class"),
         (
             lambda: (X_OK, Y_OK),
-            {"k": 11},
-            ValueError,
-            r"k=11 is too large for n_samples=20.*at most n_samples // 2 = 10",
-        ),
-        (
-            lambda: (X_OK, Y_OK),
             {"alpha": -1.0},
             ValueError,
             "'alpha' parameter of KMixupAugmenter must be a float in the range \\[0",
@@ -731,7 +734,6 @@ def test_bad_sample_weight(weight, error, match):
 @pytest.mark.parametrize(
     "X, y, params, error, match",
     [
-        (X_OK, Y_OK, {"k": 11}, ValueError, "k=11 is too large for n_samples=20"),
         (
             X_OK,
             Y_OK,

@@ -401,11 +401,14 @@ def test_unknown_chunk_sizes_name_compute_chunk_sizes(blobs):
         KMixupAugmenter(k=4).fit_resample(X, y[y >= 0])
 
 
-def test_chunks_smaller_than_two_k_are_an_error_naming_chunks_and_k(blobs):
+def test_chunks_smaller_than_two_k_cap_k(blobs):
+    # k is capped at half the rows of each chunk (k-batches never cross chunks).
     X_np, y_np = blobs
     X = da.from_array(X_np, chunks=(((1000, 3000 - 10, 10)), 3))
-    with pytest.raises(ValueError, match=r"2 \* k = 16 rows for k=8.*\[10\]"):
-        KMixupAugmenter(k=8).fit_resample(X, y_np)
+    aug = KMixupAugmenter(k=8, random_state=0)
+    X_res, y_res = dask.compute(*aug.fit_resample(X, y_np))
+    assert aug.k_ == 5
+    assert X_res.shape == (8000, 3) and np.isfinite(X_res).all()
 
 
 @pytest.mark.parametrize(
