@@ -9,7 +9,6 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 from sklearn.datasets import load_iris
 
-import skmixup._mixing as mixing_mod
 from skmixup import KMixupDraw, effective_k, kmixup_batch, match_batches
 
 
