@@ -1,15 +1,23 @@
-"""skorch estimators trained with k-mixup, and the default tabular network.
+"""skorch estimators trained with k-mixup, for tables, images and sequences.
 
 :class:`KMixupClassifier` and :class:`KMixupRegressor` are skorch nets whose
-only change to the training loop is one hook, ``train_step_single``: every
-training batch goes through :func:`skmixup.kmixup_batch` (on the batch's own
-device) before the forward pass. Validation and prediction batches are never
-mixed. Around that hook the classes add what a scikit-learn user expects:
-labels of any type, input validation, ``random_state``, and a default network
-(:class:`TabularMLP`) built from the data, so no torch code is needed.
+only change to the training loop is one step, ``train_step_single``: every
+training batch goes through the public hook :meth:`~KMixupClassifier.mix_batch`
+(which calls :func:`skmixup.kmixup_batch` on the batch's own device) before
+the loss. Validation and prediction batches are never mixed. Around that step
+the classes add what a scikit-learn user expects: labels of any type, input
+validation, ``random_state``, ``sample_weight``, and a default network built
+from the data (:class:`~skmixup.modules.TabularMLP` for tables,
+:class:`~skmixup.modules.ConvNet` for images), so no torch code is needed.
+
+Manifold k-mixup (``mix_layer``) mixes a hidden representation instead of the
+input, with any module that implements the small protocol of
+:mod:`skmixup.modules` (``mix_points``, ``forward_head``, ``forward_tail``).
 """
 
+import copy
 import numbers
+from collections.abc import Mapping
 from contextlib import contextmanager
 
 import numpy as np
@@ -23,120 +31,25 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.dataset import unpack_data
 from skorch.utils import is_dataset, to_tensor
 from torch import nn
 
 from ._docstrings import substitute
+from ._fastloop import _FastLoopMixin
 from ._mixing import kmixup_batch
+from ._random import check_generator
+from .modules import ConvNet, TabularMLP
 
 __all__ = ["KMixupClassifier", "KMixupRegressor", "TabularMLP"]
 
-
-class TabularMLP(nn.Module):
-    """Multilayer perceptron for tabular data: the default network.
-
-    ``n_layers`` blocks of ``Linear -> activation -> Dropout`` of
-    ``hidden_units`` units each, followed by a linear output layer. It returns
-    logits (classification) or raw values (regression).
-
-    :class:`KMixupClassifier` and :class:`KMixupRegressor` build it at fit
-    time when ``module=None``, setting ``n_features`` and ``n_outputs`` from
-    the data; its other parameters are tuned through the estimator as
-    ``module__hidden_units``, ``module__n_layers``, ``module__dropout`` and
-    ``module__activation``.
-
-    Parameters
-    ----------
-    n_features : int
-        Number of input features.
-    n_outputs : int
-        Number of outputs (classes for a classifier, targets for a
-        regressor).
-    hidden_units : int, default=256
-        Width of every hidden layer.
-    n_layers : int, default=2
-        Number of hidden layers; ``0`` gives a linear model.
-    dropout : float, default=0.0
-        Dropout probability after every hidden layer, in ``[0, 1)``.
-    activation : type of torch.nn.Module, default=torch.nn.ReLU
-        Activation class, instantiated without arguments for every hidden
-        layer.
-
-    Attributes
-    ----------
-    layers : torch.nn.Sequential
-        The network.
-
-    See Also
-    --------
-    KMixupClassifier : Trains this network (or any module) with k-mixup.
-    KMixupRegressor : Same for regression.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from skmixup import TabularMLP
-    >>> net = TabularMLP(n_features=4, n_outputs=3, hidden_units=8)
-    >>> net(torch.zeros(5, 4)).shape
-    torch.Size([5, 3])
-    """
-
-    def __init__(
-        self,
-        n_features,
-        n_outputs,
-        hidden_units=256,
-        n_layers=2,
-        dropout=0.0,
-        activation=nn.ReLU,
-    ):
-        super().__init__()
-        for name, value, low in (
-            ("n_features", n_features, 1),
-            ("n_outputs", n_outputs, 1),
-            ("hidden_units", hidden_units, 1),
-            ("n_layers", n_layers, 0),
-        ):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-                raise TypeError(
-                    f"TabularMLP: {name} must be an int >= {low} (set it as "
-                    f"module__{name} on a skmixup estimator); got {value!r}."
-                )
-            if value < low:
-                raise ValueError(
-                    f"TabularMLP: {name} must be an int >= {low} (set it as "
-                    f"module__{name} on a skmixup estimator); got {value!r}."
-                )
-        if not isinstance(dropout, numbers.Real) or not 0 <= dropout < 1:
-            raise ValueError(
-                "TabularMLP: dropout must be a float in [0, 1) (set it as "
-                f"module__dropout on a skmixup estimator); got {dropout!r}."
-            )
-        blocks = []
-        width = int(n_features)
-        for _ in range(int(n_layers)):
-            blocks += [nn.Linear(width, int(hidden_units)), activation()]
-            if dropout > 0:
-                blocks.append(nn.Dropout(float(dropout)))
-            width = int(hidden_units)
-        blocks.append(nn.Linear(width, int(n_outputs)))
-        self.layers = nn.Sequential(*blocks)
-
-    def forward(self, X):
-        """Map a batch of shape (n_samples, n_features) to (n_samples, n_outputs).
-
-        Parameters
-        ----------
-        X : torch.Tensor of shape (n_samples, n_features)
-
-        Returns
-        -------
-        out : torch.Tensor of shape (n_samples, n_outputs)
-        """
-        return self.layers(X)
+# Key of the per-sample weights in the training batches' input mapping (the
+# layout skorch documents for sample weights: X as a dict); the nets take it
+# out before the module's forward.
+_WEIGHT_KEY = "sample_weight"
+_PROTOCOL = ("mix_points", "forward_head", "forward_tail")
 
 
 def _resolve_device(device):
@@ -145,14 +58,112 @@ def _resolve_device(device):
     return device
 
 
+class _Device:
+    """The ``device`` parameter: stored as given, read resolved.
+
+    skorch reads ``net.device`` wherever it places modules and tensors (module
+    and criterion initialisation, ``infer``, ``get_loss``, the scoring
+    callbacks' cached predictions, ``load_params``). Reading the attribute
+    returns the device that ``"auto"`` means on this machine; the value the
+    user gave stays in the instance and is what ``get_params`` reports, so
+    ``clone`` and pickling keep ``"auto"``.
+    """
+
+    def __get__(self, net, owner=None):
+        if net is None:
+            return self
+        try:
+            return _resolve_device(vars(net)["device"])
+        except KeyError:
+            raise AttributeError("device") from None
+
+    def __set__(self, net, value):
+        vars(net)["device"] = value
+
+
+def _check_sample_weight(sample_weight, n_samples):
+    """Validated weights as float32 scaled to a maximum of 1, or None when uniform.
+
+    The loss of a batch is normalised by the batch's weight sum, so weights
+    matter only relative to each other: scaling them to a maximum of 1 keeps
+    float32 from overflowing, and uniform weights are the unweighted fit.
+    """
+    if sample_weight is None:
+        return None
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            "sample_weight must be an array of numbers (one non-negative weight "
+            f"per sample); got {type(sample_weight).__name__}: {exc}"
+        ) from None
+    if w.ndim == 0:
+        w = np.full(n_samples, float(w))
+    if w.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},), one weight per "
+            f"sample of X; got shape {w.shape}."
+        )
+    bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
+    if bad.size:
+        raise ValueError(
+            "sample_weight must hold finite, non-negative numbers; got "
+            f"{w[bad[0]]!r} at index {bad[0]}."
+        )
+    if n_samples and not w.max() > 0:
+        raise ValueError(
+            "sample_weight must hold at least one positive weight; all the "
+            "weights are zero."
+        )
+    if n_samples == 0 or np.all(w == w[0]):
+        return None
+    return (w / w.max()).astype(np.float32)
+
+
+def _as_float32(arr, name, owner, fix):
+    """``arr`` (finite floats) cast to float32, refusing values float32 cannot hold."""
+    if arr.dtype == np.float32:
+        return arr
+    with np.errstate(over="ignore"):
+        out = arr.astype(np.float32)
+    overflow = np.isinf(out)
+    underflow = (out == 0) & (arr != 0)
+    if overflow.any() or underflow.any():
+        culprit = arr[overflow][0] if overflow.any() else arr[underflow][0]
+        became = "inf" if overflow.any() else "0"
+        raise ValueError(
+            f"{owner} computes in float32, which cannot hold the value "
+            f"{float(culprit):.3g} of {name} (it would become {became}; float32 covers "
+            f"magnitudes from about 1e-45 to 3.4e38). {fix}"
+        )
+    return out
+
+
+def _input_dtype(X):
+    """float32 for integer or boolean inputs (exact for pixels), else float64 or float32."""
+    dtype = getattr(X, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind in "biu":
+        return np.float32
+    return [np.float64, np.float32]
+
+
 class _KMixupNetMixin:
     """What the k-mixup classifier and regressor share (placed before skorch's class)."""
+
+    device = _Device()
 
     _parameter_constraints = {
         "k": [Interval(numbers.Integral, 1, None, closed="left")],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "metric": [StrOptions({"euclidean", "sqeuclidean"})],
-        "random_state": ["random_state"],
+        "mix_layer": [Interval(numbers.Integral, 0, None, closed="left"), list, tuple],
+        "categorical_features": [None, StrOptions({"auto"}), "array-like"],
+        "random_state": [
+            None,
+            Interval(numbers.Integral, 0, None, closed="left"),
+            np.random.RandomState,
+            np.random.Generator,
+        ],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "max_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
         "batch_size": [
@@ -164,6 +175,24 @@ class _KMixupNetMixin:
 
     # --- parameters and randomness -------------------------------------------
 
+    def get_params(self, deep=True, **kwargs):
+        """Get the parameters, ``device`` as given (``"auto"`` stays ``"auto"``).
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of sub-objects (skorch's convention).
+        **kwargs : dict
+            Passed to skorch.
+
+        Returns
+        -------
+        params : dict
+        """
+        params = super().get_params(deep=deep, **kwargs)
+        params["device"] = vars(self)["device"]
+        return params
+
     def _check_kmixup_params(self):
         if get_config()["skip_parameter_validation"]:
             return
@@ -172,13 +201,14 @@ class _KMixupNetMixin:
             self.get_params(deep=False),
             caller_name=type(self).__name__,
         )
-        if isinstance(self.device, str) and self.device != "auto":
+        device = vars(self)["device"]
+        if isinstance(device, str) and device != "auto":
             try:
-                torch.device(self.device)
+                torch.device(device)
             except RuntimeError as exc:
                 raise ValueError(
                     f"device must be 'auto', None or a torch device such as 'cpu' "
-                    f"or 'cuda:0'; got {self.device!r}."
+                    f"or 'cuda:0'; got {device!r}."
                 ) from exc
 
     def _next_torch_seed(self):
@@ -197,7 +227,7 @@ class _KMixupNetMixin:
         if seed is None:
             yield
             return
-        device = torch.device(_resolve_device(self.device) or "cpu")
+        device = torch.device(self.device or "cpu")
         cuda_index = None
         if device.type == "cuda" and torch.cuda.is_available():
             cuda_index = (
@@ -213,33 +243,16 @@ class _KMixupNetMixin:
                     torch.cuda.manual_seed(seed)
             yield
 
-    @contextmanager
-    def _concrete_device(self):
-        """Let skorch see the resolved device while it works, then restore "auto".
-
-        skorch reads ``self.device`` wherever it moves tensors and modules;
-        the parameter keeps the value the user gave (``"auto"``), so that
-        ``get_params``, ``clone`` and pickling across machines see it unchanged.
-        """
-        requested = vars(self).get("device")
-        if not (isinstance(requested, str) and requested == "auto"):
-            yield
-            return
-        vars(self)["device"] = _resolve_device(requested)
-        try:
-            yield
-        finally:
-            vars(self)["device"] = requested
-
     # --- skorch hooks --------------------------------------------------------
 
     def initialize(self):
         """Initialize the module, criterion, optimizer and callbacks.
 
-        The random generator of the k-mixup draws is created here from
-        ``random_state``, and torch is seeded from it while the module is
-        built (when ``random_state`` is not None). :meth:`fit` calls this
-        (unless ``warm_start=True`` and the net is already initialized).
+        The fit's random generator is created here from ``random_state``
+        (with :func:`skmixup._random.check_generator`); it seeds torch while
+        the module is built (when ``random_state`` is not None) and then
+        draws every batch's k-mixup step. :meth:`fit` calls this (unless
+        ``warm_start=True`` and the net is already initialized).
 
         Returns
         -------
@@ -247,54 +260,112 @@ class _KMixupNetMixin:
             The initialized net.
         """
         self._check_kmixup_params()
-        seeds = check_random_state(self.random_state).randint(
-            np.iinfo(np.int32).max, size=4
-        )
-        self._rng_ = np.random.default_rng(seeds)
-        self.device_ = _resolve_device(self.device)
-        with self._concrete_device(), self._torch_seeded(self._next_torch_seed()):
+        self._rng_ = check_generator(self.random_state)
+        self.device_ = self.device
+        with self._torch_seeded(self._next_torch_seed()):
             super().initialize()
         return self
 
     def initialize_module(self):
-        """Build the module; with ``module=None``, a :class:`TabularMLP` sized from the data.
+        """Build the module; ``module=None`` builds one sized from the data.
+
+        With ``module=None``, 2-d ``X`` gets a
+        :class:`~skmixup.modules.TabularMLP` and images (``X`` of shape
+        ``(n, H, W)`` or ``(n, C, H, W)``) a :class:`~skmixup.modules.ConvNet`;
+        their sizes (``n_features`` or ``in_shape``, and ``n_outputs``) come
+        from the data. Passing either class as ``module`` does the same.
 
         Returns
         -------
         self : object
         """
-        kwargs = self.get_params_for("module")
-        module = self.module
-        if module is None or module is TabularMLP:
-            if not hasattr(self, "n_features_in_"):
-                raise ValueError(
-                    f"{type(self).__name__}(module=None) builds a TabularMLP from "
-                    "the training data: call fit(X, y) rather than initialize(), "
-                    "or pass a torch module as module=."
-                )
-            kwargs = {
-                **kwargs,
-                "n_features": self.n_features_in_,
-                "n_outputs": self._n_module_outputs(),
-            }
-            module = TabularMLP
+        module, kwargs = self.module, self.get_params_for("module")
+        if module is None or module is TabularMLP or module is ConvNet:
+            module, kwargs = self._default_module(module, kwargs)
         self.module_ = self.initialized_instance(module, kwargs)
         return self
+
+    def _default_module(self, module, kwargs):
+        name = type(self).__name__
+        if not hasattr(self, "input_shape_"):
+            raise ValueError(
+                f"{name} builds its default module from the training data: call "
+                "fit(X, y) rather than initialize(), or pass a torch module as "
+                "module=."
+            )
+        shape = self.input_shape_
+        if module is None:
+            module = TabularMLP if len(shape) == 1 else ConvNet
+        wanted = (
+            "2-d X (n_samples, n_features)"
+            if module is TabularMLP
+            else ("images: X of shape (n_samples, H, W) or (n_samples, C, H, W)")
+        )
+        if (len(shape) == 1) != (module is TabularMLP) or len(shape) > 3:
+            raise ValueError(
+                f"module={module.__name__ if self.module else None} takes "
+                f"{wanted}; X has shape (n_samples, {', '.join(map(str, shape))}). "
+                "Reshape X (e.g. X.reshape(len(X), -1) for a table, or a "
+                "FunctionTransformer in a Pipeline), or pass a torch module that "
+                "takes this shape as module=."
+            )
+        n_outputs = self._n_module_outputs()
+        if module is TabularMLP:
+            return module, {**kwargs, "n_features": shape[0], "n_outputs": n_outputs}
+        return module, {**kwargs, "in_shape": shape, "n_outputs": n_outputs}
+
+    def _check_mix_layer(self):
+        """``mix_layer`` as a tuple of places, checked against the module."""
+        layers = self.mix_layer
+        points = tuple(layers) if isinstance(layers, (list, tuple)) else (layers,)
+        if not points or any(
+            isinstance(p, bool) or not isinstance(p, numbers.Integral) or p < 0
+            for p in points
+        ):
+            raise ValueError(
+                "mix_layer must be an int >= 0 (0 mixes the input, p >= 1 the "
+                "module's hidden place p) or a non-empty list or tuple of them "
+                f"(one drawn per training batch); got {layers!r}."
+            )
+        top = max(points)
+        if top == 0:
+            return points
+        module = self.module_
+        missing = [attr for attr in _PROTOCOL if not hasattr(module, attr)]
+        if missing:
+            raise ValueError(
+                f"mix_layer={layers!r} mixes inside the network, which needs a "
+                "module with the manifold-mixing protocol of skmixup.modules "
+                "(mix_points, forward_head, forward_tail); "
+                f"{type(module).__name__} lacks {', '.join(missing)}. Use "
+                "mix_layer=0 (the input) or add them to the module."
+            )
+        if top > module.mix_points:
+            raise ValueError(
+                f"mix_layer={layers!r} is out of range: {type(module).__name__} "
+                f"has mix_points={module.mix_points} hidden places (1.."
+                f"{module.mix_points}; 0 is the input)."
+            )
+        return tuple(int(p) for p in points)
 
     def train_step_single(self, batch, **fit_params):
         """One forward/backward pass on a training batch mixed by k-mixup.
 
-        This is the only change to skorch's training loop: the batch (inputs
-        and targets) is replaced by :func:`skmixup.kmixup_batch` on the batch's
-        device before the forward pass. Validation and prediction batches do
-        not go through this method and are never mixed.
+        This is the only change to skorch's training loop. With
+        ``alpha > 0``, a place is chosen from ``mix_layer`` (0: the input);
+        the batch at that place (the input, or the module's ``forward_head``)
+        and its targets go through :meth:`mix_batch`, and the network goes
+        on from there (``forward``, or ``forward_tail``). The loss is taken
+        on the mixed targets, weighted when ``fit`` got ``sample_weight``.
+        Validation and prediction batches do not go through this method and
+        are never mixed.
 
         Parameters
         ----------
         batch : tuple of (X, y)
             A batch from the training iterator.
         **fit_params : dict
-            Passed to the module's ``forward``.
+            Passed to the module's ``forward`` (mixing at the input only).
 
         Returns
         -------
@@ -302,43 +373,115 @@ class _KMixupNetMixin:
             ``{"loss": loss, "y_pred": y_pred}``, where ``y_pred`` is the
             module's output on the *mixed* batch.
         """
-        self._set_training(True)
+        self.module_.train(True)
+        self.criterion_.train(True)
         Xi, yi = unpack_data(batch)
-        Xi, yi = self._mix_batch(Xi, yi)
-        y_pred = self.infer(Xi, **fit_params)
-        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        weights = None
+        if isinstance(Xi, Mapping) and _WEIGHT_KEY in Xi:
+            Xi, weights = Xi["X"], to_tensor(Xi[_WEIGHT_KEY], device=self.device)
+        if self.alpha == 0:
+            y_pred, targets = self.infer(Xi, **fit_params), yi
+        else:
+            Xi = to_tensor(Xi, device=self.device)
+            Y = self._targets_for_mixing(to_tensor(yi, device=self.device), Xi.dtype)
+            point = self._draw_mix_layer()
+            if point == 0:
+                X_mix, targets, weights = self.mix_batch(Xi, Y, weights)
+                y_pred = self.infer(X_mix, **fit_params)
+            else:
+                H = self.module_.forward_head(Xi, point)
+                H_mix, targets, weights = self.mix_batch(H, Y, weights, mix_layer=point)
+                y_pred = self.module_.forward_tail(H_mix, point)
+        X_loss = Xi if weights is None else {"X": Xi, _WEIGHT_KEY: weights}
+        loss = self.get_loss(y_pred, targets, X=X_loss, training=True)
         loss.backward()
         return {"loss": loss, "y_pred": y_pred}
 
-    def _mix_batch(self, Xi, yi):
-        if self.alpha == 0:
-            return Xi, yi
-        if not isinstance(Xi, torch.Tensor) or not isinstance(yi, torch.Tensor):
-            raise TypeError(
-                f"{type(self).__name__} mixes batches made of one 2-d input tensor "
-                f"and one target tensor; the training iterator yielded X of type "
-                f"{type(Xi).__name__} and y of type {type(yi).__name__}. Use "
-                "alpha=0 or a dataset that yields (tensor, tensor) pairs."
-            )
-        device = _resolve_device(self.device)
-        Xi = to_tensor(Xi, device=device)
-        Y = self._targets_for_mixing(to_tensor(yi, device=device), Xi.dtype)
-        return kmixup_batch(
-            Xi,
-            Y,
+    def _draw_mix_layer(self):
+        """The place of this batch's mixing: drawn from the fit's generator for a list."""
+        points = self._mix_layers_
+        if len(points) == 1:
+            return points[0]
+        return points[int(self._rng_.integers(len(points)))]
+
+    def mix_batch(self, X, y, sample_weight=None, *, mix_layer=0):
+        """Mix one training batch with k-mixup: the per-batch hook.
+
+        :meth:`train_step_single` calls this on every training batch when
+        ``alpha > 0``; it calls :func:`skmixup.kmixup_batch` with the net's
+        ``k``, ``alpha``, ``metric`` and random generator, on the batch's
+        device. Override it in a subclass to change or instrument the mixing
+        (return the same three things); validation and prediction batches
+        never reach it.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (n_samples, ...)
+            The batch at place ``mix_layer``: the input, or the module's
+            ``forward_head`` output (the matching is computed on it).
+        y : torch.Tensor of shape (n_samples, n_outputs)
+            Float targets: one-hot labels (classifier) or the targets
+            (regressor).
+        sample_weight : torch.Tensor of shape (n_samples,), default=None
+            The rows' weights, when ``fit`` got ``sample_weight``.
+        mix_layer : int, default=0
+            The place ``X`` comes from. Categorical columns
+            (``categorical_features``) are taken whole from one parent at
+            place 0 only: hidden representations have no such columns.
+
+        Returns
+        -------
+        X_mix : torch.Tensor, shape, dtype and device of ``X``
+            Row ``i`` is ``lam[i] * X[i] + (1 - lam[i]) * X[partner[i]]``.
+        y_mix : torch.Tensor of shape (n_samples, n_outputs)
+            The targets mixed with the same weights.
+        sample_weight_mix : torch.Tensor of shape (n_samples,) or None
+            ``lam[i] * w[i] + (1 - lam[i]) * w[partner[i]]``; None without
+            ``sample_weight``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import torch
+        >>> from skmixup import KMixupClassifier
+        >>> X = np.random.default_rng(0).normal(size=(40, 2)).astype("float32")
+        >>> y = (X[:, 0] > 0).astype(int)
+        >>> clf = KMixupClassifier(k=4, max_epochs=1, random_state=0).fit(X, y)
+        >>> X_mix, y_mix, _ = clf.mix_batch(torch.from_numpy(X), torch.eye(2)[y])
+        >>> X_mix.shape, y_mix.shape
+        (torch.Size([40, 2]), torch.Size([40, 2]))
+        """
+        kwargs = {}
+        discrete = getattr(self, "categorical_features_", None)
+        if mix_layer == 0 and discrete is not None and len(discrete):
+            kwargs["discrete"] = discrete
+        X_mix, y_mix, draw = kmixup_batch(
+            X,
+            y,
             k=self.k,
             alpha=self.alpha,
             metric=self.metric,
             random_state=self._rng_,
+            return_info=True,
+            check_input=False,
+            **kwargs,
         )
+        if sample_weight is None:
+            return X_mix, y_mix, None
+        w = sample_weight
+        lam = torch.as_tensor(draw.lam, dtype=w.dtype, device=w.device)
+        partner = torch.as_tensor(draw.partner, device=w.device)
+        return X_mix, y_mix, lam * w + (1 - lam) * w[partner]
 
     def infer(self, x, **fit_params):
-        """Forward a batch through the module, on the resolved device.
+        """Forward a batch through the module (its weights, if any, left out).
 
         Parameters
         ----------
-        x : torch.Tensor or array-like
-            A batch of inputs.
+        x : torch.Tensor, array-like or mapping
+            A batch of inputs; a training batch of a weighted fit is a mapping
+            ``{"X": X, "sample_weight": w}`` whose weights never reach the
+            module.
         **fit_params : dict
             Passed to the module's ``forward``.
 
@@ -346,11 +489,18 @@ class _KMixupNetMixin:
         -------
         y_infer : torch.Tensor
         """
-        with self._concrete_device():
-            return super().infer(x, **fit_params)
+        if isinstance(x, Mapping) and _WEIGHT_KEY in x:
+            x = x["X"]
+        return super().infer(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        """The criterion on a batch (soft or mixed targets while training).
+        """The criterion on a batch; the weighted mean when it carries weights.
+
+        With weights ``w`` (a weighted fit: ``X`` is a mapping with a
+        ``"sample_weight"`` entry, mixed as in :meth:`mix_batch` for training
+        batches), the loss is ``sum_i w_i l_i / sum_i w_i`` where ``l_i`` is
+        the criterion of row ``i`` (``reduction="none"``, averaged over the
+        outputs). Otherwise it is the criterion as configured.
 
         Parameters
         ----------
@@ -359,7 +509,7 @@ class _KMixupNetMixin:
         y_true : torch.Tensor
             Targets: mixed during training, as given otherwise.
         X : object, default=None
-            The batch's inputs (unused).
+            The batch's inputs.
         training : bool, default=False
             Whether the batch is a training batch.
 
@@ -367,72 +517,38 @@ class _KMixupNetMixin:
         -------
         loss : torch.Tensor
         """
-        with self._concrete_device():
+        if not (isinstance(X, Mapping) and _WEIGHT_KEY in X):
             return super().get_loss(y_pred, y_true, X=X, training=training)
-
-    def forward_iter(self, X, training=False, device="cpu"):
-        """Yield the module's outputs batch by batch (see skorch's NeuralNet).
-
-        Parameters
-        ----------
-        X : array-like or torch Dataset
-        training : bool, default=False
-        device : str, default="cpu"
-            Where the outputs are stored.
-
-        Yields
-        ------
-        yp : torch.Tensor
-        """
-        with self._concrete_device():
-            yield from super().forward_iter(X, training=training, device=device)
-
-    def set_params(self, **kwargs):
-        """Set parameters; module, criterion and optimizer are re-initialized as in skorch.
-
-        Parameters
-        ----------
-        **kwargs : dict
-            Parameters, ``module__...``-style ones included.
-
-        Returns
-        -------
-        self : object
-        """
-        if "device" in kwargs:
-            super().set_params(device=kwargs.pop("device"))
-        with self._concrete_device():
-            return super().set_params(**kwargs)
-
-    def load_params(self, *args, **kwargs):
-        """Load saved parameters (see skorch's ``NeuralNet.load_params``).
-
-        Parameters
-        ----------
-        *args, **kwargs
-            Passed to skorch.
-
-        Returns
-        -------
-        None
-        """
-        with self._concrete_device():
-            return super().load_params(*args, **kwargs)
+        criterion = self.criterion_
+        if not isinstance(getattr(criterion, "reduction", None), str):
+            raise TypeError(
+                "sample_weight needs one loss per sample: a criterion with a "
+                f"`reduction` attribute, as torch's losses have; "
+                f"{type(criterion).__name__} has none. Fit without sample_weight "
+                "or use a torch loss."
+            )
+        per_row = copy.copy(criterion)  # shares parameters and buffers
+        per_row.reduction = "none"
+        if isinstance(criterion, nn.NLLLoss):  # as skorch's classifier does
+            y_pred = torch.log(y_pred + torch.finfo(y_pred.dtype).eps)
+        losses = per_row(y_pred, to_tensor(y_true, device=self.device))
+        losses = losses.reshape(len(losses), -1).mean(dim=1)
+        w = to_tensor(X[_WEIGHT_KEY], device=self.device).to(losses.dtype)
+        return (w * losses).sum() / w.sum().clamp_min(torch.finfo(w.dtype).tiny)
 
     def __setstate__(self, state):
+        # skorch maps the saved tensors to state["device"]: give it the device
+        # "auto" means on *this* machine, then keep the parameter as it was.
         requested = state.get("device")
+        super().__setstate__({**state, "device": _resolve_device(requested)})
         if isinstance(requested, str) and requested == "auto":
-            # Load onto the device "auto" means on *this* machine.
-            state = {**state, "device": _resolve_device("auto")}
-            super().__setstate__(state)
-            vars(self)["device"] = "auto"
-            self.device_ = state["device"]
-            return
-        super().__setstate__(state)
+            vars(self)["device"] = requested
+        if "device_" in state:
+            self.device_ = self.device
 
     # --- scikit-learn side ----------------------------------------------------
 
-    def fit(self, X, y, **fit_params):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the network with k-mixup on every training batch.
 
         The net is (re-)initialized unless ``warm_start=True`` and it was
@@ -440,10 +556,19 @@ class _KMixupNetMixin:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; cast to float32.
+        X : array-like of shape (n_samples, ...)
+            Training data: a table ``(n_samples, n_features)``, images
+            ``(n_samples, H, W)`` or ``(n_samples, C, H, W)``, sequences, any
+            trailing shape the module takes. Cast to float32; integer arrays
+            (such as uint8 pixels) are converted as they are (0..255): scale
+            them first (e.g. ``X / 255``) for the network to train well.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples. The loss of a batch is the
+            weighted mean of its rows' losses; a mixed row weighs
+            ``lam * w_i + (1 - lam) * w_j``. Weights never reach the module.
+            Through a Pipeline: ``fit(X, y, <step>__sample_weight=w)``.
         **fit_params : dict
             Passed to the module's ``forward`` and to ``train_split``.
 
@@ -454,23 +579,27 @@ class _KMixupNetMixin:
         """
         self._check_kmixup_params()
         reset = not (self.warm_start and self.initialized_)
-        X, y = self._validate_training_data(X, y, reset=reset)
+        X, y, sample_weight = self._validate_training_data(
+            X, y, sample_weight, reset=reset
+        )
         if reset:
             self.initialize()
-        return self._train(X, y, "fit", **fit_params)
+        return self._train(X, y, sample_weight, fit_params)
 
-    def partial_fit(self, X, y, classes=None, **fit_params):
+    def partial_fit(self, X, y, classes=None, sample_weight=None, **fit_params):
         """Train for ``max_epochs`` more epochs without re-initializing.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : array-like of shape (n_samples, ...)
+            Training data (see :meth:`fit`).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
         classes : array-like of shape (n_classes,), default=None
             Classifier only: all the labels, on the first call, when a call's
             ``y`` may not hold them all.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples (see :meth:`fit`).
         **fit_params : dict
             Passed to the module's ``forward`` and to ``train_split``.
 
@@ -481,25 +610,150 @@ class _KMixupNetMixin:
         """
         self._check_kmixup_params()
         first = not self.initialized_
-        X, y = self._validate_training_data(X, y, reset=first, classes=classes)
+        X, y, sample_weight = self._validate_training_data(
+            X, y, sample_weight, reset=first, classes=classes
+        )
         if first:
             self.initialize()
-        return self._train(X, y, "partial_fit", **fit_params)
+        return self._train(X, y, sample_weight, fit_params)
 
-    def _train(self, X, y, routing, **fit_params):
-        with self._concrete_device(), self._torch_seeded(self._next_torch_seed()):
-            super().partial_fit(X, y, _routing_method=routing, **fit_params)
+    def _train(self, X, y, sample_weight, fit_params):
+        self._mix_layers_ = self._check_mix_layer()
+        if fit_params and max(self._mix_layers_) > 0 and self.alpha > 0:
+            raise ValueError(
+                f"fit parameters {sorted(fit_params)} go to the module's forward, "
+                "which mixing inside the network (mix_layer >= 1) replaces by "
+                "forward_head and forward_tail; use mix_layer=0 or drop them."
+            )
+        if sample_weight is not None:
+            X = {"X": X, _WEIGHT_KEY: sample_weight}
+        with self._torch_seeded(self._next_torch_seed()):
+            super().partial_fit(X, y, **fit_params)
         return self
 
+    def _validate_training_data(self, X, y, sample_weight, reset, classes=None):
+        X_in = X
+        X, y = self._validate_X(X, y, reset=reset)
+        y = self._check_targets(y, reset=reset, classes=classes)
+        if reset:
+            self.categorical_features_ = self._resolve_categorical(X_in, X)
+        return X, y, _check_sample_weight(sample_weight, len(X))
+
+    def _validate_X(self, X, y="no_validation", *, reset):
+        """Validate ``X`` (any trailing shape) and ``y``; ``X`` comes back float32."""
+        name = type(self).__name__
+        if not reset and hasattr(X, "shape") and hasattr(self, "input_shape_"):
+            self._check_input_shape(tuple(X.shape[1:]))
+        kwargs = {"dtype": _input_dtype(X), "allow_nd": True, "reset": reset}
+        try:
+            if isinstance(y, str) and y == "no_validation":
+                X = validate_data(self, X, **kwargs)
+            else:
+                X, y = validate_data(self, X, y, **kwargs, **self._y_checks)
+        except TypeError as exc:
+            if "sparse" in str(exc).lower():
+                raise ValueError(
+                    f"{name} needs dense X; got a sparse matrix. Convert it with "
+                    "X.toarray() (or use a densifying step in the Pipeline)."
+                ) from exc
+            raise
+        except ValueError as exc:
+            if "string" in str(exc):
+                raise ValueError(
+                    f"{name} needs numbers in X; X holds strings ({exc}). Encode "
+                    "categorical columns first (OneHotEncoder or OrdinalEncoder, "
+                    "e.g. in a ColumnTransformer) and name them with "
+                    "categorical_features=... to mix them as categories."
+                ) from exc
+            raise
+        X = _as_float32(
+            X, "X", name, "Scale the inputs first (e.g. with StandardScaler)."
+        )
+        if reset:
+            self.input_shape_ = tuple(X.shape[1:])
+        else:
+            self._check_input_shape(tuple(X.shape[1:]))
+        return X, y
+
+    def _check_input_shape(self, shape):
+        # Tables: scikit-learn's own n_features_in_ message, after validation.
+        if shape != self.input_shape_ and (
+            len(shape) > 1 or len(self.input_shape_) > 1
+        ):
+            raise ValueError(
+                f"X has samples of shape {shape}, but {type(self).__name__} was "
+                f"fitted on samples of shape {self.input_shape_} (X of shape "
+                f"(n_samples, {', '.join(map(str, self.input_shape_))}))."
+            )
+
+    def _resolve_categorical(self, X_in, X):
+        """``categorical_features`` as sorted column indices, or None."""
+        spec = self.categorical_features
+        if spec is None:
+            return None
+        if X.ndim != 2:
+            raise ValueError(
+                "categorical_features names columns of a 2-d X (n_samples, "
+                f"n_features); X has shape {X.shape}. Use categorical_features=None."
+            )
+        n_features = X.shape[1]
+        if isinstance(spec, str):  # "auto", checked by the constraints
+            dtypes = getattr(X_in, "dtypes", None)
+            if dtypes is None:
+                raise ValueError(
+                    "categorical_features='auto' reads the column dtypes of a "
+                    f"pandas DataFrame; X is a {type(X_in).__name__}. Pass column "
+                    "indices or a boolean mask."
+                )
+            mask = np.array([getattr(dt, "kind", "") == "O" for dt in dtypes])
+        else:
+            mask = self._categorical_mask(np.asarray(spec), n_features)
+        cols = np.flatnonzero(mask)
+        for col in cols:
+            values = X[:, col]
+            if not np.array_equal(values, np.round(values)):
+                raise ValueError(
+                    f"categorical_features names column {col}, which holds the "
+                    f"non-integer value {values[values != np.round(values)][0]!r}: "
+                    "categorical columns hold category codes or one-hot "
+                    "indicators. Name only those columns."
+                )
+        return cols.astype(np.int64)
+
+    def _categorical_mask(self, spec, n_features):
+        message = (
+            "categorical_features must be 'auto', a boolean mask of length "
+            f"{n_features}, column indices in [0, {n_features}), or column names "
+            f"of the DataFrame X; got {spec.tolist()!r}"
+        )
+        if spec.dtype == bool:
+            if spec.shape != (n_features,):
+                raise ValueError(f"{message} (a mask of shape {spec.shape}).")
+            return spec
+        if spec.dtype.kind in "UO":
+            names = list(getattr(self, "feature_names_in_", []))
+            unknown = [s for s in spec.ravel().tolist() if s not in names]
+            if unknown:
+                raise ValueError(f"{message}; unknown column names {unknown!r}.")
+            spec = np.array([names.index(s) for s in spec.ravel().tolist()])
+        if spec.dtype.kind not in "iu" or spec.ndim != 1:
+            raise ValueError(f"{message}.")
+        if spec.size and (spec.min() < 0 or spec.max() >= n_features):
+            raise ValueError(f"{message} (out of range).")
+        mask = np.zeros(n_features, dtype=bool)
+        mask[spec] = True
+        return mask
+
     def _get_param_names(self):
-        # skorch lists every attribute not ending in "_" as a parameter, its
-        # internal `_params_to_validate` bookkeeping set included; __init__
-        # rebuilds that set from the keyword arguments, so it is no parameter.
-        return [k for k in super()._get_param_names() if k != "_params_to_validate"]
+        # skorch lists every attribute not ending in "_" as a parameter, private
+        # bookkeeping included (its `_params_to_validate`, rebuilt by __init__;
+        # caches such as the fast loop's; scikit-learn's `_metadata_request`,
+        # which clone copies itself). Parameters never start with "_".
+        return [k for k in super()._get_param_names() if not k.startswith("_")]
 
     def _validate_X_predict(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, dtype=np.float32, reset=False)
+        return self._validate_X(X, reset=False)[0]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -512,7 +766,7 @@ _SKORCH_PARAMS = """criterion : type of torch.nn.Module, default={criterion}
         Loss. {criterion_note}
     optimizer : type of torch.optim.Optimizer, default=torch.optim.AdamW
         AdamW (Adam with decoupled weight decay, ``optimizer__weight_decay``
-        defaults to 0.01) trains small tabular networks well without tuning.
+        defaults to 0.01) trains small networks well without tuning.
     lr : float, default=1e-3
         Learning rate (Adam's usual value).
     max_epochs : int, default=100
@@ -535,9 +789,9 @@ _SKORCH_PARAMS = """criterion : type of torch.nn.Module, default={criterion}
         default so that ``GridSearchCV`` and ``cross_val_score`` stay quiet.
     device : str, torch.device or None, default="auto"
         ``"auto"`` trains on CUDA when ``torch.cuda.is_available()`` and on
-        the CPU otherwise (resolved when the net is initialized and again
-        when it is unpickled). Any torch device string is accepted. The
-        mixing of a batch runs on this device.
+        the CPU otherwise, on whatever machine the net is used (also after
+        unpickling); the parameter itself stays ``"auto"``. Any torch device
+        string is accepted. The mixing of a batch runs on this device.
     iterator_train__shuffle : bool, default=True
         Reshuffle the training data at every epoch (skorch's default is
         False). k-mixup then draws its k-batches from fresh batches.
@@ -545,17 +799,66 @@ _SKORCH_PARAMS = """criterion : type of torch.nn.Module, default={criterion}
         Any other skorch parameter (``callbacks``, ``warm_start``,
         ``module__...``, ``optimizer__...``, ``iterator_train__...``, ...)."""
 
+_KMIXUP_NET_PARAMS = """mix_layer : int or list of int, default=0
+        Where batches are mixed. ``0``: the input (k-mixup). ``p >= 1``: the
+        module's hidden place ``p`` (manifold k-mixup: the batch's
+        representation there is matched and mixed, then the forward pass
+        resumes); needs a module with the protocol of :mod:`skmixup.modules`
+        (the default modules have it). A list or tuple such as ``(0, 1)``:
+        one place drawn per training batch, as in the official code.
+    categorical_features : "auto", array-like of int, bool or str, default=None
+        Columns of a 2-d ``X`` holding categories (integer codes or one-hot
+        indicators): a mixed row takes them whole from one of its two parents
+        (its own with probability ``lam``) instead of averaging them, so
+        every value is one that occurs. Column indices, a boolean mask, column
+        names of a DataFrame, or ``"auto"``: the DataFrame's columns of
+        categorical or object dtype (whose values must be numbers). Applies
+        when mixing at the input (``mix_layer=0``)."""
 
-@substitute(
-    skorch_params=_SKORCH_PARAMS.format(
-        criterion="torch.nn.CrossEntropyLoss",
-        criterion_note=(
-            "It must accept class-probability targets (the mixed one-hot "
-            "labels), as ``CrossEntropyLoss`` does; the module returns logits."
+_RANDOM_STATE = """random_state : int, RandomState instance, Generator or None, default=None
+        Turned into the fit's generator by
+        :func:`skmixup._random.check_generator` (the package's one rule), which
+        draws a torch seed first and then every batch's k-mixup step (and
+        place, for a list ``mix_layer``). With an int, torch is seeded too
+        (module initialisation, dropout, batch shuffling), so two fits give
+        identical predictions (on the CPU; on a GPU as far as PyTorch's kernels
+        are deterministic); torch's global generators are restored afterwards.
+        With None, the draws come from numpy's global generator and torch uses
+        its own global generator (as plain skorch)."""
+
+_COMMON_ATTRIBUTES = """n_features_in_ : int
+        ``X.shape[1]`` at fit (scikit-learn's convention; the channels for
+        images given as ``(n, C, H, W)``).
+    input_shape_ : tuple of int
+        Shape of one sample, ``X.shape[1:]``; ``predict`` checks it.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` had string column names.
+    categorical_features_ : ndarray of int or None
+        Indices of the categorical columns (``categorical_features``
+        resolved).
+    device_ : str or torch.device
+        Where the module lives (``device`` resolved on this machine).
+    module_ : torch.nn.Module
+        The trained network."""
+
+
+def _net_docs(criterion, criterion_note):
+    return substitute(
+        skorch_params=_SKORCH_PARAMS.format(
+            criterion=criterion, criterion_note=criterion_note
         ),
+        net_params=_KMIXUP_NET_PARAMS,
+        net_random_state=_RANDOM_STATE,
+        net_attributes=_COMMON_ATTRIBUTES,
     )
+
+
+@_net_docs(
+    "torch.nn.CrossEntropyLoss",
+    "It must accept class-probability targets (the mixed one-hot labels), "
+    "as ``CrossEntropyLoss`` does; the module returns logits.",
 )
-class KMixupClassifier(_KMixupNetMixin, NeuralNetClassifier):
+class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
     """Neural network classifier trained with k-mixup (skorch).
 
     A :class:`skorch.NeuralNetClassifier` whose training batches are mixed by
@@ -565,30 +868,29 @@ class KMixupClassifier(_KMixupNetMixin, NeuralNetClassifier):
     ``lambda ~ Beta(alpha, alpha)``. The network is trained on the mixed
     soft labels with cross-entropy. ``alpha=0`` is plain training (ERM),
     ``k=1`` ordinary mixup. Validation and prediction batches are not mixed.
+    The per-batch step is the public hook :meth:`mix_batch`.
 
-    With ``module=None`` (the default) a :class:`TabularMLP` is built from the
-    data (number of features and classes), so the estimator works like any
-    scikit-learn classifier; standardise the features first
-    (``make_pipeline(StandardScaler(), KMixupClassifier())``).
+    ``X`` may have any shape ``(n_samples, ...)``: tables, images, sequences.
+    With ``module=None`` (the default) a network is built from the data: a
+    :class:`~skmixup.modules.TabularMLP` for 2-d ``X`` (standardise the
+    features first: ``make_pipeline(StandardScaler(), KMixupClassifier())``)
+    and a :class:`~skmixup.modules.ConvNet` for images ``(n, H, W)`` or
+    ``(n, C, H, W)``, so the estimator works like any scikit-learn
+    classifier.
 
     Parameters
     ----------
     module : torch.nn.Module class or instance, default=None
-        Network returning one logit per class. None (or the class
-        :class:`TabularMLP`) builds a :class:`TabularMLP` at fit time with
-        ``n_features`` and ``n_outputs`` taken from the data; tune it with
-        ``module__hidden_units``, ``module__n_layers`` and
-        ``module__dropout``.
+        Network returning one logit per class. None builds a
+        :class:`~skmixup.modules.TabularMLP` (2-d ``X``) or a
+        :class:`~skmixup.modules.ConvNet` (images) at fit time, sized from
+        the data; tune it with ``module__...`` parameters (e.g.
+        ``module__hidden_units``).
     {k}
     {alpha}
     {metric}
-    random_state : int, RandomState instance or None, default=None
-        Seeds the k-mixup draws and torch (module initialisation, dropout,
-        batch shuffling) for a fit, so that two fits with the same int give
-        identical predictions (on the CPU; on a GPU as far as PyTorch's
-        kernels are deterministic). Torch's global generators are restored
-        afterwards. With None, the k-mixup draws come from numpy's global
-        generator and torch uses its own global generator (as plain skorch).
+    {net_params}
+    {net_random_state}
     classes : array-like of shape (n_classes,) or None, default=None
         All the class labels, in the order of the columns of
         :meth:`predict_proba`. None: the sorted labels found in ``y``.
@@ -598,14 +900,7 @@ class KMixupClassifier(_KMixupNetMixin, NeuralNetClassifier):
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels, in the order of the columns of :meth:`predict_proba`.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names, when ``X`` had string column names.
-    device_ : str or torch.device
-        The device the net was trained on (``device`` resolved).
-    module_ : torch.nn.Module
-        The trained network.
+    {net_attributes}
     history_ : skorch.History
         Per-epoch and per-batch training record (losses on the mixed
         batches).
@@ -613,7 +908,8 @@ class KMixupClassifier(_KMixupNetMixin, NeuralNetClassifier):
     See Also
     --------
     KMixupRegressor : The same for regression.
-    TabularMLP : The default network.
+    skmixup.modules.TabularMLP : The default network for tables.
+    skmixup.modules.ConvNet : The default network for images.
     skmixup.kmixup_batch : The mixing step applied to every training batch.
     skmixup.KMixupAugmenter : k-mixup as data augmentation for any estimator.
 
@@ -632,6 +928,9 @@ class KMixupClassifier(_KMixupNetMixin, NeuralNetClassifier):
        Transactions on Machine Learning Research, 2023.
     .. [2] H. Zhang, M. Cisse, Y. N. Dauphin, D. Lopez-Paz, "mixup: Beyond
        Empirical Risk Minimization", ICLR 2018.
+    .. [3] V. Verma, A. Lamb, C. Beckham, A. Najafi, I. Mitliagkas,
+       D. Lopez-Paz, Y. Bengio, "Manifold Mixup: Better Representations by
+       Interpolating Hidden States", ICML 2019.
 
     Examples
     --------
@@ -648,15 +947,35 @@ class KMixupClassifier(_KMixupNetMixin, NeuralNetClassifier):
     True
     >>> clf.predict_proba(X[:2]).shape
     (2, 3)
+
+    Images need no torch code: ``X`` of shape ``(n, 8, 8)`` gets a small
+    convolutional network; ``mix_layer=(0, 1)`` mixes the input or the
+    first block's output, one drawn per batch.
+
+    >>> from sklearn.datasets import load_digits
+    >>> digits = load_digits()
+    >>> images = digits.images[:300] / 16.0
+    >>> cnn = KMixupClassifier(
+    ...     k=8, mix_layer=(0, 1), max_epochs=8, lr=3e-3, module__channels=(8,),
+    ...     module__hidden_units=32, random_state=0,
+    ... )
+    >>> cnn.fit(images, digits.target[:300]).module_.__class__.__name__
+    'ConvNet'
+    >>> cnn.predict(images[:5]).shape
+    (5,)
     """
+
+    _y_checks = {}
 
     def __init__(
         self,
-        module=None,
         *,
+        module=None,
         k=8,
         alpha=1.0,
         metric="euclidean",
+        mix_layer=0,
+        categorical_features=None,
         random_state=None,
         criterion=torch.nn.CrossEntropyLoss,
         optimizer=torch.optim.AdamW,
@@ -686,6 +1005,8 @@ class KMixupClassifier(_KMixupNetMixin, NeuralNetClassifier):
         self.k = k
         self.alpha = alpha
         self.metric = metric
+        self.mix_layer = mix_layer
+        self.categorical_features = categorical_features
         self.random_state = random_state
         self.iterator_train__shuffle = iterator_train__shuffle
 
@@ -724,9 +1045,8 @@ class KMixupClassifier(_KMixupNetMixin, NeuralNetClassifier):
     def _targets_for_mixing(self, y, dtype):
         return nn.functional.one_hot(y.long(), len(self.classes_)).to(dtype)
 
-    def _validate_training_data(self, X, y, reset, classes=None):
+    def _check_targets(self, y, reset, classes=None):
         name = type(self).__name__
-        X, y = validate_data(self, X, y, dtype=np.float32, reset=reset)
         y_type = type_of_target(y, input_name="y", raise_unknown=True)
         if y_type not in ("binary", "multiclass"):
             raise ValueError(
@@ -750,15 +1070,16 @@ class KMixupClassifier(_KMixupNetMixin, NeuralNetClassifier):
                     f"{labels.tolist()!r}."
                 )
             self._classes_ = labels
-        return X, _encode(y, self.classes_)
+        return _encode(y, self.classes_)
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the network's output).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples (a skorch/torch Dataset is passed to skorch unchanged).
+        X : array-like of shape (n_samples, ...)
+            Samples, shaped as in fit (a skorch/torch Dataset is passed to
+            skorch unchanged).
 
         Returns
         -------
@@ -779,8 +1100,8 @@ class KMixupClassifier(_KMixupNetMixin, NeuralNetClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
+        X : array-like of shape (n_samples, ...)
+            Samples, shaped as in fit.
 
         Returns
         -------
@@ -791,13 +1112,8 @@ class KMixupClassifier(_KMixupNetMixin, NeuralNetClassifier):
         return idx if is_dataset(X) else self.classes_[idx]
 
 
-@substitute(
-    skorch_params=_SKORCH_PARAMS.format(
-        criterion="torch.nn.MSELoss",
-        criterion_note="Computed on the mixed targets while training.",
-    )
-)
-class KMixupRegressor(_KMixupNetMixin, NeuralNetRegressor):
+@_net_docs("torch.nn.MSELoss", "Computed on the mixed targets while training.")
+class KMixupRegressor(_KMixupNetMixin, _FastLoopMixin, NeuralNetRegressor):
     """Neural network regressor trained with k-mixup (skorch).
 
     A :class:`skorch.NeuralNetRegressor` whose training batches are mixed by
@@ -805,44 +1121,39 @@ class KMixupRegressor(_KMixupNetMixin, NeuralNetRegressor):
     to partner k-batches of the same batch, and inputs and targets are mixed
     with a weight ``lambda ~ Beta(alpha, alpha)``; the loss (MSE) is taken on
     the mixed targets. ``alpha=0`` is plain training, ``k=1`` ordinary mixup.
-    Validation and prediction batches are not mixed.
+    Validation and prediction batches are not mixed. The per-batch step is
+    the public hook :meth:`mix_batch`.
 
-    With ``module=None`` a :class:`TabularMLP` is built from the data. The
+    ``X`` may have any shape ``(n_samples, ...)``; with ``module=None`` a
+    :class:`~skmixup.modules.TabularMLP` (2-d ``X``) or a
+    :class:`~skmixup.modules.ConvNet` (images) is built from the data. The
     network sees the targets as they are: standardise large-scale targets
     (for example with :class:`~sklearn.compose.TransformedTargetRegressor`).
 
     Parameters
     ----------
     module : torch.nn.Module class or instance, default=None
-        Network returning one value per target. None builds a
-        :class:`TabularMLP` at fit time.
+        Network returning one value per target. None builds a default
+        network at fit time (see :class:`KMixupClassifier`).
     {k}
     {alpha}
     {metric}
-    random_state : int, RandomState instance or None, default=None
-        Seeds the k-mixup draws and torch (module initialisation, dropout,
-        batch shuffling) for a fit; see :class:`KMixupClassifier`.
+    {net_params}
+    {net_random_state}
     {skorch_params}
 
     Attributes
     ----------
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names, when ``X`` had string column names.
     n_outputs_ : int
         Number of targets.
-    device_ : str or torch.device
-        The device the net was trained on.
-    module_ : torch.nn.Module
-        The trained network.
+    {net_attributes}
     history_ : skorch.History
         Training record.
 
     See Also
     --------
     KMixupClassifier : The same for classification.
-    TabularMLP : The default network.
+    skmixup.modules.TabularMLP : The default network for tables.
     skmixup.kmixup_batch : The mixing step.
 
     References
@@ -867,13 +1178,17 @@ class KMixupRegressor(_KMixupNetMixin, NeuralNetRegressor):
     (3,)
     """
 
+    _y_checks = {"y_numeric": True, "multi_output": True}
+
     def __init__(
         self,
-        module=None,
         *,
+        module=None,
         k=8,
         alpha=1.0,
         metric="euclidean",
+        mix_layer=0,
+        categorical_features=None,
         random_state=None,
         criterion=torch.nn.MSELoss,
         optimizer=torch.optim.AdamW,
@@ -901,6 +1216,8 @@ class KMixupRegressor(_KMixupNetMixin, NeuralNetRegressor):
         self.k = k
         self.alpha = alpha
         self.metric = metric
+        self.mix_layer = mix_layer
+        self.categorical_features = categorical_features
         self.random_state = random_state
         self.iterator_train__shuffle = iterator_train__shuffle
 
@@ -915,11 +1232,14 @@ class KMixupRegressor(_KMixupNetMixin, NeuralNetRegressor):
     def _targets_for_mixing(self, y, dtype):
         return y.to(dtype)
 
-    def _validate_training_data(self, X, y, reset, classes=None):
-        X, y = validate_data(
-            self, X, y, dtype=np.float32, y_numeric=True, multi_output=True, reset=reset
+    def _check_targets(self, y, reset, classes=None):
+        y = _as_float32(
+            np.asarray(y),
+            "y",
+            type(self).__name__,
+            "Scale the targets first (e.g. TransformedTargetRegressor with "
+            "StandardScaler).",
         )
-        y = np.asarray(y, dtype=np.float32)
         y_1d = y.ndim == 1
         y = y.reshape(len(y), -1)
         if reset:
@@ -930,15 +1250,16 @@ class KMixupRegressor(_KMixupNetMixin, NeuralNetRegressor):
                 f"y has {y.shape[1]} targets, but {type(self).__name__} was "
                 f"fitted with {self.n_outputs_}."
             )
-        return X, y
+        return y
 
     def predict(self, X):
         """Predicted targets.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples (a skorch/torch Dataset is passed to skorch unchanged).
+        X : array-like of shape (n_samples, ...)
+            Samples, shaped as in fit (a skorch/torch Dataset is passed to
+            skorch unchanged).
 
         Returns
         -------

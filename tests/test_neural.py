@@ -1,27 +1,34 @@
-"""Tests of the skorch estimators KMixupClassifier / KMixupRegressor and TabularMLP.
+"""Tests of the skorch estimators KMixupClassifier / KMixupRegressor.
 
 Nets are tiny and trained for a few epochs on small data; fitted nets are
-shared per module where possible (skorch's own test style).
+shared per module where possible (skorch's own test style). Float results of
+two fits are compared exactly only when both run the same operations in the
+same order on the same machine; otherwise with a stated tolerance.
 """
 
+import inspect
 import pickle
+import re
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
+import sklearn
 import torch
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV, cross_val_score
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 from skorch.dataset import ValidSplit
 
-from skmixup import KMixupClassifier, KMixupRegressor, TabularMLP, neural
+from skmixup import KMixupClassifier, KMixupRegressor, neural
+from skmixup.modules import ConvNet, TabularMLP
 
 FAST = dict(max_epochs=8, lr=1e-2, batch_size=32, module__hidden_units=16)
 
@@ -80,21 +87,28 @@ def record_draws(monkeypatch):
     real = neural.kmixup_batch
 
     def recording(X_batch, Y_batch, **kwargs):
-        X_mix, Y_mix, info = real(X_batch, Y_batch, return_info=True, **kwargs)
+        X_mix, Y_mix, info = real(X_batch, Y_batch, **kwargs)
         draws.append(
             SimpleNamespace(
-                X=X_batch.numpy().copy(),
+                X=X_batch.detach().numpy().copy(),
                 Y=Y_batch.numpy().copy(),
-                X_mix=X_mix.numpy().copy(),
+                X_mix=X_mix.detach().numpy().copy(),
                 Y_mix=Y_mix.numpy().copy(),
                 info=info,
                 kwargs=kwargs,
             )
         )
-        return X_mix, Y_mix
+        return X_mix, Y_mix, info
 
     monkeypatch.setattr(neural, "kmixup_batch", recording)
     return draws
+
+
+def assert_is_mix(X_mix, X_batch, info, rtol=1e-6, atol=1e-6):
+    """Row i of X_mix is lam[i] * X[i] + (1 - lam[i]) * X[partner[i]], any trailing shape."""
+    lam = info.lam.reshape(-1, *([1] * (X_batch.ndim - 1)))
+    expected = lam * X_batch + (1 - lam) * X_batch[info.partner]
+    np.testing.assert_allclose(X_mix, expected, rtol=rtol, atol=atol)
 
 
 def distance_to_segments(P, D):
@@ -125,33 +139,9 @@ def fitted_reg():
     return KMixupRegressor(k=4, random_state=0, **FAST).fit(X, Y_REG)
 
 
-class TestTabularMLP:
-    def test_shapes_and_layers(self):
-        net = TabularMLP(5, 2, hidden_units=7, n_layers=3, dropout=0.5)
-        assert net(torch.zeros(4, 5)).shape == (4, 2)
-        linear = [m for m in net.modules() if isinstance(m, torch.nn.Linear)]
-        assert [m.out_features for m in linear] == [7, 7, 7, 2]
-        assert sum(isinstance(m, torch.nn.Dropout) for m in net.modules()) == 3
-
-    def test_zero_layers_is_linear(self):
-        net = TabularMLP(5, 2, n_layers=0)
-        assert len(net.layers) == 1 and isinstance(net.layers[0], torch.nn.Linear)
-
-    @pytest.mark.parametrize(
-        "kwargs, match",
-        [
-            ({"hidden_units": 0}, "module__hidden_units"),
-            ({"n_layers": -1}, "module__n_layers"),
-            ({"dropout": 1.0}, "module__dropout"),
-        ],
-    )
-    def test_bad_parameters(self, kwargs, match):
-        with pytest.raises(ValueError, match=match):
-            TabularMLP(3, 2, **kwargs)
-
-    def test_bad_type(self):
-        with pytest.raises(TypeError, match="hidden_units must be an int"):
-            TabularMLP(3, 2, hidden_units=2.5)
+class TestDefaultModules:
+    def test_tabular_mlp_importable_from_neural(self):
+        assert neural.TabularMLP is TabularMLP
 
     def test_built_from_data_and_tunable(self, fitted_clf):
         module = fitted_clf.module_
@@ -159,6 +149,22 @@ class TestTabularMLP:
         assert module.layers[0].in_features == X.shape[1]
         assert module.layers[-1].out_features == len(LABELS)
         assert module.layers[0].out_features == FAST["module__hidden_units"]
+
+    @pytest.mark.parametrize("shape", [(6, 6), (2, 6, 6)])
+    def test_convnet_for_images(self, shape):
+        rng = np.random.default_rng(0)
+        images = rng.normal(size=(40, *shape)).astype(np.float32)
+        y = rng.integers(0, 2, 40)
+        clf = KMixupClassifier(
+            k=4, max_epochs=2, module__channels=(3,), module__hidden_units=8
+        ).fit(images, y)
+        assert isinstance(clf.module_, ConvNet)
+        assert clf.module_.in_shape == shape and clf.input_shape_ == shape
+        assert clf.predict_proba(images).shape == (40, 2)
+        reg = KMixupRegressor(k=4, max_epochs=2, module__channels=(3,)).fit(
+            images, images.mean(axis=tuple(range(1, images.ndim)))
+        )
+        assert isinstance(reg.module_, ConvNet) and reg.predict(images).shape == (40,)
 
 
 class TestClassifier:
@@ -192,14 +198,7 @@ class TestClassifier:
             loaded.predict_proba(X), fitted_clf.predict_proba(X)
         )
         np.testing.assert_array_equal(loaded.predict(X), fitted_clf.predict(X))
-        assert loaded.device == "auto" and loaded.device_ == "cpu"
-
-    def test_device_auto_resolved_but_parameter_kept(self, fitted_clf):
-        assert fitted_clf.device == "auto"
-        assert fitted_clf.get_params()["device"] == "auto"
-        expected = "cuda" if torch.cuda.is_available() else "cpu"
-        assert fitted_clf.device_ == expected
-        assert next(fitted_clf.module_.parameters()).device.type == expected
+        assert loaded.get_params()["device"] == "auto" and loaded.device_ == "cpu"
 
     def test_float64_float32_and_pandas_give_same_net(self, fitted_clf):
         X32 = KMixupClassifier(k=4, random_state=0, **FAST).fit(
@@ -217,10 +216,14 @@ class TestClassifier:
         )
 
     def test_inputs_not_mutated(self):
-        X_copy, y_copy = X.copy(), Y_STR.copy()
-        KMixupClassifier(k=4, random_state=0, **FAST).fit(X_copy, y_copy)
+        X_copy, y_copy, w = X.copy(), Y_STR.copy(), np.arange(len(X), dtype=float)
+        w_copy = w.copy()
+        KMixupClassifier(k=4, random_state=0, **FAST).fit(
+            X_copy, y_copy, sample_weight=w
+        )
         np.testing.assert_array_equal(X_copy, X)
         np.testing.assert_array_equal(y_copy, Y_STR)
+        np.testing.assert_array_equal(w, w_copy)
 
     def test_partial_fit_continues(self):
         clf = KMixupClassifier(k=4, random_state=0, **{**FAST, "max_epochs": 1})
@@ -229,6 +232,65 @@ class TestClassifier:
         clf.partial_fit(X, Y_STR)
         assert len(clf.history) == 2
         assert clf.predict_proba(X).shape == (len(X), 3)
+
+    def test_keyword_only_hyperparameters(self):
+        for Estimator in (KMixupClassifier, KMixupRegressor):
+            params = inspect.signature(Estimator.__init__).parameters.values()
+            positional = [p.name for p in params if p.kind == p.POSITIONAL_OR_KEYWORD]
+            assert positional == ["self"]
+            with pytest.raises(TypeError):
+                Estimator(TabularMLP)
+
+    def test_strict_forward_signature_gets_no_extra_arguments(self):
+        # A module whose forward takes X only: no private skorch argument
+        # (such as the former `_routing_method`) and no weights may reach it.
+        class Strict(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin = torch.nn.Linear(4, 3)
+
+            def forward(self, X):
+                return self.lin(X)
+
+        clf = KMixupClassifier(module=Strict, k=4, max_epochs=2, random_state=0)
+        clf.fit(X, Y_INT, sample_weight=np.arange(len(X)) % 3)
+        clf.partial_fit(X, Y_INT)
+        assert clf.predict(X).shape == (len(X),)
+
+
+class TestDevice:
+    def test_auto_resolved_but_parameter_kept(self, fitted_clf):
+        expected = "cuda" if torch.cuda.is_available() else "cpu"
+        assert fitted_clf.get_params()["device"] == "auto"
+        assert clone(fitted_clf).get_params()["device"] == "auto"
+        assert fitted_clf.device == expected  # what skorch reads
+        assert fitted_clf.device_ == expected
+        assert next(fitted_clf.module_.parameters()).device.type == expected
+
+    def test_parameter_never_swapped_during_fit(self):
+        # skorch and callbacks read the resolved device at any time, while
+        # get_params reports "auto" at any time, during training too.
+        class Probe(Callback):
+            def initialize(self):
+                self.seen = []
+                return self
+
+            def on_batch_end(self, net, **kwargs):
+                self.seen.append((net.device, net.get_params()["device"]))
+
+        probe = Probe()
+        clf = KMixupClassifier(
+            k=4, callbacks=[("probe", probe)], random_state=0, **FAST
+        ).fit(X, Y_INT)
+        resolved = "cuda" if torch.cuda.is_available() else "cpu"
+        assert probe.seen and set(probe.seen) == {(resolved, "auto")}
+        clf.set_params(module__hidden_units=5)  # re-initialises on the device
+        assert clf.module_.layers[0].out_features == 5
+        assert clf.get_params()["device"] == "auto"
+
+    def test_explicit_device_kept(self):
+        clf = KMixupClassifier(device="cpu", k=4, random_state=0, **FAST).fit(X, Y_INT)
+        assert clf.device == "cpu" and clf.get_params()["device"] == "cpu"
 
 
 class TestRandomState:
@@ -242,6 +304,21 @@ class TestRandomState:
         np.testing.assert_array_equal(again.predict_proba(X), first)
         other = clone(fitted_clf).set_params(random_state=1).fit(X, Y_STR)
         assert not np.allclose(other.predict_proba(X), again.predict_proba(X))
+
+    def test_int_and_its_generator_give_the_same_fit(self, fitted_clf):
+        # The one rule: an int seed means numpy.random.default_rng(seed).
+        params = {**fitted_clf.get_params(deep=False), "random_state": None}
+        rng = np.random.default_rng(0)
+        from_gen = KMixupClassifier(**{**params, "random_state": rng}).fit(X, Y_STR)
+        np.testing.assert_array_equal(
+            from_gen.predict_proba(X), fitted_clf.predict_proba(X)
+        )
+        # the generator was used (and advanced) by the fit
+        assert rng.integers(2**31) != np.random.default_rng(0).integers(2**31)
+        legacy = KMixupClassifier(
+            **{**params, "random_state": np.random.RandomState(0)}
+        ).fit(X, Y_STR)
+        assert legacy.predict_proba(X).shape == (len(X), 3)
 
     def test_dropout_run_is_reproducible(self):
         params = dict(k=4, random_state=3, module__dropout=0.3, **FAST)
@@ -262,6 +339,451 @@ class TestRandomState:
             return KMixupClassifier(k=4, **FAST).fit(X, Y_INT).predict_proba(X)
 
         np.testing.assert_array_equal(fit(), fit())
+
+
+class RecordingClassifier(KMixupClassifier):
+    """The public hook overridden: record what each training batch's mix got and gave."""
+
+    def mix_batch(self, X, y, sample_weight=None, *, mix_layer=0):
+        out = super().mix_batch(X, y, sample_weight, mix_layer=mix_layer)
+        calls = vars(self).setdefault("calls_", [])
+        calls.append(
+            SimpleNamespace(
+                X=X.detach().numpy().copy(),
+                y=y.numpy().copy(),
+                w=None if sample_weight is None else sample_weight.numpy().copy(),
+                mix_layer=mix_layer,
+                X_mix=out[0].detach().numpy().copy(),
+                y_mix=out[1].numpy().copy(),
+                w_mix=None if out[2] is None else out[2].numpy().copy(),
+            )
+        )
+        return out
+
+
+class TestMixBatchHook:
+    def test_called_once_per_training_batch_and_its_output_is_trained_on(
+        self, record_draws
+    ):
+        recorder = RecordInputs()
+        clf = RecordingClassifier(
+            k=4, callbacks=[("record", recorder)], random_state=0, **FAST
+        ).fit(X, Y_INT)
+        n_batches = FAST["max_epochs"] * int(np.ceil(len(X) / FAST["batch_size"]))
+        assert len(clf.calls_) == len(record_draws) == len(recorder.train) == n_batches
+        for call, draw, seen in zip(clf.calls_, record_draws, recorder.train):
+            assert call.mix_layer == 0
+            np.testing.assert_array_equal(call.X, draw.X)
+            np.testing.assert_array_equal(seen, call.X_mix)
+            assert_is_mix(call.X_mix, call.X, draw.info)
+            assert_is_mix(call.y_mix, call.y, draw.info)
+        # mix_batch is skipped entirely without mixing
+        erm = RecordingClassifier(alpha=0.0, k=4, random_state=0, **FAST).fit(X, Y_INT)
+        assert "calls_" not in vars(erm)
+
+    def test_callable_directly(self, fitted_clf):
+        batch = torch.as_tensor(X[:16], dtype=torch.float32)
+        targets = torch.eye(3)[Y_INT[:16]]
+        X_mix, y_mix, w_mix = fitted_clf.mix_batch(batch, targets)
+        assert X_mix.shape == batch.shape and y_mix.shape == targets.shape
+        assert w_mix is None
+        torch.testing.assert_close(y_mix.sum(1), torch.ones(16))
+
+
+class SmallConv(torch.nn.Module):
+    """A user's own convolutional module for (n, 1, 6, 6) images."""
+
+    def __init__(self, n_outputs=3):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(1, 4, 3, padding=1)
+        self.out = torch.nn.Linear(4 * 6 * 6, n_outputs)
+
+    def forward(self, X):
+        return self.out(torch.relu(self.conv(X)).flatten(1))
+
+
+class SmallSequenceNet(torch.nn.Module):
+    """A user's own sequence model for (n, T, d) inputs."""
+
+    def __init__(self, d=3, n_outputs=1):
+        super().__init__()
+        self.gru = torch.nn.GRU(d, 8, batch_first=True)
+        self.out = torch.nn.Linear(8, n_outputs)
+
+    def forward(self, X):
+        return self.out(self.gru(X)[0][:, -1])
+
+
+def make_images(n=48, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    images = rng.normal(size=(n, 1, 6, 6)) + y[:, None, None, None]
+    return images.astype(np.float32), y
+
+
+class TestNdInputs:
+    def test_images_mixed_exactly_with_a_conv_module(self, record_draws):
+        images, y = make_images()
+        recorder = RecordInputs()
+        clf = RecordingClassifier(
+            module=SmallConv,
+            k=4,
+            max_epochs=2,
+            batch_size=24,
+            callbacks=[("record", recorder)],
+            random_state=0,
+        ).fit(images, y)
+        assert len(clf.calls_) == 4 and clf.input_shape_ == (1, 6, 6)
+        rows = images.reshape(len(images), -1)
+        for call, draw, seen in zip(clf.calls_, record_draws, recorder.train):
+            assert call.X.shape == (24, 1, 6, 6) and call.X_mix.shape == (24, 1, 6, 6)
+            # the batch is made of the data's images, and the module saw the mix
+            assert distance_to_points(call.X.reshape(24, -1), rows).max() == 0
+            np.testing.assert_array_equal(seen, call.X_mix)
+            assert np.all(draw.info.partner != np.arange(24))
+            assert_is_mix(call.X_mix, call.X, draw.info)
+            assert_is_mix(call.y_mix, call.y, draw.info)
+        assert clf.predict(images).shape == (len(images),)
+
+    def test_sequences_with_a_recurrent_module(self, record_draws):
+        rng = np.random.default_rng(0)
+        seqs = rng.normal(size=(40, 5, 3)).astype(np.float32)
+        target = seqs[:, :, 0].mean(axis=1)
+        reg = KMixupRegressor(
+            module=SmallSequenceNet, k=4, max_epochs=2, batch_size=20, random_state=0
+        ).fit(seqs, target)
+        assert reg.predict(seqs).shape == (40,)
+        assert len(record_draws) == 4
+        for draw in record_draws:
+            assert draw.X.shape == (20, 5, 3)
+            assert_is_mix(draw.X_mix, draw.X, draw.info)
+
+    def test_float32_kept_and_uint8_converted_as_is(self):
+        images, y = make_images()
+        pixels = np.clip(images * 40 + 100, 0, 255).astype(np.uint8)
+        params = dict(module=SmallConv, k=4, max_epochs=2, random_state=0)
+        from_uint8 = KMixupClassifier(**params).fit(pixels, y)
+        from_float = KMixupClassifier(**params).fit(pixels.astype(np.float32), y)
+        np.testing.assert_array_equal(
+            from_uint8.predict_proba(pixels), from_float.predict_proba(pixels)
+        )
+
+    def test_wrong_trailing_shape_at_predict(self):
+        images, y = make_images()
+        clf = KMixupClassifier(module=SmallConv, k=4, max_epochs=1).fit(images, y)
+        with pytest.raises(
+            ValueError, match=r"shape \(1, 6, 7\).*fitted on.*\(1, 6, 6\)"
+        ):
+            clf.predict(np.zeros((2, 1, 6, 7), dtype=np.float32))
+        with pytest.raises(ValueError, match=r"shape \(36,\).*fitted on.*\(1, 6, 6\)"):
+            clf.predict(np.zeros((2, 36), dtype=np.float32))
+
+
+class ProtocolMLP(TabularMLP):
+    """TabularMLP that records the manifold-mixing protocol's calls."""
+
+    def forward_head(self, X, point):
+        H = super().forward_head(X, point)
+        vars(self).setdefault("heads", []).append((point, H.detach().clone()))
+        return H
+
+    def forward_tail(self, H, point):
+        vars(self).setdefault("tails", []).append((point, H.detach().clone()))
+        return super().forward_tail(H, point)
+
+
+class TestManifold:
+    def test_hidden_layer_is_matched_and_mixed(self, record_draws):
+        clf = RecordingClassifier(
+            module=ProtocolMLP,
+            module__n_features=4,
+            module__n_outputs=3,
+            module__hidden_units=6,
+            mix_layer=1,
+            k=4,
+            max_epochs=2,
+            batch_size=48,
+            random_state=0,
+        ).fit(X, Y_INT)
+        module = clf.module_
+        assert len(clf.calls_) == len(module.heads) == len(module.tails) == 4
+        for call, draw, (hp, H), (tp, H_mix) in zip(
+            clf.calls_, record_draws, module.heads, module.tails
+        ):
+            assert call.mix_layer == hp == tp == 1
+            # the matching and the mix are computed on the representation
+            np.testing.assert_array_equal(call.X, H.numpy())
+            np.testing.assert_array_equal(draw.X, H.numpy())
+            assert call.X.shape == (48, 6)
+            assert_is_mix(call.X_mix, call.X, draw.info)
+            # and the forward pass resumes from the mixed representation
+            np.testing.assert_array_equal(H_mix.numpy(), call.X_mix)
+            assert "discrete" not in draw.kwargs
+
+    def test_list_draws_one_place_per_batch_from_the_seed(self):
+        def places(seed):
+            clf = RecordingClassifier(
+                mix_layer=(0, 2), k=4, random_state=seed, **FAST
+            ).fit(X, Y_INT)
+            return [call.mix_layer for call in clf.calls_]
+
+        first = places(0)
+        assert set(first) == {0, 2}
+        assert places(0) == first
+        assert places(1) != first
+
+    def test_default_convnet_hidden_block(self, record_draws):
+        images, y = make_images()
+        KMixupClassifier(
+            mix_layer=1, k=4, max_epochs=1, module__channels=(5,), random_state=0
+        ).fit(images, y)
+        # ConvNet's place 1: 5 maps of 3 x 3 after pooling
+        assert {draw.X.shape[1:] for draw in record_draws} == {(5, 3, 3)}
+
+    def test_module_without_protocol(self):
+        with pytest.raises(ValueError, match="mix_layer=1 mixes inside.*lacks"):
+            KMixupClassifier(module=SmallConv, mix_layer=1, max_epochs=1).fit(
+                *make_images()
+            )
+
+    @pytest.mark.parametrize("mix_layer", [3, (0, 3)])
+    def test_place_out_of_range(self, mix_layer):
+        with pytest.raises(ValueError, match=r"mix_layer=.*out of range.*mix_points=2"):
+            KMixupClassifier(mix_layer=mix_layer, **FAST).fit(X, Y_INT)
+
+    @pytest.mark.parametrize(
+        "mix_layer, match",
+        [
+            (-1, "'mix_layer' parameter"),
+            (1.5, "'mix_layer' parameter"),
+            ((), "mix_layer must be an int >= 0"),
+            ([0, "1"], "mix_layer must be an int >= 0"),
+            ([True], "mix_layer must be an int >= 0"),
+        ],
+    )
+    def test_bad_mix_layer(self, mix_layer, match):
+        with pytest.raises(ValueError, match=match):
+            KMixupClassifier(mix_layer=mix_layer, **FAST).fit(X, Y_INT)
+
+
+class TestSampleWeight:
+    W = np.random.default_rng(1).integers(0, 4, len(X))
+
+    def test_weighted_batch_equals_repeated_rows(self):
+        """The contract: a batch with integer weights has the loss and gradients
+        of the batch with each row repeated that many times (alpha=0)."""
+        net = KMixupClassifier(alpha=0.0, k=4, random_state=0, **FAST).fit(X, Y_INT)
+        Xb = torch.as_tensor(X[:24], dtype=torch.float32)
+        yb = torch.as_tensor(Y_INT[:24])
+        w = torch.as_tensor(self.W[:24], dtype=torch.float32)
+        reps = torch.as_tensor(self.W[:24])
+
+        def step(batch):
+            net.module_.zero_grad()
+            step = net.train_step_single(batch)
+            return step["loss"].item(), [
+                p.grad.clone() for p in net.module_.parameters()
+            ]
+
+        loss_w, grads_w = step(({"X": Xb, "sample_weight": w}, yb))
+        loss_r, grads_r = step(
+            (Xb.repeat_interleave(reps, 0), yb.repeat_interleave(reps, 0))
+        )
+        assert loss_w == pytest.approx(loss_r, rel=1e-6)
+        for g_w, g_r in zip(grads_w, grads_r):
+            torch.testing.assert_close(g_w, g_r, rtol=1e-5, atol=1e-6)
+        # the unweighted batch differs: the weights do something
+        loss_u, _ = step((Xb, yb))
+        assert abs(loss_u - loss_w) > 1e-3
+
+    @pytest.mark.parametrize("Estimator", [KMixupClassifier, KMixupRegressor])
+    def test_full_batch_fit_equals_fit_on_repeated_rows(self, Estimator):
+        y = Y_INT if Estimator is KMixupClassifier else Y_REG
+        params = dict(
+            alpha=0.0,
+            batch_size=-1,
+            iterator_train__shuffle=False,
+            max_epochs=6,
+            lr=1e-2,
+            module__hidden_units=16,
+            random_state=0,
+        )
+        weighted = Estimator(**params).fit(X, y, sample_weight=self.W)
+        repeated = Estimator(**params).fit(
+            np.repeat(X, self.W, axis=0), np.repeat(y, self.W, axis=0)
+        )
+        unweighted = Estimator(**params).fit(X, y)
+        method = "predict_proba" if Estimator is KMixupClassifier else "predict"
+        out_w, out_r, out_u = (
+            getattr(est, method)(X) for est in (weighted, repeated, unweighted)
+        )
+        # same gradients up to float32 summation order at every step
+        np.testing.assert_allclose(out_w, out_r, rtol=1e-4, atol=1e-5)
+        assert np.abs(out_w - out_u).max() > 1e-3
+
+    def test_mixed_rows_weighted_by_lambda(self, record_draws):
+        clf = RecordingClassifier(k=4, random_state=0, **FAST).fit(
+            X, Y_INT, sample_weight=self.W + 0.5
+        )
+        w_all = (self.W + 0.5) / (self.W + 0.5).max()
+        for call, draw in zip(clf.calls_, record_draws):
+            assert (
+                call.w is not None and np.isin(call.w, w_all.astype(np.float32)).all()
+            )
+            lam, partner = draw.info.lam, draw.info.partner
+            expected = lam * call.w + (1 - lam) * call.w[partner]
+            np.testing.assert_allclose(call.w_mix, expected, rtol=1e-6)
+
+    def test_uniform_weights_are_the_unweighted_fit(self, fitted_clf):
+        params = fitted_clf.get_params(deep=False)
+        ones = KMixupClassifier(**params).fit(X, Y_STR, sample_weight=np.full(96, 3.0))
+        np.testing.assert_array_equal(
+            ones.predict_proba(X), fitted_clf.predict_proba(X)
+        )
+
+    def test_weights_never_reach_forward(self):
+        class Kwargs(TabularMLP):
+            def forward(self, X, **kwargs):
+                vars(self).setdefault("kwargs", set()).update(kwargs)
+                return super().forward(X)
+
+        clf = KMixupClassifier(
+            module=Kwargs,
+            module__n_features=4,
+            module__n_outputs=3,
+            train_split=ValidSplit(4),
+            k=4,
+            random_state=0,
+            **{k: v for k, v in FAST.items() if k != "module__hidden_units"},
+        ).fit(X, Y_INT, sample_weight=self.W)
+        assert not clf.module_.kwargs
+        # the validation loss is weighted too, and finite
+        assert np.isfinite(clf.history[-1, "valid_loss"])
+
+    def test_pipeline(self):
+        pipe = make_pipeline(
+            StandardScaler(), KMixupClassifier(k=4, random_state=0, **FAST)
+        )
+        pipe.fit(X, Y_INT, kmixupclassifier__sample_weight=self.W)
+        # weights matter: all weight on two classes -> the third is never predicted
+        w = (Y_INT != 2).astype(float)
+        pipe.fit(X, Y_INT, kmixupclassifier__sample_weight=w)
+        assert 2 not in set(pipe.predict(X))
+
+    def test_grid_search_without_routing(self):
+        pipe = Pipeline(
+            [("scale", StandardScaler()), ("clf", RecordingClassifier(**FAST))]
+        )
+        grid = GridSearchCV(pipe, {"clf__k": [2, 4]}, cv=2, refit=True)
+        grid.fit(X, Y_INT, clf__sample_weight=self.W + 1.0)
+        calls = grid.best_estimator_.named_steps["clf"].calls_
+        assert all(call.w is not None for call in calls)
+
+    def test_grid_search_with_metadata_routing(self):
+        with sklearn.config_context(enable_metadata_routing=True):
+            clf = (
+                RecordingClassifier(k=4, **FAST)
+                .set_fit_request(sample_weight=True)
+                .set_score_request(sample_weight=True)
+            )
+            pipe = make_pipeline(
+                StandardScaler().set_fit_request(sample_weight=False), clf
+            )
+            grid = GridSearchCV(pipe, {"recordingclassifier__k": [2, 4]}, cv=2)
+            grid.fit(X, Y_INT, sample_weight=self.W + 1.0)
+        calls = grid.best_estimator_[-1].calls_
+        assert calls and all(call.w is not None for call in calls)
+
+    @pytest.mark.parametrize(
+        "weights, match",
+        [
+            (-np.ones(96), "sample_weight must hold finite, non-negative"),
+            (np.r_[np.ones(95), np.nan], "finite, non-negative.*nan.*index 95"),
+            (np.r_[np.ones(95), np.inf], "finite, non-negative.*inf"),
+            (np.zeros(96), "sample_weight must hold at least one positive weight"),
+            (np.ones(5), r"sample_weight must have shape \(96,\)"),
+            (np.array(["a"] * 96), "sample_weight must be an array of numbers"),
+        ],
+    )
+    def test_bad_weights(self, weights, match):
+        with pytest.raises(ValueError, match=match):
+            KMixupClassifier(**FAST).fit(X, Y_INT, sample_weight=weights)
+
+    def test_criterion_without_reduction(self):
+        def loss(y_pred, y_true):
+            return ((y_pred - y_true) ** 2).mean()
+
+        class Plain(torch.nn.Module):
+            def forward(self, y_pred, y_true):
+                return loss(y_pred, y_true)
+
+        reg = KMixupRegressor(criterion=Plain, **FAST)
+        with pytest.raises(TypeError, match="sample_weight needs one loss per sample"):
+            reg.fit(X, Y_REG, sample_weight=self.W)
+
+
+def make_categorical_frame(n=64, seed=0):
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "x0": rng.normal(size=n),
+            "color": pd.Categorical(rng.integers(0, 3, n)),
+            "x1": rng.normal(size=n),
+            "code": rng.integers(0, 5, n).astype(object),
+        }
+    )
+    y = (frame["x0"] > 0).astype(int).to_numpy()
+    return frame, y
+
+
+class TestCategoricalFeatures:
+    @pytest.mark.parametrize(
+        "spec", ["auto", [1, 3], [False, True, False, True], ["color", "code"]]
+    )
+    def test_columns_taken_from_one_parent(self, spec, record_draws):
+        frame, y = make_categorical_frame()
+        clf = KMixupClassifier(
+            categorical_features=spec, k=4, max_epochs=2, random_state=0
+        ).fit(frame, y)
+        np.testing.assert_array_equal(clf.categorical_features_, [1, 3])
+        assert record_draws
+        for draw in record_draws:
+            np.testing.assert_array_equal(draw.kwargs["discrete"], [1, 3])
+            own = draw.X[:, [1, 3]]
+            other = draw.X[draw.info.partner][:, [1, 3]]
+            mixed = draw.X_mix[:, [1, 3]]
+            assert np.all((mixed == own) | (mixed == other))
+            # numeric columns are mixed linearly
+            assert_is_mix(draw.X_mix[:, [0, 2]], draw.X[:, [0, 2]], draw.info)
+        assert not np.any(np.isin(record_draws[0].X_mix[:, 1], [0.5, 1.5]))
+
+    def test_without_it_categories_are_averaged(self, record_draws):
+        frame, y = make_categorical_frame()
+        KMixupClassifier(k=4, max_epochs=1, random_state=0).fit(frame, y)
+        mixed = np.concatenate([d.X_mix[:, 1] for d in record_draws])
+        assert not np.all(mixed == np.round(mixed))
+
+    @pytest.mark.parametrize(
+        "spec, data, match",
+        [
+            ([7], "frame", r"column indices in \[0, 4\).*out of range"),
+            ([0], "frame", "names column 0, which holds the non-integer value"),
+            (["nope"], "frame", r"unknown column names \['nope'\]"),
+            ([True, False], "frame", r"boolean mask of length 4.*shape \(2,\)"),
+            ("auto", "array", "'auto' reads the column dtypes of a pandas DataFrame"),
+            ([0], "images", "categorical_features names columns of a 2-d X"),
+            ("all", "frame", "'categorical_features' parameter"),
+        ],
+    )
+    def test_bad_specs(self, spec, data, match):
+        frame, y = make_categorical_frame()
+        X_fit = {
+            "frame": frame,
+            "array": frame.to_numpy(dtype=float),
+            "images": np.zeros((64, 1, 4, 4)),
+        }[data]
+        with pytest.raises(ValueError, match=match):
+            KMixupClassifier(categorical_features=spec, max_epochs=1).fit(X_fit, y)
 
 
 class TestMixing:
@@ -294,11 +816,8 @@ class TestMixing:
             np.testing.assert_array_equal(draw.X, X32)
             np.testing.assert_array_equal(draw.Y, targets)
             assert np.all(info.partner != np.arange(len(X)))
-            lam = info.lam[:, None]
-            expected_X = lam * X32 + (1 - lam) * X32[info.partner]
-            expected_Y = lam * targets + (1 - lam) * targets[info.partner]
-            np.testing.assert_allclose(draw.X_mix, expected_X, rtol=1e-6, atol=1e-6)
-            np.testing.assert_allclose(draw.Y_mix, expected_Y, rtol=1e-6, atol=1e-6)
+            assert_is_mix(draw.X_mix, X32, info)
+            assert_is_mix(draw.Y_mix, targets, info)
             # what the module saw is exactly the mixed batch
             np.testing.assert_array_equal(seen, draw.X_mix)
         # the two epochs drew different pairs and weights
@@ -389,6 +908,7 @@ class TestMixing:
             device="cpu",
             module__hidden_units=16,
             module__dropout=0.2,  # dropout draws must line up too
+            optimizer__fused=False,  # skorch's default AdamW implementation
         )
 
         def ours(alpha):
@@ -436,6 +956,18 @@ class TestRegressor:
         again = clone(fitted_reg).fit(X, Y_REG)
         np.testing.assert_array_equal(again.predict(X), fitted_reg.predict(X))
 
+    @pytest.mark.parametrize("which", ["clf", "reg"])
+    def test_subset_predictions_agree_within_float32(
+        self, which, fitted_clf, fitted_reg
+    ):
+        # What check_methods_subset_invariance asks, with a tolerance that
+        # float32 kernels of any CPU meet (see EXPECTED_FAILED_CHECKS).
+        est = fitted_clf if which == "clf" else fitted_reg
+        method = est.predict_proba if which == "clf" else est.predict
+        full = method(X)
+        by_row = np.concatenate([method(X[i : i + 1]) for i in range(len(X))])
+        np.testing.assert_allclose(by_row, full, rtol=1e-5, atol=1e-6)
+
 
 class TestScikitLearnCitizen:
     def test_pipeline_grid_search_and_cv(self):
@@ -462,11 +994,23 @@ class TestScikitLearnCitizen:
         scores = cross_val_score(pipe, X, Y_STR, cv=3)
         assert scores.shape == (3,) and np.all(scores > 0.5)
 
+    def test_images_in_grid_search(self):
+        images, y = make_images(60)
+        grid = GridSearchCV(
+            KMixupClassifier(module=SmallConv, max_epochs=2, random_state=0),
+            {"mix_layer": [0], "k": [2, 4]},
+            cv=2,
+        ).fit(images, y)
+        assert grid.predict(images).shape == (60,)
+
     def test_clone_keeps_parameters(self):
-        clf = KMixupClassifier(k=3, alpha=0.4, module__n_layers=1, random_state=7)
+        clf = KMixupClassifier(
+            k=3, alpha=0.4, module__n_layers=1, mix_layer=(0, 1), random_state=7
+        )
         params = clone(clf).get_params(deep=False)
         assert params["k"] == 3 and params["alpha"] == 0.4
         assert params["module__n_layers"] == 1 and params["random_state"] == 7
+        assert params["mix_layer"] == (0, 1)
         assert params["device"] == "auto" and params["iterator_train__shuffle"] is True
         assert "_params_to_validate" not in params
 
@@ -474,7 +1018,7 @@ class TestScikitLearnCitizen:
         clf = clone(fitted_clf).fit(X, Y_STR)
         clf.set_params(module__hidden_units=5)
         assert clf.module_.layers[0].out_features == 5
-        assert clf.device == "auto"
+        assert clf.get_params()["device"] == "auto"
 
 
 class TestCallbacks:
@@ -533,6 +1077,48 @@ class TestBadInput:
         with pytest.raises(ValueError, match="Input y contains NaN"):
             KMixupRegressor(**FAST).fit(X, y)
 
+    @pytest.mark.parametrize("Estimator", [KMixupClassifier, KMixupRegressor])
+    @pytest.mark.parametrize("value, became", [(1e300, "inf"), (1e-300, "0")])
+    def test_values_float32_cannot_hold(self, Estimator, value, became):
+        X_bad = X.copy()
+        X_bad[5, 2] = value
+        y = Y_INT if Estimator is KMixupClassifier else Y_REG
+        match = (
+            f"float32.*value {re.escape(f'{value:.3g}')} of X.*become {became}"
+            ".*Scale the inputs"
+        )
+        with pytest.raises(ValueError, match=match):
+            Estimator(**FAST).fit(X_bad, y)
+        fitted = Estimator(max_epochs=1).fit(X, y)
+        with pytest.raises(ValueError, match=match):
+            fitted.predict(X_bad)
+
+    def test_targets_float32_cannot_hold(self):
+        with pytest.raises(ValueError, match="value .*e[+]300 of y.*Scale the targets"):
+            KMixupRegressor(**FAST).fit(X, Y_REG * 1e300)
+
+    @pytest.mark.parametrize("kind", ["array", "frame"])
+    def test_strings(self, kind):
+        X_str = X.astype(object)
+        X_str[0, 1] = "red"
+        if kind == "frame":
+            X_str = pd.DataFrame(X_str)
+        with pytest.raises(ValueError, match="holds strings.*OneHotEncoder"):
+            KMixupClassifier(**FAST).fit(X_str, Y_INT)
+
+    def test_sparse(self):
+        with pytest.raises(ValueError, match=r"dense X.*X\.toarray\(\)"):
+            KMixupClassifier(**FAST).fit(sp.csr_matrix(X), Y_INT)
+
+    def test_images_to_a_tabular_module(self):
+        images, y = make_images()
+        with pytest.raises(
+            ValueError, match="module=TabularMLP takes 2-d X.*Reshape X"
+        ):
+            KMixupClassifier(module=TabularMLP, max_epochs=1).fit(images, y)
+        with pytest.raises(ValueError, match="module=None takes images.*Reshape X"):
+            KMixupClassifier(max_epochs=1).fit(np.zeros((8, 1, 2, 2, 2)), y[:8])
+
     @pytest.mark.parametrize(
         "params, match",
         [
@@ -569,9 +1155,63 @@ class TestBadInput:
         with pytest.raises(NotFittedError):
             KMixupRegressor().predict(X)
 
+    def test_fit_params_with_hidden_mixing(self):
+        with pytest.raises(ValueError, match="go to the module's forward.*mix_layer"):
+            KMixupClassifier(mix_layer=1, **FAST).fit(X, Y_INT, extra=np.ones(96))
+
+
+needs_cuda = pytest.mark.skipif(
+    not torch.cuda.is_available(), reason="needs a CUDA device"
+)
+
+
+@pytest.mark.gpu
+@needs_cuda
+class TestGPU:
+    """The nets on CUDA give the CPU's results up to float32 kernel differences."""
+
+    def test_mix_batch_on_the_device(self):
+        clf = KMixupClassifier(k=4, max_epochs=1, random_state=0).fit(X, Y_INT)
+        batch = torch.as_tensor(X[:32], dtype=torch.float32)
+        targets = torch.eye(3)[Y_INT[:32]]
+        w = torch.rand(32)
+        outs = {}
+        for device in ("cpu", "cuda"):
+            clf._rng_ = np.random.default_rng(5)
+            outs[device] = clf.mix_batch(
+                batch.to(device), targets.to(device), w.to(device)
+            )
+        assert outs["cuda"][0].device.type == "cuda"
+        for a, b in zip(outs["cpu"], outs["cuda"]):
+            torch.testing.assert_close(b.cpu(), a, rtol=1e-5, atol=1e-6)
+
+    @pytest.mark.parametrize("kind", ["tabular", "images"])
+    def test_fit_on_cuda_matches_cpu(self, kind):
+        if kind == "tabular":
+            data, y = X, Y_INT
+            params = dict(module__hidden_units=16)
+        else:
+            data, y = make_images()
+            params = dict(
+                module__channels=(4,), module__hidden_units=16, mix_layer=(0, 1)
+            )
+        fits = {
+            device: KMixupClassifier(
+                device=device, k=4, max_epochs=3, lr=1e-2, random_state=0, **params
+            ).fit(data, y, sample_weight=np.arange(len(y)) % 3 + 1)
+            for device in ("cpu", "cuda")
+        }
+        assert next(fits["cuda"].module_.parameters()).device.type == "cuda"
+        np.testing.assert_allclose(
+            fits["cuda"].predict_proba(data),
+            fits["cpu"].predict_proba(data),
+            atol=2e-3,
+        )
+
 
 # skorch nets are scikit-learn estimators with one structural difference,
-# which the common checks below single out.
+# which the common checks below single out, and two checks that ask for more
+# than minibatch training of float32 networks can give (see the reasons).
 EXPECTED_FAILED_CHECKS = {
     "check_no_attributes_set_in_init": (
         "skorch's NeuralNet.__init__ sets history_, initialized_ and "
@@ -579,7 +1219,33 @@ EXPECTED_FAILED_CHECKS = {
         "module__hidden_units as attributes (how skorch routes parameters to "
         "its module, criterion and optimizer); these are not in the signature."
     ),
+    # A matrix product's float32 rounding depends on how many rows the BLAS
+    # kernel gets (its blocking and vector paths differ), so outputs for 20
+    # rows at once and row by row can differ by a few ulps (2.4e-7 was seen,
+    # against the check's atol=1e-7) depending on the CPU: a check that the
+    # machine's kernels would decide. test_subset_predictions_agree_within_float32
+    # checks the same property with a float32 tolerance.
+    "check_methods_subset_invariance": (
+        "float32 outputs of a batch and of its rows differ by a few ulps "
+        "depending on the CPU's BLAS kernels (2.4e-7 seen, atol is 1e-7); "
+        "tested within float32 tolerance in TestRegressor"
+    ),
+    "check_sample_weight_equivalence_on_dense_data": (
+        "minibatch training: repeated rows land in other batches and k-batches "
+        "and change the number of steps, so a weighted fit and a fit on "
+        "repeated rows take different stochastic paths. The equivalence holds "
+        "for each batch's loss and gradients, and for full-batch fits; both "
+        "are tested in TestSampleWeight."
+    ),
 }
+
+# Whether an expected failure that passes fails the run is left to pytest's
+# default (XPASS is reported, not failed): the subset check passes on some CPUs.
+_XFAIL_STRICT = (
+    {"xfail_strict": False}
+    if "xfail_strict" in inspect.signature(parametrize_with_checks).parameters
+    else {}
+)
 
 
 # check_set_params feeds -inf/inf/None to every parameter; skorch validates
@@ -593,6 +1259,7 @@ EXPECTED_FAILED_CHECKS = {
         KMixupRegressor(random_state=0, **{**FAST, "max_epochs": 10}),
     ],
     expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
+    **_XFAIL_STRICT,
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
