@@ -10,4 +10,5 @@ BENCHMARKS = {
     "toy": "skmixup.benchmarks.toy",
     "matching": "skmixup.benchmarks.matching",
     "neural": "skmixup.benchmarks.neural",
+    "images": "skmixup.benchmarks.images",
 }

@@ -1,0 +1,752 @@
+"""ERM vs mixup vs k-mixup vs manifold k-mixup on images, with robustness.
+
+For every dataset (scikit-learn's 8 x 8 digits, a 5,000-image MNIST subset)
+and every outer fold (repeated stratified K-fold), each method is tuned by an
+inner grid search on the training part only and scored on the held-out part:
+
+* ``erm``: the network trained without mixing (``alpha=0``);
+* ``mixup``: ``k=1``, ``alpha`` tuned;
+* ``kmixup``: ``k`` and ``alpha`` tuned, mixing the input images;
+* ``manifold``: the same grid, mixing at a place drawn per batch among the
+  input and the output of the first convolutional block
+  (``mix_layer=(0, 1)``, as in the official code).
+
+All methods share the network (:class:`~skmixup.modules.ConvNet`), the
+optimiser and the number of gradient steps, and, within a fold, the seed.
+Pixels are scaled to ``[0, 1]``: the noise levels and FGSM steps are in
+those units. Scores on the test fold: accuracy, log-loss, top-label expected
+calibration error (ECE), accuracy under additive Gaussian noise
+(:func:`skmixup.robustness.noise_accuracy`, the same noise for every method
+of a fold) and under FGSM (:func:`skmixup.robustness.fgsm_accuracy`, clipped
+to ``[0, 1]``). Paired comparisons use the Nadeau-Bengio corrected resampled
+t-test.
+
+``--part speed`` times instead one epoch of the default network on the
+digits at batch 64 with k-mixup (``k=16``), mixup (``k=1``) and ERM,
+interleaved in one run.
+
+Run ``python -m skmixup.benchmarks images --help``.
+"""
+
+import json
+import math
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._common import load_average, output_dir_error, positive_int
+from .uci import _csv_list
+
+DESCRIPTION = (
+    "ERM vs mixup vs k-mixup vs manifold k-mixup with a CNN on digits and "
+    "MNIST (nested CV; accuracy, log-loss, calibration, Gaussian noise and FGSM "
+    "robustness); --part speed times k-mixup against mixup per epoch."
+)
+
+METHODS = ("erm", "mixup", "kmixup", "manifold")
+LABELS = {
+    "erm": "ERM (α=0)",
+    "mixup": "mixup (k=1)",
+    "kmixup": "k-mixup",
+    "manifold": "manifold k-mixup",
+}
+#: (method, baseline) pairs of the paired tests
+COMPARISONS = (
+    ("kmixup", "mixup"),
+    ("kmixup", "erm"),
+    ("manifold", "mixup"),
+    ("manifold", "kmixup"),
+)
+DATASETS = ("digits", "mnist_5k")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that defines a run (written next to the results)."""
+
+    datasets: tuple
+    outer_splits: int
+    outer_repeats: int
+    inner_splits: int
+    steps: int
+    batch_size: int
+    channels: tuple
+    hidden_units: int
+    lr: float
+    alphas: tuple
+    ks: tuple
+    manifold_layers: tuple
+    sigmas: tuple
+    epsilons: tuple
+    noise_repeats: int
+    seed: int
+    max_train: int | None
+    device: str
+
+
+FULL = dict(
+    datasets=DATASETS,
+    outer_splits=5,
+    outer_repeats=1,
+    inner_splits=2,
+    steps=1000,
+    batch_size=64,
+    channels=(32, 64),
+    hidden_units=128,
+    lr=1e-3,
+    alphas=(0.2, 1.0),
+    ks=(16,),
+    manifold_layers=(0, 1),
+    sigmas=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5),
+    epsilons=(0.0, 0.01, 0.02, 0.05, 0.1, 0.2),
+    noise_repeats=3,
+    max_train=None,
+)
+QUICK = dict(
+    FULL,
+    datasets=("digits",),
+    outer_splits=3,
+    inner_splits=2,
+    steps=300,
+    channels=(16, 32),
+    hidden_units=64,
+    alphas=(0.2, 1.0),
+    ks=(16,),
+    noise_repeats=2,
+)
+
+
+def add_arguments(parser):
+    """Add the options of this benchmark to an :mod:`argparse` parser."""
+    parser.add_argument(
+        "--part",
+        choices=("accuracy", "speed"),
+        default="accuracy",
+        help="accuracy: the nested-CV comparison (default); speed: time per epoch "
+        "of k-mixup (k=16) against mixup (k=1) and ERM on the digits",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small run (digits only, 3 outer folds, 300 steps, a smaller CNN); "
+        "a few minutes on 2 cores",
+    )
+    parser.add_argument(
+        "--datasets",
+        type=_csv_list,
+        default=None,
+        help="comma-separated subset of " + ",".join(DATASETS),
+    )
+    parser.add_argument(
+        "--output",
+        default=None,
+        help="folder for CSV, PNG and markdown (default: benchmark_results/images, "
+        "benchmark_results/images_speed with --part speed)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
+    parser.add_argument(
+        "--device",
+        choices=("cpu", "cuda", "auto"),
+        default="cpu",
+        help="where the networks train (default: cpu; auto: cuda when available)",
+    )
+    parser.add_argument(
+        "--n-jobs",
+        type=int,
+        default=None,
+        help="parallel tasks (default: number of cores on the CPU, 1 on cuda); "
+        "each task uses 1 torch thread",
+    )
+    parser.add_argument("--outer-splits", type=positive_int)
+    parser.add_argument("--outer-repeats", type=positive_int)
+    parser.add_argument("--inner-splits", type=positive_int)
+    parser.add_argument("--steps", type=positive_int, help="gradient steps per fit")
+    parser.add_argument("--batch-size", type=positive_int)
+    parser.add_argument("--alphas", type=lambda s: _csv_list(s, float))
+    parser.add_argument("--ks", type=lambda s: _csv_list(s, int))
+    parser.add_argument(
+        "--channels", type=lambda s: _csv_list(s, int), help="filters per conv block"
+    )
+    parser.add_argument("--hidden-units", type=positive_int)
+    parser.add_argument(
+        "--max-train",
+        type=positive_int,
+        help="subsample training folds larger than this (stratified)",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=3,
+        help="--part speed: epochs per timed fit (default 3)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=positive_int,
+        default=5,
+        help="--part speed: timed fits per setting (default 5)",
+    )
+
+
+def _make_config(args):
+    base = QUICK if args.quick else FULL
+    values = dict(base)
+    for name in (
+        "datasets",
+        "outer_splits",
+        "outer_repeats",
+        "inner_splits",
+        "steps",
+        "batch_size",
+        "alphas",
+        "ks",
+        "channels",
+        "hidden_units",
+        "max_train",
+    ):
+        given = getattr(args, name, None)
+        if given is not None:
+            values[name] = given
+    unknown = [d for d in values["datasets"] if d not in DATASETS]
+    if unknown:
+        raise ValueError(
+            f"--datasets must be among {', '.join(DATASETS)}; got {', '.join(unknown)}"
+        )
+    if any(a < 0 for a in values["alphas"]):
+        raise ValueError(f"--alphas must be >= 0; got {values['alphas']}")
+    if any(k < 2 for k in values["ks"]):
+        raise ValueError(
+            f"--ks are the k of k-mixup and must be >= 2 (k=1 is the mixup "
+            f"baseline); got {values['ks']}"
+        )
+    if any(c < 1 for c in values["channels"]):
+        raise ValueError(f"--channels must be >= 1; got {values['channels']}")
+    values["datasets"] = tuple(dict.fromkeys(values["datasets"]))
+    return Config(seed=args.seed, device=args.device, **values)
+
+
+def load_images(name):
+    """Images of shape (n, H, W), float32 in [0, 1], and integer labels.
+
+    Parameters
+    ----------
+    name : {"digits", "mnist_5k"}
+        scikit-learn's 8 x 8 digits (grey levels 0-16) or the bundled
+        5,000-image MNIST subset (:func:`skmixup.datasets.load_dataset`,
+        grey levels 0-255).
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, H, W), float32
+    y : ndarray of shape (n_samples,), int
+    """
+    if name == "digits":
+        from sklearn.datasets import load_digits
+
+        bunch = load_digits()
+        X = bunch.images / 16.0
+    elif name == "mnist_5k":
+        from skmixup.datasets import load_dataset
+
+        bunch = load_dataset("mnist_5k")
+        X = np.asarray(bunch.data, dtype=np.float64).reshape(-1, 28, 28) / 255.0
+    else:
+        raise ValueError(f"name must be one of {DATASETS}; got {name!r}")
+    return X.astype(np.float32), np.asarray(bunch.target).astype(np.int64)
+
+
+def make_estimator(config, n_train, seed, **params):
+    """The run's KMixupClassifier (default ConvNet), with its step budget.
+
+    Every method gets the same network, optimiser, batch size and number of
+    gradient steps (``config.steps``, converted to epochs of ``n_train``
+    images).
+    """
+    from skmixup import KMixupClassifier
+
+    steps_per_epoch = max(1, math.ceil(n_train / config.batch_size))
+    epochs = max(1, round(config.steps / steps_per_epoch))
+    return KMixupClassifier(
+        max_epochs=epochs,
+        batch_size=config.batch_size,
+        lr=config.lr,
+        module__channels=tuple(config.channels),
+        module__hidden_units=config.hidden_units,
+        random_state=seed,
+        device=config.device,
+        verbose=0,
+        **params,
+    )
+
+
+def method_grid(method, config):
+    """The inner grid of one method (one point: no inner search)."""
+    if method == "erm":
+        return {"alpha": [0.0], "k": [1], "mix_layer": [0]}
+    if method == "mixup":
+        return {"alpha": list(config.alphas), "k": [1], "mix_layer": [0]}
+    layer = 0 if method == "kmixup" else tuple(config.manifold_layers)
+    return {"alpha": list(config.alphas), "k": list(config.ks), "mix_layer": [layer]}
+
+
+def _task_seed(config, dataset_index, repeat, fold):
+    state = np.random.SeedSequence([config.seed, dataset_index, repeat, fold])
+    return int(state.generate_state(1)[0] % (2**31 - 1))
+
+
+def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, method):
+    """Tune one method on one outer training fold, score it on the test fold."""
+    import torch
+    from joblib import parallel_config
+    from sklearn.metrics import accuracy_score, log_loss
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+    from skmixup.robustness import fgsm_accuracy, noise_accuracy
+
+    from ._stats import expected_calibration_error
+
+    torch.set_num_threads(1)
+    seed = _task_seed(config, dataset_index, repeat, fold)
+    if config.max_train is not None and len(train) > config.max_train:
+        from sklearn.model_selection import train_test_split
+
+        train, _ = train_test_split(
+            train, train_size=config.max_train, stratify=y[train], random_state=seed
+        )
+    start = time.perf_counter()
+    grid = method_grid(method, config)
+    best = {p: v[0] for p, v in grid.items()}
+    if any(len(v) > 1 for v in grid.values()):
+        n_inner = int(len(train) * (config.inner_splits - 1) / config.inner_splits)
+        search = GridSearchCV(
+            make_estimator(config, n_inner, seed),
+            grid,
+            cv=StratifiedKFold(config.inner_splits, shuffle=True, random_state=seed),
+            scoring="accuracy",
+            n_jobs=1,
+            error_score="raise",
+        )
+        with parallel_config(backend="sequential"):
+            search.fit(X[train], y[train])
+        best = search.best_params_
+    # Refit on the whole training fold with the same number of gradient steps.
+    model = make_estimator(config, len(train), seed, **best)
+    model.fit(X[train], y[train])
+    fit_seconds = time.perf_counter() - start
+    proba = model.predict_proba(X[test])
+    classes = model.classes_
+    pred = classes[proba.argmax(axis=1)]
+    # The same noise for every method of a fold: paired curves.
+    noise = noise_accuracy(
+        model,
+        X[test],
+        y[test],
+        sigmas=config.sigmas,
+        n_repeats=config.noise_repeats,
+        random_state=seed,
+    )
+    fgsm = fgsm_accuracy(model, X[test], y[test], epsilons=config.epsilons, clip=(0, 1))
+    result = {
+        "dataset": name,
+        "method": method,
+        "repeat": repeat,
+        "fold": fold,
+        "n_train": len(train),
+        "n_test": len(test),
+        "accuracy": accuracy_score(y[test], pred),
+        "log_loss": log_loss(y[test], proba, labels=classes),
+        "ece": expected_calibration_error(y[test], proba, classes),
+        "best_alpha": best["alpha"],
+        "best_k": best["k"],
+        "fit_seconds": fit_seconds,
+        "seconds": time.perf_counter() - start,
+    }
+    for sigma, acc in zip(config.sigmas, noise.accuracy):
+        result[f"noise_{sigma:g}"] = acc
+    for epsilon, acc in zip(config.epsilons, fgsm.accuracy):
+        result[f"fgsm_{epsilon:g}"] = acc
+    # one number per curve for the paired tests: mean over the levels > 0
+    result["noise_mean"] = float(np.mean(noise.accuracy[np.asarray(config.sigmas) > 0]))
+    result["fgsm_mean"] = float(np.mean(fgsm.accuracy[np.asarray(config.epsilons) > 0]))
+    return result
+
+
+def _tasks(config, data):
+    from sklearn.model_selection import RepeatedStratifiedKFold
+
+    for d_index, name in enumerate(config.datasets):
+        X, y = data[name]
+        outer = RepeatedStratifiedKFold(
+            n_splits=config.outer_splits,
+            n_repeats=config.outer_repeats,
+            random_state=config.seed + d_index,
+        )
+        for split_index, (train, test) in enumerate(
+            outer.split(X.reshape(len(X), -1), y)
+        ):
+            repeat, fold = divmod(split_index, config.outer_splits)
+            for method in METHODS:
+                yield (d_index, name, repeat, fold, train, test, method)
+
+
+def _fits_per_task(method, config):
+    n_grid = int(np.prod([len(v) for v in method_grid(method, config).values()]))
+    return 1 + (n_grid * config.inner_splits if n_grid > 1 else 0)
+
+
+def _execute(tasks_list, config, data, n_jobs):
+    from joblib import Parallel, delayed
+
+    total = len(tasks_list)
+    start = time.perf_counter()
+    # Longest tasks first (weighted by image size), results back in task order.
+    order = sorted(
+        range(total),
+        key=lambda i: (
+            -_fits_per_task(tasks_list[i][-1], config)
+            * data[tasks_list[i][1]][0][0].size
+        ),
+    )
+    results = [None] * total
+    calls = (
+        delayed(run_task)(config, d, name, *data[name], r, f, tr, te, m)
+        for (d, name, r, f, tr, te, m) in (tasks_list[i] for i in order)
+    )
+    generator = Parallel(n_jobs=n_jobs, return_as="generator")(calls)
+    for done, (i, res) in enumerate(zip(order, generator), 1):
+        results[i] = res
+        print(
+            f"[{done:3d}/{total}] {res['dataset']:>8} r{res['repeat']}f{res['fold']} "
+            f"{res['method']:>8}: acc {res['accuracy']:.3f}  logloss "
+            f"{res['log_loss']:.3f}  noise {res['noise_mean']:.3f}  fgsm "
+            f"{res['fgsm_mean']:.3f}  ({time.perf_counter() - start:5.0f}s elapsed)",
+            flush=True,
+        )
+    return results
+
+
+def summarise(results, config):
+    """Per dataset and method: means and spreads; paired corrected t-tests."""
+    import pandas as pd
+
+    from ._stats import corrected_resampled_ttest
+
+    df = pd.DataFrame(results).sort_values(["dataset", "method", "repeat", "fold"])
+    curve_cols = [f"noise_{s:g}" for s in config.sigmas] + [
+        f"fgsm_{e:g}" for e in config.epsilons
+    ]
+    rows = []
+    for name in config.datasets:
+        for method in METHODS:
+            m = df[(df.dataset == name) & (df.method == method)]
+            row = {"dataset": name, "method": method, "n_folds": len(m)}
+            for metric in ("accuracy", "log_loss", "ece", "noise_mean", "fgsm_mean"):
+                row[metric] = m[metric].mean()
+                row[f"{metric}_std"] = m[metric].std(ddof=1)
+            for col in curve_cols:
+                row[col] = m[col].mean()
+                row[f"{col}_std"] = m[col].std(ddof=1)
+            row["alpha_mode"] = m.best_alpha.mode().iloc[0]
+            row["fit_seconds"] = m.fit_seconds.mean()
+            rows.append(row)
+    tests = []
+    for name in config.datasets:
+        sub = df[df.dataset == name]
+        for method, base in COMPARISONS:
+            a = sub[sub.method == method]
+            b = sub[sub.method == base]
+            n_train, n_test = int(a.n_train.mean()), int(a.n_test.mean())
+            for metric in ("accuracy", "log_loss", "ece", "noise_mean", "fgsm_mean"):
+                diff = a[metric].to_numpy() - b[metric].to_numpy()
+                t, p = corrected_resampled_ttest(diff, n_train, n_test)
+                tests.append(
+                    {
+                        "dataset": name,
+                        "method": method,
+                        "baseline": base,
+                        "metric": metric,
+                        "mean_diff": diff.mean(),
+                        "t": t,
+                        "p_value": p,
+                        "n_folds": diff.size,
+                    }
+                )
+    return pd.DataFrame(rows), pd.DataFrame(tests)
+
+
+def format_report(table, tests, config):
+    """Markdown tables: scores, curves and paired tests."""
+    lines = [
+        "| dataset | method | accuracy (%) | log-loss | ECE | acc. under noise (%) "
+        "| acc. under FGSM (%) | α chosen (mode) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for _, r in table.iterrows():
+        lines.append(
+            f"| {r.dataset} | {LABELS[r.method]} | {100 * r.accuracy:.1f} ± "
+            f"{100 * r.accuracy_std:.1f} | {r.log_loss:.3f} ± {r.log_loss_std:.3f} "
+            f"| {r.ece:.3f} | {100 * r.noise_mean:.1f} ± {100 * r.noise_mean_std:.1f} "
+            f"| {100 * r.fgsm_mean:.1f} ± {100 * r.fgsm_mean_std:.1f} | {r.alpha_mode:g} |"
+        )
+    lines.append("")
+    lines.append(
+        "Mean ± standard deviation over the outer folds. Noise: mean accuracy over "
+        "σ in {" + ", ".join(f"{s:g}" for s in config.sigmas if s > 0) + "}; FGSM: "
+        "mean accuracy over ε in {"
+        + ", ".join(f"{e:g}" for e in config.epsilons if e > 0)
+        + "} (pixels in [0, 1])."
+    )
+    for kind, levels, symbol in (
+        ("noise", config.sigmas, "σ"),
+        ("fgsm", config.epsilons, "ε"),
+    ):
+        title = "Gaussian noise" if kind == "noise" else "FGSM"
+        lines += ["", f"Accuracy (%) under {title}:", ""]
+        header = "| dataset | method | " + " | ".join(f"{symbol}={v:g}" for v in levels)
+        lines += [header + " |", "|---|---|" + "---|" * len(levels)]
+        for _, r in table.iterrows():
+            cells = [f"{100 * r[f'{kind}_{v:g}']:.1f}" for v in levels]
+            lines.append(
+                f"| {r.dataset} | {LABELS[r.method]} | " + " | ".join(cells) + " |"
+            )
+    lines += [
+        "",
+        "Paired differences (method − baseline, mean over folds) and corrected "
+        "resampled t-test p-values:",
+        "",
+        "| dataset | comparison | Δ accuracy (points) | p | Δ log-loss | p "
+        "| Δ noise acc. (points) | p | Δ FGSM acc. (points) | p |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name in config.datasets:
+        for method, base in COMPARISONS:
+            cells = []
+            for metric, scale in (
+                ("accuracy", 100),
+                ("log_loss", 1),
+                ("noise_mean", 100),
+                ("fgsm_mean", 100),
+            ):
+                row = tests[
+                    (tests.dataset == name)
+                    & (tests.method == method)
+                    & (tests.baseline == base)
+                    & (tests.metric == metric)
+                ].iloc[0]
+                p = "n/a" if not np.isfinite(row.p_value) else f"{row.p_value:.2f}"
+                digits = 2 if scale == 100 else 3
+                cells += [f"{scale * row.mean_diff:+.{digits}f}", p]
+            lines.append(
+                f"| {name} | {LABELS[method]} vs {LABELS[base]} | "
+                + " | ".join(cells)
+                + " |"
+            )
+    return "\n".join(lines)
+
+
+def plot(table, config, path):
+    """Noise and FGSM curves (mean ± s.d. over folds), one row per dataset."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = len(config.datasets)
+    fig, axes = plt.subplots(n, 2, figsize=(10, 3.6 * n), squeeze=False)
+    for row, name in zip(axes, config.datasets):
+        sub = table[table.dataset == name]
+        for ax, kind, levels, xlabel in (
+            (row[0], "noise", config.sigmas, "noise σ (pixels in [0, 1])"),
+            (row[1], "fgsm", config.epsilons, "FGSM ε (pixels in [0, 1])"),
+        ):
+            for _, r in sub.iterrows():
+                mean = np.array([r[f"{kind}_{v:g}"] for v in levels])
+                std = np.array([r[f"{kind}_{v:g}_std"] for v in levels])
+                ax.errorbar(
+                    levels,
+                    100 * mean,
+                    yerr=100 * np.nan_to_num(std),
+                    marker="o",
+                    ms=3,
+                    capsize=2,
+                    label=LABELS[r.method],
+                )
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel("test accuracy (%)")
+            ax.set_title(f"{name}: {'Gaussian noise' if kind == 'noise' else 'FGSM'}")
+            ax.grid(alpha=0.3)
+        row[0].legend(fontsize=8)
+    fig.suptitle(
+        f"{config.outer_repeats}x{config.outer_splits}-fold outer CV, "
+        f"{config.steps} steps per fit, ConvNet{tuple(config.channels)}"
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _run_accuracy(args, config, n_jobs):
+    import pandas as pd
+
+    data = {name: load_images(name) for name in config.datasets}
+    tasks_list = list(_tasks(config, data))
+    print(
+        f"Images benchmark: {', '.join(config.datasets)}; "
+        f"{config.outer_repeats}x{config.outer_splits} outer folds, "
+        f"{config.inner_splits}-fold inner tuning, {config.steps} steps/fit, "
+        f"ConvNet channels={tuple(config.channels)}, {len(tasks_list)} tasks on "
+        f"{n_jobs} workers, device {config.device}; load average {load_average()}",
+        flush=True,
+    )
+    start = time.perf_counter()
+    results = _execute(tasks_list, config, data, n_jobs)
+    wall = time.perf_counter() - start
+    table, tests = summarise(results, config)
+    report = format_report(table, tests, config)
+    pd.DataFrame(results).to_csv(os.path.join(args.output, "folds.csv"), index=False)
+    table.to_csv(os.path.join(args.output, "summary.csv"), index=False)
+    tests.to_csv(os.path.join(args.output, "tests.csv"), index=False)
+    plot(table, config, os.path.join(args.output, "images.png"))
+    _write_meta(args, config, wall, n_jobs)
+    with open(os.path.join(args.output, "results.md"), "w") as fh:
+        fh.write(report + "\n")
+    print()
+    print(report)
+    print(f"\nwall time {wall:.0f} s; results in {args.output}/")
+    return 0
+
+
+def _write_meta(args, config, wall, n_jobs, **extra):
+    import torch
+
+    meta = {
+        "config": dict(config.__dict__),
+        "wall_seconds": wall,
+        "n_jobs": n_jobs,
+        "load_average_after": load_average(),
+        "python": sys.version.split()[0],
+        "torch": torch.__version__,
+        "platform": platform.platform(),
+        "command": "python -m skmixup.benchmarks images " + " ".join(sys.argv[2:]),
+        **extra,
+    }
+    with open(os.path.join(args.output, "run.json"), "w") as fh:
+        json.dump(meta, fh, indent=2, default=str)
+
+
+def _speed_settings():
+    return (
+        ("kmixup", {"k": 16, "alpha": 1.0}),
+        ("mixup", {"k": 1, "alpha": 1.0}),
+        ("erm", {"k": 1, "alpha": 0.0}),
+    )
+
+
+def _run_speed(args, config):
+    """Seconds per epoch of the default ConvNet on the digits, interleaved fits."""
+    import pandas as pd
+    import torch
+
+    from skmixup import KMixupClassifier
+
+    torch.set_num_threads(1)
+    X, y = load_images("digits")
+    settings = _speed_settings()
+    times = {name: [] for name, _ in settings}
+    print(
+        f"Speed: default ConvNet on the digits ({len(X)} images), batch 64, "
+        f"{args.epochs} epochs x {args.repeats} fits per setting, 1 torch thread, "
+        f"device {config.device}; load average {load_average()}",
+        flush=True,
+    )
+    start = time.perf_counter()
+    for repeat in range(args.repeats):
+        # rotate the order every repeat so that drifts of a shared machine
+        # hit every setting alike
+        shift = repeat % len(settings)
+        for name, params in settings[shift:] + settings[:shift]:
+            net = KMixupClassifier(
+                max_epochs=args.epochs,
+                batch_size=64,
+                random_state=args.seed + repeat,
+                device=config.device,
+                **params,
+            )
+            net.fit(X, y)
+            times[name] += list(net.history[:, "dur"])
+    wall = time.perf_counter() - start
+    rows = []
+    medians = {name: float(np.median(t)) for name, t in times.items()}
+    for name, params in settings:
+        t = np.asarray(times[name])
+        rows.append(
+            {
+                "setting": name,
+                **params,
+                "median_epoch_s": medians[name],
+                "q25_epoch_s": float(np.quantile(t, 0.25)),
+                "q75_epoch_s": float(np.quantile(t, 0.75)),
+                "ratio_to_mixup": medians[name] / medians["mixup"],
+                "ratio_to_erm": medians[name] / medians["erm"],
+                "n_epochs_timed": t.size,
+            }
+        )
+    table = pd.DataFrame(rows)
+    table.to_csv(os.path.join(args.output, "speed.csv"), index=False)
+    lines = [
+        "| setting | k | α | median s/epoch | IQR | ratio to mixup | ratio to ERM |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for _, r in table.iterrows():
+        lines.append(
+            f"| {r.setting} | {r.k} | {r.alpha:g} | {r.median_epoch_s:.3f} | "
+            f"{r.q25_epoch_s:.3f}–{r.q75_epoch_s:.3f} | {r.ratio_to_mixup:.3f} | "
+            f"{r.ratio_to_erm:.3f} |"
+        )
+    lines += [
+        "",
+        f"Default ConvNet on the digits ({len(X)} images of 8 x 8), batch 64, "
+        f"{args.epochs} epochs x {args.repeats} interleaved fits per setting, "
+        f"device {config.device}, 1 torch thread; load average {load_average()}.",
+    ]
+    report = "\n".join(lines)
+    _write_meta(
+        args, config, wall, 1, part="speed", epochs=args.epochs, repeats=args.repeats
+    )
+    with open(os.path.join(args.output, "results.md"), "w") as fh:
+        fh.write(report + "\n")
+    print(report)
+    return 0
+
+
+def run(args):
+    """Run the benchmark from parsed arguments; the process exit code."""
+    try:
+        config = _make_config(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    import torch
+
+    if config.device == "cuda" and not torch.cuda.is_available():
+        print("error: --device cuda but torch sees no CUDA device", file=sys.stderr)
+        return 2
+    if config.device == "auto":
+        # resolved once, so that run.json says where the nets trained
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        config = Config(**{**config.__dict__, "device": device})
+    if args.output is None:
+        suffix = "_speed" if args.part == "speed" else ""
+        args.output = os.path.join("benchmark_results", "images" + suffix)
+    message = output_dir_error(args.output)
+    if message:
+        print(message, file=sys.stderr)
+        return 2
+    if args.part == "speed":
+        return _run_speed(args, config)
+    default_jobs = 1 if config.device != "cpu" else (os.cpu_count() or 1)
+    n_jobs = args.n_jobs or default_jobs
+    return _run_accuracy(args, config, n_jobs)
