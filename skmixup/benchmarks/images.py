@@ -361,6 +361,7 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
         "ece": expected_calibration_error(y[test], proba, classes),
         "best_alpha": best["alpha"],
         "best_k": best["k"],
+        "mix_layer": str(best["mix_layer"]),
         "fit_seconds": fit_seconds,
         "seconds": time.perf_counter() - start,
     }

@@ -1,0 +1,155 @@
+"""The images benchmark end to end on a tiny budget, its tables and its errors."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skmixup.benchmarks.__main__ import main
+from skmixup.benchmarks.images import METHODS, load_images
+
+TINY = [
+    "images",
+    "--datasets",
+    "digits",
+    "--outer-splits",
+    "2",
+    "--inner-splits",
+    "2",
+    "--steps",
+    "4",
+    "--ks",
+    "4",
+    "--alphas",
+    "0.5,1.0",
+    "--channels",
+    "2,3",
+    "--hidden-units",
+    "4",
+    "--max-train",
+    "200",
+    "--n-jobs",
+    "1",
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("images")
+    assert main([*TINY, "--output", str(out)]) == 0
+    return out
+
+
+class TestRun:
+    def test_writes_all_outputs(self, tiny_run):
+        for name in (
+            "folds.csv",
+            "summary.csv",
+            "tests.csv",
+            "images.png",
+            "results.md",
+        ):
+            assert (tiny_run / name).stat().st_size > 0
+        meta = json.loads((tiny_run / "run.json").read_text())
+        assert meta["config"]["steps"] == 4
+        assert meta["config"]["device"] == "cpu"
+
+    def test_one_row_per_fold_and_method_with_its_grid(self, tiny_run):
+        folds = pd.read_csv(tiny_run / "folds.csv")
+        assert len(folds) == 2 * len(METHODS)
+        by = {m: folds[folds.method == m] for m in METHODS}
+        assert (by["erm"].best_alpha == 0).all() and (by["erm"].best_k == 1).all()
+        assert (by["mixup"].best_k == 1).all()
+        assert by["mixup"].best_alpha.isin([0.5, 1.0]).all()
+        for method in ("kmixup", "manifold"):
+            assert (by[method].best_k == 4).all()
+            assert by[method].best_alpha.isin([0.5, 1.0]).all()
+        assert (by["kmixup"].mix_layer == "0").all()
+        assert (by["manifold"].mix_layer == "(0, 1)").all()
+        assert (folds.n_train == 200).all()
+
+    def test_curves_start_at_the_clean_accuracy(self, tiny_run):
+        # sigma = 0 and epsilon = 0 are the clean test set: exactly the accuracy
+        folds = pd.read_csv(tiny_run / "folds.csv")
+        np.testing.assert_array_equal(folds["noise_0"], folds.accuracy)
+        np.testing.assert_array_equal(folds["fgsm_0"], folds.accuracy)
+        for column in folds.columns:
+            if column.startswith(("noise_", "fgsm_")):
+                assert folds[column].between(0, 1).all(), column
+
+    def test_summary_and_tests_match_folds(self, tiny_run):
+        folds = pd.read_csv(tiny_run / "folds.csv")
+        summary = pd.read_csv(tiny_run / "summary.csv")
+        tests = pd.read_csv(tiny_run / "tests.csv")
+        for method in METHODS:
+            row = summary[summary.method == method].iloc[0]
+            sub = folds[folds.method == method]
+            np.testing.assert_allclose(row.accuracy, sub.accuracy.mean(), rtol=1e-12)
+            np.testing.assert_allclose(row.fgsm_mean, sub.fgsm_mean.mean(), rtol=1e-12)
+        k = folds[folds.method == "kmixup"].sort_values("fold")
+        m = folds[folds.method == "mixup"].sort_values("fold")
+        diff = tests[
+            (tests.method == "kmixup")
+            & (tests.baseline == "mixup")
+            & (tests.metric == "accuracy")
+        ].mean_diff.iloc[0]
+        np.testing.assert_allclose(
+            diff, (k.accuracy.to_numpy() - m.accuracy.to_numpy()).mean(), rtol=1e-12
+        )
+
+    def test_report(self, tiny_run):
+        report = (tiny_run / "results.md").read_text()
+        assert "| digits | k-mixup |" in report
+        assert "| digits | manifold k-mixup vs mixup (k=1) |" in report
+        assert "Accuracy (%) under FGSM" in report
+
+
+def test_speed_part(tmp_path):
+    argv = ["images", "--part", "speed", "--epochs", "1", "--repeats", "1"]
+    assert main([*argv, "--output", str(tmp_path)]) == 0
+    speed = pd.read_csv(tmp_path / "speed.csv")
+    assert list(speed.setting) == ["kmixup", "mixup", "erm"]
+    assert (speed.median_epoch_s > 0).all()
+    np.testing.assert_allclose(
+        speed.ratio_to_mixup, speed.median_epoch_s / speed.median_epoch_s.iloc[1]
+    )
+    assert "ratio to mixup" in (tmp_path / "results.md").read_text()
+
+
+def test_load_images():
+    X, y = load_images("digits")
+    assert X.shape == (1797, 8, 8) and X.dtype == np.float32
+    assert X.min() == 0 and X.max() == 1
+    assert set(y) == set(range(10))
+    with pytest.raises(ValueError, match="name must be one of"):
+        load_images("cifar")
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--datasets", "cifar"], "--datasets must be among digits, mnist_5k"),
+        (["--ks", "1"], "--ks are the k of k-mixup and must be >= 2"),
+        (["--alphas", "-1"], "--alphas must be >= 0"),
+        (["--channels", "0"], "--channels must be >= 1"),
+    ],
+)
+def test_bad_arguments(tmp_path, capsys, extra, message):
+    assert main(["images", *extra, "--output", str(tmp_path)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_unwritable_output(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["images", "--output", str(blocker / "sub")]) == 2
+    assert "is not a writable folder" in capsys.readouterr().err
+
+
+def test_cuda_without_a_gpu(tmp_path, capsys):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device exists")
+    assert main(["images", "--device", "cuda", "--output", str(tmp_path)]) == 2
+    assert "torch sees no CUDA device" in capsys.readouterr().err
