@@ -221,8 +221,10 @@ def pairwise_cost(A, B, metric="euclidean", *, reduced=False):
     """
     check_metric(metric)
     A, B = _check_blocks(A, B)
+    A0 = A
     A, B = _same_dtype(matchable(A, "A"), matchable(B, "B"))
-    return _cost_blocks(A, B, metric, scale=reduced)
+    cost = _cost_blocks(A, B, metric, scale=reduced)
+    return from_host(cost, A0) if is_torch(A0) and not is_torch(cost) else cost
 
 
 def _same_dtype(f, pf):
