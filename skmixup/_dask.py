@@ -96,9 +96,9 @@ def dask_backend(address, timeout=10):
     cluster = None
     if address.startswith("local"):
         n_workers = _parse_local(address)
-        # Measured on one UCI task: the workers' statistical profiler and the
-        # nanny's MALLOC_TRIM_THRESHOLD_=65536 (memory handed back to the OS
-        # at every free, then mapped again) slow torch training by ~10%.
+        # The workers' statistical profiler and the nanny's
+        # MALLOC_TRIM_THRESHOLD_ (memory handed back to the OS at every free,
+        # then mapped again) slow torch training (``dask_perf --part uci``).
         with dask.config.set(
             {
                 "distributed.worker.profile.enabled": False,

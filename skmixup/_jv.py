@@ -18,7 +18,7 @@ try:  # pragma: no cover - exercised implicitly on every machine with numba
 
     _njit = numba.njit(cache=True, nogil=True)
     # The solver is inlined into its callers: a call passing its eleven
-    # arrays cost ~0.1 us per block, as much as solving a 4 x 4 block.
+    # arrays costs about as much as solving a 4 x 4 block.
     _njit_inline = numba.njit(cache=True, nogil=True, inline="always")
     HAS_NUMBA = True
 except ImportError:  # pragma: no cover - fallback when numba cannot be installed
@@ -30,10 +30,8 @@ except ImportError:  # pragma: no cover - fallback when numba cannot be installe
     _njit_inline = _njit
 
 
-#: Vectorised column passes pay off from this block size on (measured on
-#: random blocks: 1.9 us per 16 x 16 block against 2.5 us for one fused scalar
-#: pass, 2.0 against 1.4 us at 12 x 12: the compiler's vector loop only
-#: starts at 16 columns).
+#: Vectorised column passes pay off from this block size on: the compiler's
+#: vector loop only starts at 16 columns (see the matching benchmark).
 _VECTOR_MIN_K = 16
 
 
@@ -214,9 +212,8 @@ def _solve_range(cost, out, start, stop):
 
 
 #: From this many features on, each cost entry is one dot product (vectorised
-#: over the features); below, the k partners form the vector loop instead.
-#: Measured (``python -m skmixup.benchmarks matching``): dot products are 2x
-#: faster at d=100, the partner loop ~10% faster at d=10.
+#: over the features); below, the k partners form the vector loop instead
+#: (the crossover is timed by ``python -m skmixup.benchmarks matching``).
 _DOT_MIN_FEATURES = 16
 
 if HAS_NUMBA:

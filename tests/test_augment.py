@@ -52,6 +52,8 @@ def _expected_failed_checks(estimator):
 @parametrize_with_checks(
     [
         KMixupAugmenter(k=2, random_state=0),
+        KMixupAugmenter(k=2, sampling_strategy="auto", random_state=0),
+        KMixupAugmenter(k=2, categorical_features="auto", random_state=0),
         KMixupEstimator(LogisticRegression(), k=2, random_state=0),
         KMixupEstimator(Ridge(), k=2, random_state=0),
     ],
@@ -62,24 +64,27 @@ def test_sklearn_compatible(estimator, check):
 
 
 def _imblearn_expected_failed_checks(estimator):
-    if isinstance(estimator, KMixupAugmenter):
-        return {
-            "check_samplers_fit": (
-                "the check requires `sampling_strategy_`: KMixupAugmenter adds "
-                "mixed points, it does not rebalance classes, so it has no "
-                "sampling strategy."
-            ),
-            "check_samplers_pandas_sparse": (
-                "sparse input is rejected with a TypeError by design: mixing "
-                "two sparse rows densifies them, and the matching is dense."
-            ),
-        }
-    return {}
+    if not isinstance(estimator, KMixupAugmenter):
+        return {}
+    failed = {
+        "check_samplers_pandas_sparse": (
+            "sparse input is rejected with a TypeError by design: mixing "
+            "two sparse rows densifies them, and the matching is dense."
+        ),
+    }
+    if estimator.sampling_strategy is None:
+        failed["check_samplers_fit"] = (
+            "the check requires `sampling_strategy_`: with "
+            "sampling_strategy=None KMixupAugmenter adds mixed points over all "
+            "classes instead of rebalancing them, so it has no strategy."
+        )
+    return failed
 
 
 @imblearn_parametrize_with_checks(
     [
         KMixupAugmenter(k=2, random_state=0),
+        KMixupAugmenter(k=2, sampling_strategy="auto", random_state=0),
         KMixupEstimator(LogisticRegression(max_iter=1000), k=2, random_state=0),
     ],
     expected_failed_checks=_imblearn_expected_failed_checks,
