@@ -43,6 +43,7 @@ from ._resample import (
     resample_y,
     synthetic_pairs,
 )
+from ._validation import check_sample_weight, column_indices
 
 __all__ = ["KMixupAugmenter", "KMixupEstimator"]
 
@@ -84,45 +85,6 @@ def _is_pandas(obj):
     return hasattr(obj, "iloc") and hasattr(obj, "columns" if obj.ndim == 2 else "name")
 
 
-def _column_indices(spec, columns, d, name):
-    """Column indices from indices, names or a boolean mask."""
-    values = np.asarray(spec)
-    if values.dtype == bool:
-        if values.shape != (d,):
-            raise ValueError(
-                f"{name} as a boolean mask must have one entry per column of X "
-                f"({d}); got shape {values.shape}."
-            )
-        return np.flatnonzero(values)
-    if values.ndim != 1:
-        raise ValueError(f"{name} must be a 1-d list of columns; got {spec!r}.")
-    if values.dtype.kind in "iu":
-        if values.size and (values.min() < -d or values.max() >= d):
-            raise ValueError(
-                f"{name} holds column indices out of range for X with {d} "
-                f"columns: {values.tolist()!r}."
-            )
-        return np.unique(values % d) if values.size else values.astype(np.int64)
-    if values.dtype.kind in "OU":
-        if columns is None:
-            raise ValueError(
-                f"{name} names columns ({values.tolist()!r}) but X has no column "
-                "names: pass a DataFrame, or column indices."
-            )
-        position = {c: i for i, c in enumerate(columns)}
-        unknown = [v for v in values.tolist() if v not in position]
-        if unknown:
-            raise ValueError(
-                f"{name} names columns that X does not have: {unknown!r}; X's "
-                f"columns are {list(columns)!r}."
-            )
-        return np.unique([position[v] for v in values.tolist()])
-    raise TypeError(
-        f"{name} must be 'auto', column indices, column names or a boolean "
-        f"mask; got {spec!r}."
-    )
-
-
 class _Table:
     """``X`` as numbers for validation and mixing (categorical columns as
     codes), and how to write mixed rows back in ``X``'s container and types."""
@@ -138,7 +100,7 @@ class _Table:
         d = self._n_columns(X)
         cat = self._categorical(X, categorical_features, columns, d)
         groups = [
-            _column_indices(g, columns, d, "onehot_groups")
+            column_indices(g, columns, d, "onehot_groups")
             for g in (onehot_groups or ())
         ]
         seen = np.zeros(d, dtype=bool)
@@ -177,7 +139,7 @@ class _Table:
                 for t in self.frame.dtypes
             ]
             return np.flatnonzero(kinds)
-        return _column_indices(spec, columns, d, "categorical_features")
+        return column_indices(spec, columns, d, "categorical_features")
 
     def _encode_frame(self, cat):
         """A copy of the frame with its categorical columns as integer codes."""
@@ -239,31 +201,6 @@ class _Table:
             elif self.frame.dtypes.iloc[j].kind in "iu":
                 out[name] = codes.astype(self.frame.dtypes.iloc[j])
         return out
-
-
-def _check_sample_weight(sample_weight, n_samples):
-    """Validated float64 weights of shape (n_samples,), or None."""
-    if sample_weight is None:
-        return None
-    w = np.asarray(sample_weight)
-    if w.ndim == 0 and w.dtype.kind in "biuf":
-        w = np.full(n_samples, w, dtype=np.float64)
-    if w.dtype.kind not in "biuf":
-        raise TypeError(f"sample_weight must hold real numbers; got dtype {w.dtype}.")
-    w = w.astype(np.float64)
-    if w.shape != (n_samples,):
-        raise ValueError(
-            f"sample_weight must have shape ({n_samples},), one weight per "
-            f"sample; got shape {w.shape}."
-        )
-    if not np.isfinite(w).all() or (w < 0).any():
-        bad = w[~(np.isfinite(w) & (w >= 0))][0]
-        raise ValueError(
-            f"sample_weight must be finite and non-negative; got a weight of {bad!r}."
-        )
-    if not w.any():
-        raise ValueError("sample_weight must not be all zero.")
-    return w
 
 
 class _KMixupParams:
@@ -657,7 +594,7 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
                 "default, or set sampling_strategy=None."
             )
         table, X_arr, y_arr, codes = self._validate(X, y)
-        weight = _check_sample_weight(sample_weight, X_arr.shape[0])
+        weight = check_sample_weight(sample_weight, X_arr.shape[0])
         X_res, y_res = self._fit_resample(X_arr, y_arr, table, codes, weight)
         if self.target == "hard":
             y_res = (
@@ -900,7 +837,7 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
             codes = np.unique(y, return_inverse=True)[1]
         accepts_weight = has_fit_parameter(self.estimator, "sample_weight")
         n = X.shape[0]
-        weight = _check_sample_weight(sample_weight, n)
+        weight = check_sample_weight(sample_weight, n)
         if weight is not None and not accepts_weight:
             raise TypeError(
                 f"sample_weight was passed but {type(self.estimator).__name__}"
