@@ -751,6 +751,14 @@ class _KMixupNetMixin:
         # which clone copies itself). Parameters never start with "_".
         return [k for k in super()._get_param_names() if not k.startswith("_")]
 
+    def __sklearn_is_fitted__(self):
+        # Fitted once fit or partial_fit validated data and built the net
+        # (skorch before 1.3 sets history_ in __init__, which scikit-learn's
+        # attribute scan would take for fitted).
+        return bool(getattr(self, "initialized_", False)) and hasattr(
+            self, "input_shape_"
+        )
+
     def _validate_X_predict(self, X):
         check_is_fitted(self)
         return self._validate_X(X, reset=False)[0]
