@@ -4,7 +4,7 @@ import argparse
 import os
 import tempfile
 
-__all__ = ["load_average", "output_dir_error", "positive_int"]
+__all__ = ["csv_list", "load_average", "output_dir_error", "positive_int"]
 
 
 def load_average():
@@ -24,6 +24,19 @@ def positive_int(text):
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected an integer >= 1; got {text!r}")
     return value
+
+
+def csv_list(text, cast=str):
+    """argparse type: a non-empty comma-separated list, each item cast."""
+    try:
+        items = [cast(t.strip()) for t in text.split(",") if t.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"expected a comma-separated list of {cast.__name__}; got {text!r}"
+        ) from exc
+    if not items:
+        raise argparse.ArgumentTypeError("expected a non-empty comma-separated list")
+    return tuple(items)
 
 
 def output_dir_error(path):

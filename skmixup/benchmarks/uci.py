@@ -25,7 +25,6 @@ datasets by the Wilcoxon signed-rank test, average ranks, the Friedman test
 and the Nemenyi critical difference (Demsar, 2006).
 """
 
-import argparse
 import json
 import math
 import os
@@ -36,6 +35,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ._common import csv_list as _csv_list
 from ._common import output_dir_error, positive_int
 
 DESCRIPTION = (
@@ -133,18 +133,6 @@ def all_classification_datasets():
     from skmixup.datasets import list_datasets
 
     return tuple(n for n in list_datasets("classification") if n != "optdigits")
-
-
-def _csv_list(text, cast=str):
-    try:
-        items = [cast(t.strip()) for t in text.split(",") if t.strip()]
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(
-            f"expected a comma-separated list of {cast.__name__}; got {text!r}"
-        ) from exc
-    if not items:
-        raise argparse.ArgumentTypeError("expected a non-empty comma-separated list")
-    return tuple(items)
 
 
 def add_arguments(parser):
