@@ -10,5 +10,6 @@ BENCHMARKS = {
     "toy": "skmixup.benchmarks.toy",
     "matching": "skmixup.benchmarks.matching",
     "neural": "skmixup.benchmarks.neural",
+    "imbalanced": "skmixup.benchmarks.imbalanced",
     "images": "skmixup.benchmarks.images",
 }
