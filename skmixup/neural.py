@@ -451,23 +451,21 @@ class _KMixupNetMixin:
         >>> X_mix.shape, y_mix.shape
         (torch.Size([40, 2]), torch.Size([40, 2]))
         """
-        kwargs = {}
+        kwargs = {
+            "k": self.k,
+            "alpha": self.alpha,
+            "metric": self.metric,
+            "random_state": self._rng_,
+            "check_input": False,  # validated once in fit
+        }
         discrete = getattr(self, "categorical_features_", None)
         if mix_layer == 0 and discrete is not None and len(discrete):
             kwargs["discrete"] = discrete
-        X_mix, y_mix, draw = kmixup_batch(
-            X,
-            y,
-            k=self.k,
-            alpha=self.alpha,
-            metric=self.metric,
-            random_state=self._rng_,
-            return_info=True,
-            check_input=False,
-            **kwargs,
-        )
         if sample_weight is None:
+            # no draw record: on a GPU it would cost a copy to the host
+            X_mix, y_mix = kmixup_batch(X, y, **kwargs)
             return X_mix, y_mix, None
+        X_mix, y_mix, draw = kmixup_batch(X, y, return_info=True, **kwargs)
         w = sample_weight
         lam = torch.as_tensor(draw.lam, dtype=w.dtype, device=w.device)
         partner = torch.as_tensor(draw.partner, device=w.device)

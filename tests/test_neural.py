@@ -86,8 +86,8 @@ def record_draws(monkeypatch):
     draws = []
     real = neural.kmixup_batch
 
-    def recording(X_batch, Y_batch, **kwargs):
-        X_mix, Y_mix, info = real(X_batch, Y_batch, **kwargs)
+    def recording(X_batch, Y_batch, return_info=False, **kwargs):
+        X_mix, Y_mix, info = real(X_batch, Y_batch, return_info=True, **kwargs)
         draws.append(
             SimpleNamespace(
                 X=X_batch.detach().numpy().copy(),
@@ -98,7 +98,7 @@ def record_draws(monkeypatch):
                 kwargs=kwargs,
             )
         )
-        return X_mix, Y_mix, info
+        return (X_mix, Y_mix, info) if return_info else (X_mix, Y_mix)
 
     monkeypatch.setattr(neural, "kmixup_batch", recording)
     return draws
