@@ -17,6 +17,7 @@ input, with any module that implements the small protocol of
 
 import copy
 import numbers
+import re
 from collections.abc import Mapping
 from contextlib import contextmanager
 
@@ -50,6 +51,8 @@ __all__ = ["KMixupClassifier", "KMixupRegressor", "TabularMLP"]
 # out before the module's forward.
 _WEIGHT_KEY = "sample_weight"
 _PROTOCOL = ("mix_points", "forward_head", "forward_tail")
+# torch's messages when a layer gets an input of the wrong shape
+_SHAPE_ERROR = re.compile(r"shape|size|dimension|Expected \d+D", re.IGNORECASE)
 
 
 def _resolve_device(device):
@@ -489,7 +492,19 @@ class _KMixupNetMixin:
         """
         if isinstance(x, Mapping) and _WEIGHT_KEY in x:
             x = x["X"]
-        return super().infer(x, **fit_params)
+        try:
+            return super().infer(x, **fit_params)
+        except RuntimeError as exc:
+            if not _SHAPE_ERROR.search(str(exc)):
+                raise
+            raise ValueError(
+                f"The module {type(self.module_).__name__} cannot take X of shape "
+                f"{tuple(getattr(x, 'shape', ()))} ({exc}). Give X the shape the "
+                "module expects (e.g. X.reshape(len(X), -1) for a module that "
+                "takes tables, or a FunctionTransformer in a Pipeline), or use "
+                "a module that takes this shape (module=None builds one from "
+                "the data)."
+            ) from exc
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """The criterion on a batch; the weighted mean when it carries weights.

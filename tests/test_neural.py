@@ -468,6 +468,20 @@ class TestNdInputs:
             from_uint8.predict_proba(pixels), from_float.predict_proba(pixels)
         )
 
+    def test_image_net_pickles(self):
+        images, y = make_images()
+        clf = KMixupClassifier(
+            mix_layer=(0, 1), k=4, max_epochs=2, module__channels=(3,), random_state=0
+        ).fit(images, y, sample_weight=np.arange(len(y)) % 2 + 1)
+        loaded = pickle.loads(pickle.dumps(clf))
+        assert isinstance(loaded.module_, ConvNet) and loaded.input_shape_ == (1, 6, 6)
+        np.testing.assert_array_equal(
+            loaded.predict_proba(images), clf.predict_proba(images)
+        )
+        # and trains on: the generator and the draws were pickled too
+        loaded.partial_fit(images, y)
+        assert len(loaded.history) == 3
+
     def test_wrong_trailing_shape_at_predict(self):
         images, y = make_images()
         clf = KMixupClassifier(module=SmallConv, k=4, max_epochs=1).fit(images, y)
@@ -1109,6 +1123,13 @@ class TestBadInput:
     def test_sparse(self):
         with pytest.raises(ValueError, match=r"dense X.*X\.toarray\(\)"):
             KMixupClassifier(**FAST).fit(sp.csr_matrix(X), Y_INT)
+
+    @pytest.mark.parametrize("module", [SmallConv, SmallSequenceNet])
+    def test_table_to_a_module_for_other_shapes(self, module):
+        with pytest.raises(
+            ValueError, match=r"cannot take X of shape \(32, 4\).*Give X"
+        ):
+            KMixupRegressor(module=module, max_epochs=1, batch_size=32).fit(X, Y_REG)
 
     def test_images_to_a_tabular_module(self):
         images, y = make_images()
