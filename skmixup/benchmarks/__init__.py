@@ -12,4 +12,5 @@ BENCHMARKS = {
     "neural": "skmixup.benchmarks.neural",
     "imbalanced": "skmixup.benchmarks.imbalanced",
     "images": "skmixup.benchmarks.images",
+    "categorical": "skmixup.benchmarks.categorical",
 }
