@@ -29,7 +29,9 @@ import math
 
 import numpy as np
 import torch
-from skorch.dataset import Dataset
+from skorch.callbacks import Callback
+from skorch.dataset import Dataset, get_len
+from skorch.history import History
 
 __all__ = []
 
@@ -74,11 +76,37 @@ def _plain_tensor(data):
     return None
 
 
-def _in_memory_data(dataset):
-    """``(X, y, indices)`` of a plain skorch Dataset (or a Subset of one), else None.
+def _plain_columns(data):
+    """A tensor, or a dict of tensors of one length, for plain ``data``; else None."""
+    if type(data) is dict:
+        if not data or not all(isinstance(key, str) for key in data):
+            return None
+        columns = {key: _plain_tensor(value) for key, value in data.items()}
+        if any(col is None for col in columns.values()):
+            return None
+        if len({len(col) for col in columns.values()}) != 1:
+            return None
+        return columns
+    return _plain_tensor(data)
 
-    ``X`` and ``y`` are tensors (``y`` may be None) on their original device
-    and ``indices`` the rows the dataset exposes (None: all of them).
+
+def _n_rows(columns):
+    if isinstance(columns, dict):
+        return len(next(iter(columns.values())))
+    return len(columns)
+
+
+def _map_columns(function, columns):
+    if isinstance(columns, dict):
+        return {key: function(col) for key, col in columns.items()}
+    return function(columns)
+
+
+def _in_memory_data(dataset):
+    """``(X, y)`` of a plain skorch Dataset (or a Subset of one), else None.
+
+    ``X`` is a tensor or a dict of tensors (the columns skorch indexes row
+    by row), ``y`` a tensor or None; a ``Subset``'s rows are gathered once.
     """
     indices = None
     if type(dataset) is torch.utils.data.Subset:
@@ -87,27 +115,30 @@ def _in_memory_data(dataset):
     # A subclass may override __getitem__ or transform: keep its own path.
     if type(dataset) is not Dataset:
         return None
-    X = _plain_tensor(dataset.X)
-    if X is None or len(X) != len(dataset):
+    X = _plain_columns(dataset.X)
+    if X is None or _n_rows(X) != len(dataset):
         return None
     y = None
     if dataset.y is not None:
         y = _plain_tensor(dataset.y)
-        if y is None or len(y) != len(X):
+        if y is None or len(y) != len(dataset):
             return None
     if indices is not None:
         indices = torch.as_tensor(np.asarray(indices, dtype=np.int64))
         if indices.ndim != 1:
             return None
-    return X, y, indices
+        X = _map_columns(lambda col: col[indices.to(col.device)], X)
+        y = None if y is None else y[indices.to(y.device)]
+    return X, y
 
 
 class _TensorBatches:
     """Mini-batches sliced from tensors on the device, as skorch's DataLoader yields them.
 
     Every batch is a list ``[X_batch, y_batch]`` (what the default collate
-    makes of skorch's ``(X, y)`` samples); with ``y=None`` the target is a
-    ``(batch, 1)`` float tensor of zeros, as with skorch's Dataset.
+    makes of skorch's ``(X, y)`` samples; ``X_batch`` is a dict when ``X``
+    is); with ``y=None`` the target is a ``(batch, 1)`` tensor of zeros, as
+    with skorch's Dataset.
 
     Each pass draws from torch's default CPU generator exactly as
     :class:`torch.utils.data.DataLoader` does with a ``RandomSampler`` (one
@@ -117,8 +148,10 @@ class _TensorBatches:
 
     Parameters
     ----------
-    X, y : torch.Tensor
-        The rows, already on the device (``y`` may be None).
+    X : torch.Tensor or dict of torch.Tensor
+        The rows, already on the device.
+    y : torch.Tensor or None
+        The targets, on the same device.
     batch_size : int
     shuffle : bool
         A fresh permutation of the rows at every pass.
@@ -133,45 +166,59 @@ class _TensorBatches:
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.copy_batches = copy_batches
+        self.n_rows = _n_rows(X)
+        self.device = (
+            y.device if y is not None else _map_columns(lambda col: col.device, X)
+        )
+        if isinstance(self.device, dict):
+            self.device = next(iter(self.device.values()))
 
     def __len__(self):
-        return -(-len(self.X) // self.batch_size)
+        return -(-self.n_rows // self.batch_size)
 
     def _permutation(self):
         seed = int(torch.empty((), dtype=torch.int64).random_().item())
         generator = torch.Generator()
         generator.manual_seed(seed)
-        perm = torch.randperm(len(self.X), generator=generator)
-        if self.X.device.type == "cuda":
-            return perm.pin_memory().to(self.X.device, non_blocking=True)
-        return perm.to(self.X.device)
+        perm = torch.randperm(self.n_rows, generator=generator)
+        if self.device.type == "cuda":
+            return perm.pin_memory().to(self.device, non_blocking=True)
+        return perm.to(self.device)
 
     def __iter__(self):
-        # DataLoader's base seed for its workers: drawn (and unused) so that
-        # torch's generator advances as on skorch's path.
+        # The DataLoader's base seed for its workers: drawn (and unused) so
+        # that torch's generator advances as on skorch's path.
         torch.empty((), dtype=torch.int64).random_()
-        X, y, n, size = self.X, self.y, len(self.X), self.batch_size
+        X, y, n, size = self.X, self.y, self.n_rows, self.batch_size
         perm = self._permutation() if self.shuffle else None
-        dummy = None
         if y is None:
-            dummy = torch.zeros((min(size, n), 1), device=X.device)
+            y = torch.zeros((n, 1), device=self.device)
         for start in range(0, n, size):
-            stop = min(start + size, n)
-            if perm is not None:
-                rows = perm[start:stop]
-                Xb = X.index_select(0, rows)
-                yb = None if y is None else y.index_select(0, rows)
-            else:
-                Xb = X[start:stop]
-                yb = None if y is None else y[start:stop]
-                if self.copy_batches:
-                    Xb = Xb.clone()
-                    yb = None if yb is None else yb.clone()
-            yield [Xb, dummy[: stop - start] if yb is None else yb]
+            index = (
+                slice(start, start + size)
+                if perm is None
+                else perm[start : start + size]
+            )
+            yield [self._take(X, index), self._take(y, index)]
+
+    def _take(self, data, index):
+        if isinstance(data, dict):
+            return {key: self._take(col, index) for key, col in data.items()}
+        if isinstance(index, slice):
+            return data[index].clone() if self.copy_batches else data[index]
+        return data.index_select(0, index)
+
+
+def _is_noop(bound_method, name):
+    """Whether a callback's hook is skorch's empty ``Callback`` method."""
+    return getattr(bound_method, "__func__", None) is getattr(Callback, name)
+
+
+_BATCH_EVENTS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
 
 class _FastLoopMixin:
-    """Fast batches for in-memory data, a stop on a diverging loss, fused Adam.
+    """Fast batches for in-memory data, a lean epoch loop, a stop on a diverging loss.
 
     Placed before skorch's ``NeuralNet`` (or ``NeuralNetClassifier`` /
     ``NeuralNetRegressor``) in a net's bases; see the module docstring.
@@ -219,34 +266,164 @@ class _FastLoopMixin:
             or batch_size < 1
         ):
             return None  # skorch's DataLoader reports the error
+        try:
+            device = torch.device(self.device or "cpu")
+        except (RuntimeError, TypeError):  # not a torch device (e.g. "auto")
+            return None
         data = _in_memory_data(dataset)
         if data is None or len(dataset) == 0:
             return None
-        X, y, indices = data
-        device = torch.device(self.device or "cpu")
-        shared = indices is None
-        if indices is not None:
-            X = X[indices.to(X.device)]
-            y = None if y is None else y[indices.to(y.device)]
-        X_dev = X.to(device)
-        y_dev = None if y is None else y.to(device)
-        shared = shared and (
-            X_dev.data_ptr() == X.data_ptr()
-            or (y is not None and y_dev.data_ptr() == y.data_ptr())
+        X, y = data
+        moved_X = _map_columns(lambda col: col.to(device), X)
+        moved_y = None if y is None else y.to(device)
+        # Tensor.to returns the tensor itself when nothing moves: the batches
+        # would then be views of what the caller passed.
+        shared = any(
+            a is b
+            for a, b in zip(
+                _columns(moved_X) + _columns(moved_y), _columns(X) + _columns(y)
+            )
         )
         return _TensorBatches(
-            X_dev,
-            y_dev,
+            moved_X,
+            moved_y,
             batch_size=int(batch_size),
             shuffle=shuffle,
-            copy_batches=shared,
+            copy_batches=shared and type(dataset) is Dataset,
         )
 
-    def on_batch_end(self, net, batch=None, training=False, **kwargs):
-        """Stop the fit with a clear error when the training loss is NaN or infinite.
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """One pass over the training or validation batches (skorch's loop, leaner).
 
-        The loss is read from the history, where skorch has just recorded
-        it, so the check adds no device synchronisation.
+        The same steps, callbacks and history entries as skorch's
+        ``NeuralNet.run_single_epoch`` (``on_batch_begin``, the step,
+        ``<prefix>_loss`` and ``<prefix>_batch_size`` per batch,
+        ``on_batch_end``, then ``<prefix>_batch_count``), with two changes:
+        callbacks whose batch hooks are skorch's empty ones are not called,
+        and a training loss that is NaN or infinite stops the fit.
+
+        Parameters
+        ----------
+        iterator : iterable of batches or None
+            None skips the pass.
+        training : bool
+            Whether these are training batches.
+        prefix : str
+            ``"train"`` or ``"valid"``: the prefix of the history keys.
+        step_fn : callable
+            ``train_step`` or ``validation_step``.
+        **fit_params : dict
+            Passed to ``step_fn``.
+
+        Raises
+        ------
+        ValueError
+            When a training loss is not finite.
+        """
+        if iterator is None:
+            return
+        history = self.history
+        plain_history = type(history) is History
+        loss_key, size_key = prefix + "_loss", prefix + "_batch_size"
+        batch_count = 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            loss = step["loss"].item()
+            X_batch = batch[0] if isinstance(batch, (tuple, list)) else batch
+            size = len(X_batch) if type(X_batch) is torch.Tensor else get_len(X_batch)
+            if plain_history:
+                # History is a list of epoch dicts; its __getitem__ parses
+                # skorch's multi-level keys, which costs more per batch than
+                # the step of a small network.
+                row = list.__getitem__(history, -1)["batches"][-1]
+                row[loss_key] = loss
+                row[size_key] = size
+            else:
+                history.record_batch(loss_key, loss)
+                history.record_batch(size_key, size)
+            if training and not math.isfinite(loss):
+                raise ValueError(self._diverged_message(loss, batch_count + 1))
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+            batch_count += 1
+        history.record(prefix + "_batch_count", batch_count)
+
+    def _diverged_message(self, loss, batch):
+        return (
+            f"{type(self).__name__}: the training loss became {loss} at epoch "
+            f"{len(self.history)} (batch {batch}); the network diverged. "
+            "Standardise the inputs X (for example "
+            "make_pipeline(StandardScaler(), net)), scale the targets y of a "
+            "regression (for example with TransformedTargetRegressor), or "
+            f"lower the learning rate lr (got lr={self.lr!r})."
+        )
+
+    def notify(self, method_name, **cb_kwargs):
+        """Call a callback hook on the net, then on every callback (as skorch).
+
+        The callbacks whose batch-level hook (``on_batch_begin``,
+        ``on_batch_end``, ``on_grad_computed``) is skorch's empty method are
+        left out of that hook's calls; the list is refreshed at every epoch.
+
+        Parameters
+        ----------
+        method_name : str
+            The hook, e.g. ``"on_epoch_end"``.
+        **cb_kwargs : dict
+            Passed to the hook.
+        """
+        getattr(self, method_name)(self, **cb_kwargs)
+        if method_name in _BATCH_EVENTS:
+            hooks = self.__dict__.get("_batch_hooks")
+            if hooks is None or hooks[0] is not self.callbacks_:
+                hooks = self._collect_batch_hooks()
+            for hook in hooks[1][method_name]:
+                hook(self, **cb_kwargs)
+            return
+        if method_name == "on_epoch_begin":
+            self._collect_batch_hooks()
+            self.__dict__.pop("_mode_modules", None)
+        for _, cb in self.callbacks_:
+            getattr(cb, method_name)(self, **cb_kwargs)
+
+    def _collect_batch_hooks(self):
+        callbacks = self.callbacks_
+        hooks = {
+            name: [
+                hook
+                for hook in (getattr(cb, name) for _, cb in callbacks)
+                if not _is_noop(hook, name)
+            ]
+            for name in _BATCH_EVENTS
+        }
+        # Kept out of skorch's attribute bookkeeping (a cache, not a parameter).
+        self.__dict__["_batch_hooks"] = (callbacks, hooks)
+        return self.__dict__["_batch_hooks"]
+
+    def _set_training(self, training=True):
+        # skorch calls this for every batch (train, validation, prediction);
+        # nn.Module.train walks all the submodules through
+        # nn.Module.__setattr__, which on a small network costs a good part
+        # of a step. The modes are only set when one of them differs.
+        modules = self.__dict__.get("_mode_modules")
+        tops = [
+            getattr(self, name + "_", None) for name in self._modules + self._criteria
+        ]
+        if modules is None or modules[0] != [id(top) for top in tops]:
+            flat = [
+                m
+                for top in tops
+                if isinstance(top, torch.nn.Module)
+                for m in top.modules()
+            ]
+            modules = ([id(top) for top in tops], flat)
+            self.__dict__["_mode_modules"] = modules
+        if modules[1] and all(m.training is training for m in modules[1]):
+            return
+        super()._set_training(training)
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        """Start a batch row in the history (skorch's ``new_batch``).
 
         Parameters
         ----------
@@ -255,30 +432,15 @@ class _FastLoopMixin:
         batch : object, default=None
             The batch.
         training : bool, default=False
-            Whether it was a training batch.
+            Whether it is a training batch.
         **kwargs : dict
-            The step's outputs (``loss``, ``y_pred``).
-
-        Raises
-        ------
-        ValueError
-            When the training loss is not finite.
+            Unused.
         """
-        super().on_batch_end(net, batch=batch, training=training, **kwargs)
-        if not training:
-            return
-        epoch = self.history[-1]
-        loss = epoch["batches"][-1].get("train_loss") if epoch["batches"] else None
-        if loss is None or math.isfinite(loss):
-            return
-        raise ValueError(
-            f"{type(self).__name__}: the training loss became {loss} at epoch "
-            f"{len(self.history)} (batch {len(epoch['batches'])}); the network "
-            "diverged. Standardise the inputs X (for example "
-            "make_pipeline(StandardScaler(), net)), scale the targets y of a "
-            "regression (for example with TransformedTargetRegressor), or "
-            f"lower the learning rate lr (got lr={self.lr!r})."
-        )
+        history = self.history
+        if type(history) is History:
+            list.__getitem__(history, -1)["batches"].append({})
+        else:
+            super().on_batch_begin(net, batch=batch, training=training, **kwargs)
 
     def get_params_for_optimizer(self, prefix, named_parameters):
         """skorch's optimizer arguments, with the fused Adam/AdamW kernels by default.
@@ -317,3 +479,11 @@ class _FastLoopMixin:
         ):
             kwargs["fused"] = True
         return args, kwargs
+
+
+def _columns(data):
+    if data is None:
+        return [None]
+    if isinstance(data, dict):
+        return list(data.values())
+    return [data]
