@@ -480,7 +480,7 @@ class TestNdInputs:
         )
         # and trains on: the generator and the draws were pickled too
         loaded.partial_fit(images, y)
-        assert len(loaded.history) == 3
+        assert len(loaded.history) == 4  # 2 epochs, then max_epochs=2 more
 
     def test_wrong_trailing_shape_at_predict(self):
         images, y = make_images()
