@@ -192,3 +192,18 @@ def test_convnet_bad_input():
         net(torch.zeros(2, 8, 8, dtype=torch.uint8))
     with pytest.raises(TypeError, match="X must be a torch.Tensor; got ndarray"):
         net(np.zeros((2, 8, 8), dtype=np.float32))
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("module", [MODULES[4], MODULES[-3]], ids=["mlp", "cnn"])
+def test_cuda_matches_cpu(module):
+    module.eval()
+    X = _input(module)
+    expected = module(X)
+    gpu = pickle.loads(pickle.dumps(module)).cuda()
+    for point in range(module.mix_points + 1):
+        H = gpu.forward_head(X.cuda(), point)
+        assert H.device.type == "cuda"
+        out = gpu.forward_tail(H, point).cpu()
+        torch.testing.assert_close(out, expected, rtol=1e-3, atol=1e-4)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 from sklearn.datasets import load_iris, make_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -212,3 +213,62 @@ def test_errors_name_the_argument(pipe, iris):
         fgsm_accuracy(pipe, X, y, epsilons=[0.1], clip=0.5)
     with pytest.raises(ValueError, match="batch_size must be an int >= 1"):
         fgsm_accuracy(pipe, X, y, epsilons=[0.1], batch_size=0)
+
+
+def _digit_images(n=240):
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    return (digits.images[:n] / 16.0).astype(np.float32), digits.target[:n]
+
+
+def _to_images(X):
+    return np.asarray(X, dtype=np.float32).reshape(-1, 8, 8)
+
+
+class TestImages:
+    def test_cnn_on_images(self):
+        X, y = _digit_images()
+        net = _net(module__channels=(2,), module__hidden_units=8, max_epochs=3)
+        net.fit(X, y)
+        noise = noise_accuracy(
+            net, X, y, sigmas=[0.0, 0.5], n_repeats=2, random_state=0
+        )
+        fgsm = fgsm_accuracy(net, X, y, epsilons=[0.0, 0.1], clip=(0, 1))
+        assert noise.accuracy[0] == fgsm.accuracy[0] == net.score(X, y)
+
+    def test_pipeline_that_reshapes_rows_into_images(self):
+        # FGSM's gradient is taken w.r.t. the network's input: the images
+        # made by the pipeline's first step from rows of pixels.
+        from sklearn.preprocessing import FunctionTransformer
+
+        X, y = _digit_images()
+        rows = X.reshape(len(X), -1)
+        net = _net(module__channels=(2,), module__hidden_units=8, max_epochs=3)
+        pipeline = make_pipeline(FunctionTransformer(_to_images), net).fit(rows, y)
+        direct = _net(module__channels=(2,), module__hidden_units=8, max_epochs=3)
+        direct.fit(X, y)
+        a = fgsm_accuracy(pipeline, rows, y, epsilons=[0.0, 0.05, 0.2])
+        b = fgsm_accuracy(direct, X, y, epsilons=[0.0, 0.05, 0.2])
+        np.testing.assert_array_equal(a.accuracies, b.accuracies)
+
+
+needs_cuda = pytest.mark.skipif(
+    not torch.cuda.is_available(), reason="needs a CUDA device"
+)
+
+
+@pytest.mark.gpu
+@needs_cuda
+def test_fgsm_on_cuda_matches_cpu():
+    X, y = _digit_images()
+    params = dict(module__channels=(2,), module__hidden_units=8, max_epochs=3)
+    curves = {}
+    for device in ("cpu", "cuda"):
+        net = _net(device=device, **params).fit(X, y)
+        curves[device] = fgsm_accuracy(net, X, y, epsilons=[0.0, 0.05, 0.1])
+    # two fits whose float32 kernels differ: rows near a decision boundary
+    # may flip, a few percent of them at most
+    np.testing.assert_allclose(
+        curves["cuda"].accuracy, curves["cpu"].accuracy, atol=0.05
+    )
