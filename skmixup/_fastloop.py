@@ -215,6 +215,8 @@ def _is_noop(bound_method, name):
 
 
 _BATCH_EVENTS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
+# The instance's cache while it fits (see _FastLoopMixin._fill_cache).
+_CACHE = "_fast_loop_cache_"
 
 
 class _FastLoopMixin:
@@ -343,6 +345,7 @@ class _FastLoopMixin:
                 history.record_batch(loss_key, loss)
                 history.record_batch(size_key, size)
             if training and not math.isfinite(loss):
+                self.__dict__.pop(_CACHE, None)
                 raise ValueError(self._diverged_message(loss, batch_count + 1))
             self.notify("on_batch_end", batch=batch, training=training, **step)
             batch_count += 1
@@ -361,9 +364,10 @@ class _FastLoopMixin:
     def notify(self, method_name, **cb_kwargs):
         """Call a callback hook on the net, then on every callback (as skorch).
 
-        The callbacks whose batch-level hook (``on_batch_begin``,
-        ``on_batch_end``, ``on_grad_computed``) is skorch's empty method are
-        left out of that hook's calls; the list is refreshed at every epoch.
+        During a fit, the callbacks whose batch-level hook
+        (``on_batch_begin``, ``on_batch_end``, ``on_grad_computed``) is
+        skorch's empty method are left out of that hook's calls; the list is
+        made again at every epoch.
 
         Parameters
         ----------
@@ -373,53 +377,63 @@ class _FastLoopMixin:
             Passed to the hook.
         """
         getattr(self, method_name)(self, **cb_kwargs)
-        if method_name in _BATCH_EVENTS:
-            hooks = self.__dict__.get("_batch_hooks")
-            if hooks is None or hooks[0] is not self.callbacks_:
-                hooks = self._collect_batch_hooks()
-            for hook in hooks[1][method_name]:
-                hook(self, **cb_kwargs)
-            return
-        if method_name == "on_epoch_begin":
-            self._collect_batch_hooks()
-            self.__dict__.pop("_mode_modules", None)
+        cache = self.__dict__.get(_CACHE)
+        if method_name in _BATCH_EVENTS and cache is not None:
+            if cache["callbacks"] is self.callbacks_:
+                for hook in cache["hooks"][method_name]:
+                    hook(self, **cb_kwargs)
+                return
+        if method_name in ("on_train_begin", "on_epoch_begin"):
+            self._fill_cache()
         for _, cb in self.callbacks_:
             getattr(cb, method_name)(self, **cb_kwargs)
+        if method_name == "on_train_end":
+            self.__dict__.pop(_CACHE, None)
 
-    def _collect_batch_hooks(self):
+    def _fill_cache(self):
+        """What the batch steps of a fit look up: batch hooks, the modules' tree.
+
+        Kept in the instance's ``__dict__`` (past skorch's ``__setattr__``)
+        under a name ending in "_" (so no parameter) while a fit runs only.
+        """
         callbacks = self.callbacks_
-        hooks = {
-            name: [
-                hook
-                for hook in (getattr(cb, name) for _, cb in callbacks)
-                if not _is_noop(hook, name)
-            ]
-            for name in _BATCH_EVENTS
+        tops = [
+            getattr(self, name + "_", None) for name in self._modules + self._criteria
+        ]
+        self.__dict__[_CACHE] = {
+            "callbacks": callbacks,
+            "hooks": {
+                name: [
+                    hook
+                    for hook in (getattr(cb, name) for _, cb in callbacks)
+                    if not _is_noop(hook, name)
+                ]
+                for name in _BATCH_EVENTS
+            },
+            "tops": [id(top) for top in tops],
+            "modules": [
+                m
+                for top in tops
+                if isinstance(top, torch.nn.Module)
+                for m in top.modules()
+            ],
         }
-        # Kept out of skorch's attribute bookkeeping (a cache, not a parameter).
-        self.__dict__["_batch_hooks"] = (callbacks, hooks)
-        return self.__dict__["_batch_hooks"]
 
     def _set_training(self, training=True):
         # skorch calls this for every batch (train, validation, prediction);
         # nn.Module.train walks all the submodules through
         # nn.Module.__setattr__, which on a small network costs a good part
-        # of a step. The modes are only set when one of them differs.
-        modules = self.__dict__.get("_mode_modules")
-        tops = [
-            getattr(self, name + "_", None) for name in self._modules + self._criteria
-        ]
-        if modules is None or modules[0] != [id(top) for top in tops]:
-            flat = [
-                m
-                for top in tops
-                if isinstance(top, torch.nn.Module)
-                for m in top.modules()
+        # of a step. During a fit the modes are set only when one differs.
+        cache = self.__dict__.get(_CACHE)
+        if cache is not None and cache["modules"]:
+            tops = [
+                id(getattr(self, name + "_", None))
+                for name in self._modules + self._criteria
             ]
-            modules = ([id(top) for top in tops], flat)
-            self.__dict__["_mode_modules"] = modules
-        if modules[1] and all(m.training is training for m in modules[1]):
-            return
+            if tops == cache["tops"] and all(
+                m.training is training for m in cache["modules"]
+            ):
+                return
         super()._set_training(training)
 
     def on_batch_begin(self, net, batch=None, training=False, **kwargs):

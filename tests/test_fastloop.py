@@ -385,6 +385,20 @@ class TestFit:
             fast.history[:, "train_loss"], slow.history[:, "train_loss"], rtol=1e-5
         )
 
+    def test_no_state_left_after_fit_or_divergence(self):
+        net = KMixupClassifier(alpha=0.0, random_state=0, **FAST)
+        params = set(net.get_params())
+        net.fit(X, Y)
+        assert set(net.get_params()) == params
+        assert not [key for key in vars(net) if "fast_loop" in key]
+        before = dict(vars(net))
+        net.predict(X)
+        assert vars(net) == before
+        reg = KMixupRegressor(alpha=0.0, random_state=0, **FAST)
+        with pytest.raises(ValueError, match="training loss"):
+            reg.fit(X, np.full(len(X), 1e30, dtype=np.float32))
+        assert not [key for key in vars(reg) if "fast_loop" in key]
+
     def test_input_not_modified_by_an_in_place_module(self):
         class InPlace(Linear):
             def forward(self, X):
