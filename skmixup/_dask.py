@@ -311,6 +311,80 @@ def _global_classes(y, target, extra=()):
     return classes, extra
 
 
+def _dask_inputs(X, y):
+    """``X`` as a float Dask array in row-chunks of all columns, ``y`` cut into
+    the same row-chunks; the DataFrame / Series they came from (or None)."""
+    import dask.array as da
+
+    X_frame = X if hasattr(X, "columns") else None
+    y_frame = y if is_dask_collection(y) and hasattr(y, "to_dask_array") else None
+    X = _to_dask_array(X)
+    if X.ndim != 2:
+        raise ValueError(
+            f"X must be 2-D (n_samples, n_features); got a Dask array of shape "
+            f"{X.shape}."
+        )
+    _check_known_chunks(X, "X")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(
+            f"X must hold real numbers; got a Dask array of dtype {X.dtype}."
+        )
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    X = X.rechunk({1: -1})
+    row_chunks = X.chunks[0]
+    n = X.shape[0]
+
+    if is_dask_collection(y):
+        y = _to_dask_array(y)
+        _check_known_chunks(y, "y")
+    else:
+        y = np.asarray(y)
+    if y.ndim not in (1, 2) or y.shape[0] != n:
+        raise ValueError(
+            f"y must have shape ({n},) or ({n}, n_outputs), one row per row of "
+            f"X; got shape {y.shape}."
+        )
+    if isinstance(y, np.ndarray):
+        y = da.from_array(y, chunks=(row_chunks,) + y.shape[1:])
+    else:
+        y = y.rechunk((row_chunks,) + y.shape[1:])
+
+    return X, y, X_frame, y_frame
+
+
+def _global_stats(params, X, y):
+    """Classes (hard and soft targets) and the standardisation of the matching
+    features, from the whole of ``X`` in one pass."""
+    import dask
+
+    stats = ()
+    if params["match_on"] == "standardized":
+        stats = (X.mean(axis=0, dtype=np.float64), X.std(axis=0, dtype=np.float64))
+    classes = None
+    if params["target"] != "continuous":
+        classes, stats = _global_classes(y, params["target"], stats)
+    elif y.dtype.kind not in "biuf":
+        raise ValueError(
+            f"target='continuous' needs numeric y; got a Dask array of dtype {y.dtype}."
+        )
+    else:
+        stats = dask.compute(*stats)
+
+    mean = scale = None
+    if params["match_on"] == "standardized":
+        mean, std = stats
+        if not (np.isfinite(mean).all() and np.isfinite(std).all()):
+            raise ValueError(
+                "Input X contains NaN or infinity; KMixupAugmenter needs finite "
+                "features."
+            )
+        std[std == 0] = 1.0
+        mean, scale = mean.astype(X.dtype), std.astype(X.dtype)
+
+    return classes, mean, scale
+
+
 def fit_resample_dask(params, X, y):
     """``KMixupAugmenter.fit_resample`` for Dask input: lazy, chunk by chunk.
 
@@ -378,64 +452,11 @@ def fit_resample_dask(params, X, y):
     import dask
     import dask.array as da
 
-    X_frame = X if hasattr(X, "columns") else None
-    y_frame = y if is_dask_collection(y) and hasattr(y, "to_dask_array") else None
-    X = _to_dask_array(X)
-    if X.ndim != 2:
-        raise ValueError(
-            f"X must be 2-D (n_samples, n_features); got a Dask array of shape "
-            f"{X.shape}."
-        )
-    _check_known_chunks(X, "X")
-    if X.dtype.kind not in "biuf":
-        raise TypeError(
-            f"X must hold real numbers; got a Dask array of dtype {X.dtype}."
-        )
-    if X.dtype not in (np.float32, np.float64):
-        X = X.astype(np.float64)
-    X = X.rechunk({1: -1})
+    X, y, X_frame, y_frame = _dask_inputs(X, y)
     row_chunks = X.chunks[0]
     n, d = X.shape
-
-    if is_dask_collection(y):
-        y = _to_dask_array(y)
-        _check_known_chunks(y, "y")
-    else:
-        y = np.asarray(y)
-    if y.ndim not in (1, 2) or y.shape[0] != n:
-        raise ValueError(
-            f"y must have shape ({n},) or ({n}, n_outputs), one row per row of "
-            f"X; got shape {y.shape}."
-        )
-    if isinstance(y, np.ndarray):
-        y = da.from_array(y, chunks=(row_chunks,) + y.shape[1:])
-    else:
-        y = y.rechunk((row_chunks,) + y.shape[1:])
-
     k = params["k"]
-    stats = ()
-    if params["match_on"] == "standardized":
-        stats = (X.mean(axis=0, dtype=np.float64), X.std(axis=0, dtype=np.float64))
-    classes = None
-    if params["target"] != "continuous":
-        classes, stats = _global_classes(y, params["target"], stats)
-    elif y.dtype.kind not in "biuf":
-        raise ValueError(
-            f"target='continuous' needs numeric y; got a Dask array of dtype {y.dtype}."
-        )
-    else:
-        stats = dask.compute(*stats)
-
-    mean = scale = None
-    if params["match_on"] == "standardized":
-        mean, std = stats
-        if not (np.isfinite(mean).all() and np.isfinite(std).all()):
-            raise ValueError(
-                "Input X contains NaN or infinity; KMixupAugmenter needs finite "
-                "features."
-            )
-        std[std == 0] = 1.0
-        mean, scale = mean.astype(X.dtype), std.astype(X.dtype)
+    classes, mean, scale = _global_stats(params, X, y)
 
     counts = _chunk_synthetic_counts(params["n_synthetic"], row_chunks)
     seeds = chunk_seeds(params["random_state"], len(row_chunks))
