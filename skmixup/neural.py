@@ -376,8 +376,11 @@ class _KMixupNetMixin:
             ``{"loss": loss, "y_pred": y_pred}``, where ``y_pred`` is the
             module's output on the *mixed* batch.
         """
-        self.module_.train(True)
-        self.criterion_.train(True)
+        for part in (self.module_, self.criterion_):
+            # (a whole tree is switched at once, by this step or skorch's
+            # evaluation step: its top flag tells its mode)
+            if isinstance(part, nn.Module) and not part.training:
+                part.train(True)
         Xi, yi = unpack_data(batch)
         weights = None
         if isinstance(Xi, Mapping) and _WEIGHT_KEY in Xi:
