@@ -343,49 +343,34 @@ def _targets(df):
     return lines
 
 
-def run(args):
-    """Run the benchmark; print the table and write ``matching.csv``."""
-    import pandas as pd
+def _validate(args):
+    """The grid and device of a run, or an error message."""
     import torch
-    from threadpoolctl import threadpool_limits
 
     grid = dict(QUICK_GRID if args.quick else FULL_GRID)
     for key, override in (("B", args.batch_sizes), ("k", args.ks), ("d", args.dims)):
         if override:
             grid[key] = tuple(override)
     if any(k < 1 or B % k for B in grid["B"] for k in grid["k"]) or min(grid["d"]) < 1:
-        print(
+        return (
             "Every k must be >= 1 and divide every batch size B, and every d must "
             f"be >= 1; got B={grid['B']}, k={grid['k']}, d={grid['d']}."
         )
-        return 2
     for name in ("repeats", "threads"):
         value = getattr(args, name)
         if value is not None and value < 1:
-            print(f"--{name} must be >= 1; got {value}.")
-            return 2
+            return f"--{name} must be >= 1; got {value}."
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     if device.startswith("cuda") and not torch.cuda.is_available():
-        print(f"--device {device} was asked for but no CUDA device is available.")
-        return 2
-
+        return f"--device {device} was asked for but no CUDA device is available."
     if args.clock == "process" and device != "cpu":
-        print("--clock process measures CPU time only; use --clock wall with a GPU.")
-        return 2
+        return "--clock process measures CPU time only; use --clock wall with a GPU."
+    return grid, device
 
-    backends = ["numpy", "torch-cpu"]
-    if device != "cpu":
-        backends.append(f"torch-{device}")
-    # Seconds per measurement for the adaptive repeats: the full grid takes
-    # about 2 minutes on 2 cores, --quick about 10 seconds.
-    budget = 0.02 if args.quick else 0.3
-    measure = functools.partial(
-        _median_time, repeats=args.repeats, budget=budget, clock=args.clock
-    )
 
-    previous_threads = torch.get_num_threads()
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
+def _print_header(args, device):
+    import torch
+
     print("skmixup matching benchmark")
     print(
         f"  python {platform.python_version()}, numpy {np.__version__}, torch "
@@ -403,7 +388,8 @@ def run(args):
         "  baselines: (a) dense = one scipy LSA on the B x B Euclidean cost with "
         "off-block constant; (b) lsa_loop = scipy LSA per block; (c) emd_loop = "
         "ot.emd per block; (d) floor = pairwise_cost(reduced=True). (a)-(c) run "
-        "on the float64 data, shared by the rows of a configuration."
+        "on the float64 data, shared by the rows of a configuration; all on the "
+        "squared Euclidean cost."
     )
     print(
         f"  repeats: {args.repeats if args.repeats else 'adaptive'}; times are "
@@ -411,6 +397,30 @@ def run(args):
         f"run: {load_average()}\n"
     )
 
+
+def run(args):
+    """Run the benchmark; print the table and write ``matching.csv``."""
+    import pandas as pd
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    checked = _validate(args)
+    if isinstance(checked, str):
+        print(checked)
+        return 2
+    grid, device = checked
+    backends = ["numpy", "torch-cpu"]
+    if device != "cpu":
+        backends.append(f"torch-{device}")
+    # Seconds per measurement for the adaptive repeats.
+    budget = 0.02 if args.quick else 0.3
+    measure = functools.partial(
+        _median_time, repeats=args.repeats, budget=budget, clock=args.clock
+    )
+    previous_threads = torch.get_num_threads()
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    _print_header(args, device)
     rng = np.random.default_rng(args.seed)
     rows = []
     start = time.perf_counter()
@@ -428,8 +438,8 @@ def run(args):
         torch.set_num_threads(previous_threads)
     elapsed = time.perf_counter() - start
     df = pd.DataFrame(rows)
-
-    print(_format_table(df))
+    table = _format_table(df)
+    print(table)
     if (df["B"] > args.dense_max_b).any():
         print(
             f"\n(a) dense is skipped for B > {args.dense_max_b} (--dense-max-b): "
@@ -440,17 +450,20 @@ def run(args):
         "match_batches time / cost-matrix time."
     )
     print("\nTargets (informational):")
-    for line in _targets(df):
+    targets = _targets(df)
+    for line in targets:
         print(line)
-
     out_dir = Path(args.output)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "matching.csv"
     df.assign(
         device=device, threads=args.threads or previous_threads, clock=args.clock
     ).to_csv(path, index=False)
+    (out_dir / "results.md").write_text(
+        "```\n" + table + "\n```\n\n" + "\n".join(targets) + "\n", encoding="utf-8"
+    )
     print(
-        f"\nWrote {path} ({len(df)} rows) in {elapsed:.0f} s of measurement; load "
-        f"average after the run: {load_average()}."
+        f"\nWrote {path} and results.md ({len(df)} rows) in {elapsed:.0f} s of "
+        f"measurement; load average after the run: {load_average()}."
     )
     return 0
