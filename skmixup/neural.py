@@ -42,6 +42,7 @@ from ._docstrings import substitute
 from ._fastloop import _FastLoopMixin
 from ._mixing import kmixup_batch
 from ._random import check_generator
+from ._validation import check_sample_weight, column_indices
 from .modules import ConvNet, TabularMLP
 
 __all__ = ["KMixupClassifier", "KMixupRegressor", "TabularMLP"]
@@ -84,41 +85,15 @@ class _Device:
         vars(net)["device"] = value
 
 
-def _check_sample_weight(sample_weight, n_samples):
+def _weights_for_loss(sample_weight, n_samples):
     """Validated weights as float32 scaled to a maximum of 1, or None when uniform.
 
     The loss of a batch is normalised by the batch's weight sum, so weights
     matter only relative to each other: scaling them to a maximum of 1 keeps
     float32 from overflowing, and uniform weights are the unweighted fit.
     """
-    if sample_weight is None:
-        return None
-    try:
-        w = np.asarray(sample_weight, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            "sample_weight must be an array of numbers (one non-negative weight "
-            f"per sample); got {type(sample_weight).__name__}: {exc}"
-        ) from None
-    if w.ndim == 0:
-        w = np.full(n_samples, float(w))
-    if w.shape != (n_samples,):
-        raise ValueError(
-            f"sample_weight must have shape ({n_samples},), one weight per "
-            f"sample of X; got shape {w.shape}."
-        )
-    bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
-    if bad.size:
-        raise ValueError(
-            "sample_weight must hold finite, non-negative numbers; got "
-            f"{w[bad[0]]!r} at index {bad[0]}."
-        )
-    if n_samples and not w.max() > 0:
-        raise ValueError(
-            "sample_weight must hold at least one positive weight; all the "
-            "weights are zero."
-        )
-    if n_samples == 0 or np.all(w == w[0]):
+    w = check_sample_weight(sample_weight, n_samples)
+    if w is None or np.all(w == w[0]):
         return None
     return (w / w.max()).astype(np.float32)
 
@@ -142,6 +117,24 @@ def _as_float32(arr, name, owner, fix):
     return out
 
 
+def _auto_categorical(X):
+    """Indices of the categorical columns of a DataFrame: category, object,
+    string or bool dtype (the rule of :class:`~skmixup.KMixupAugmenter`)."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None or getattr(X, "ndim", 0) != 2:
+        raise ValueError(
+            "categorical_features='auto' reads the column dtypes of a pandas "
+            f"DataFrame; X is a {type(X).__name__}. Pass column indices or a "
+            "boolean mask."
+        )
+    return np.flatnonzero(
+        [
+            str(t) == "category" or t.kind in "OUSb" or str(t).startswith("string")
+            for t in dtypes
+        ]
+    )
+
+
 def _input_dtype(X):
     """float32 for integer or boolean inputs (exact for pixels), else float64 or float32."""
     dtype = getattr(X, "dtype", None)
@@ -161,6 +154,7 @@ class _KMixupNetMixin:
         "metric": [StrOptions({"euclidean", "sqeuclidean"})],
         "mix_layer": [Interval(numbers.Integral, 0, None, closed="left"), list, tuple],
         "categorical_features": [None, StrOptions({"auto"}), "array-like"],
+        "onehot_groups": [None, list, tuple],
         "random_state": [
             None,
             Interval(numbers.Integral, 0, None, closed="left"),
@@ -653,7 +647,7 @@ class _KMixupNetMixin:
         y = self._check_targets(y, reset=reset, classes=classes)
         if reset:
             self.categorical_features_ = self._resolve_categorical(X_in, X)
-        return X, y, _check_sample_weight(sample_weight, len(X))
+        return X, y, _weights_for_loss(sample_weight, len(X))
 
     def _validate_X(self, X, y="no_validation", *, reset):
         """Validate ``X`` (any trailing shape) and ``y``; ``X`` comes back float32."""
@@ -703,62 +697,53 @@ class _KMixupNetMixin:
             )
 
     def _resolve_categorical(self, X_in, X):
-        """``categorical_features`` as sorted column indices, or None."""
-        spec = self.categorical_features
-        if spec is None:
+        """Sorted indices of the columns mixed as categories, or None.
+
+        The union of ``categorical_features`` and ``onehot_groups``, checked:
+        categorical columns hold integers, one-hot groups one 1 per row.
+        """
+        spec, groups = self.categorical_features, self.onehot_groups
+        if spec is None and not groups:
             return None
         if X.ndim != 2:
             raise ValueError(
-                "categorical_features names columns of a 2-d X (n_samples, "
-                f"n_features); X has shape {X.shape}. Use categorical_features=None."
+                "categorical_features and onehot_groups name columns of a 2-d X "
+                f"(n_samples, n_features); X has shape {X.shape}. Leave them None."
             )
-        n_features = X.shape[1]
-        if isinstance(spec, str):  # "auto", checked by the constraints
-            dtypes = getattr(X_in, "dtypes", None)
-            if dtypes is None:
-                raise ValueError(
-                    "categorical_features='auto' reads the column dtypes of a "
-                    f"pandas DataFrame; X is a {type(X_in).__name__}. Pass column "
-                    "indices or a boolean mask."
-                )
-            mask = np.array([getattr(dt, "kind", "") == "O" for dt in dtypes])
+        d = X.shape[1]
+        columns = getattr(self, "feature_names_in_", None)
+        if spec is None:
+            cat = np.empty(0, dtype=np.int64)
+        elif isinstance(spec, str):  # "auto", checked by the constraints
+            cat = _auto_categorical(X_in)
         else:
-            mask = self._categorical_mask(np.asarray(spec), n_features)
-        cols = np.flatnonzero(mask)
-        for col in cols:
+            cat = column_indices(spec, columns, d, "categorical_features")
+        for col in cat:
             values = X[:, col]
             if not np.array_equal(values, np.round(values)):
                 raise ValueError(
                     f"categorical_features names column {col}, which holds the "
-                    f"non-integer value {values[values != np.round(values)][0]!r}: "
-                    "categorical columns hold category codes or one-hot "
-                    "indicators. Name only those columns."
+                    f"non-integer value {values[values != np.round(values)][0]!r}; "
+                    "categorical columns hold integer category codes. Drop the "
+                    "column from categorical_features."
                 )
-        return cols.astype(np.int64)
-
-    def _categorical_mask(self, spec, n_features):
-        message = (
-            "categorical_features must be 'auto', a boolean mask of length "
-            f"{n_features}, column indices in [0, {n_features}), or column names "
-            f"of the DataFrame X; got {spec.tolist()!r}"
-        )
-        if spec.dtype == bool:
-            if spec.shape != (n_features,):
-                raise ValueError(f"{message} (a mask of shape {spec.shape}).")
-            return spec
-        if spec.dtype.kind in "UO":
-            names = list(getattr(self, "feature_names_in_", []))
-            unknown = [s for s in spec.ravel().tolist() if s not in names]
-            if unknown:
-                raise ValueError(f"{message}; unknown column names {unknown!r}.")
-            spec = np.array([names.index(s) for s in spec.ravel().tolist()])
-        if spec.dtype.kind not in "iu" or spec.ndim != 1:
-            raise ValueError(f"{message}.")
-        if spec.size and (spec.min() < 0 or spec.max() >= n_features):
-            raise ValueError(f"{message} (out of range).")
-        mask = np.zeros(n_features, dtype=bool)
-        mask[spec] = True
-        return mask
+        taken = np.zeros(d, dtype=bool)
+        taken[cat] = True
+        for group in groups or ():
+            g = column_indices(group, columns, d, "onehot_groups")
+            block = X[:, g]
+            if g.size < 2 or taken[g].any():
+                raise ValueError(
+                    "onehot_groups must be groups of at least 2 columns that do "
+                    f"not overlap each other or categorical_features; got {groups!r}."
+                )
+            if not (np.isin(block, (0, 1)).all() and (block.sum(axis=1) == 1).all()):
+                raise ValueError(
+                    f"onehot_groups: the columns {g.tolist()!r} are not one-hot "
+                    "(every row must hold one 1 and zeros)."
+                )
+            taken[g] = True
+        return np.flatnonzero(taken)
 
     def _get_param_names(self):
         # skorch lists every attribute not ending in "_" as a parameter, private
@@ -831,13 +816,20 @@ _KMIXUP_NET_PARAMS = """mix_layer : int or list of int, default=0
         (the default modules have it). A list or tuple such as ``(0, 1)``:
         one place drawn per training batch, as in the official code.
     categorical_features : "auto", array-like of int, bool or str, default=None
-        Columns of a 2-d ``X`` holding categories (integer codes or one-hot
-        indicators): a mixed row takes them whole from one of its two parents
-        (its own with probability ``lam``) instead of averaging them, so
-        every value is one that occurs. Column indices, a boolean mask, column
-        names of a DataFrame, or ``"auto"``: the DataFrame's columns of
-        categorical or object dtype (whose values must be numbers). Applies
-        when mixing at the input (``mix_layer=0``)."""
+        Columns of a 2-d ``X`` holding integer category codes: a mixed row
+        takes them from one of its two parents (its own with probability
+        ``lam``) instead of averaging them, so every value is one that
+        occurs. Column indices, a boolean mask, column names of a DataFrame,
+        or ``"auto"``: the DataFrame's columns of category, object, string or
+        bool dtype (as for :class:`~skmixup.KMixupAugmenter`; their values
+        must be numbers: the network takes numbers). Applies when mixing at
+        the input (``mix_layer=0``).
+    onehot_groups : list of array-like of int or str, default=None
+        Groups of one-hot columns (e.g. from a
+        :class:`~sklearn.preprocessing.OneHotEncoder` in a
+        ``ColumnTransformer``), each taken whole from one parent. Every row of
+        a group must hold one 1 and zeros. A mixed row takes all its
+        categorical columns and groups from the same parent."""
 
 _RANDOM_STATE = """random_state : int, RandomState instance, Generator or None, default=None
         Turned into the fit's generator by
@@ -858,8 +850,8 @@ _COMMON_ATTRIBUTES = """n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``X`` had string column names.
     categorical_features_ : ndarray of int or None
-        Indices of the categorical columns (``categorical_features``
-        resolved).
+        Indices of the columns taken whole from one parent
+        (``categorical_features`` and ``onehot_groups`` resolved).
     device_ : str or torch.device
         Where the module lives (``device`` resolved on this machine).
     module_ : torch.nn.Module
@@ -1000,6 +992,7 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
         metric="euclidean",
         mix_layer=0,
         categorical_features=None,
+        onehot_groups=None,
         random_state=None,
         criterion=torch.nn.CrossEntropyLoss,
         optimizer=torch.optim.AdamW,
@@ -1031,6 +1024,7 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
         self.metric = metric
         self.mix_layer = mix_layer
         self.categorical_features = categorical_features
+        self.onehot_groups = onehot_groups
         self.random_state = random_state
         self.iterator_train__shuffle = iterator_train__shuffle
 
@@ -1213,6 +1207,7 @@ class KMixupRegressor(_KMixupNetMixin, _FastLoopMixin, NeuralNetRegressor):
         metric="euclidean",
         mix_layer=0,
         categorical_features=None,
+        onehot_groups=None,
         random_state=None,
         criterion=torch.nn.MSELoss,
         optimizer=torch.optim.AdamW,
@@ -1242,6 +1237,7 @@ class KMixupRegressor(_KMixupNetMixin, _FastLoopMixin, NeuralNetRegressor):
         self.metric = metric
         self.mix_layer = mix_layer
         self.categorical_features = categorical_features
+        self.onehot_groups = onehot_groups
         self.random_state = random_state
         self.iterator_train__shuffle = iterator_train__shuffle
 

@@ -712,18 +712,26 @@ class TestSampleWeight:
         assert calls and all(call.w is not None for call in calls)
 
     @pytest.mark.parametrize(
-        "weights, match",
+        "weights, error, match",
         [
-            (-np.ones(96), "sample_weight must hold finite, non-negative"),
-            (np.r_[np.ones(95), np.nan], "finite, non-negative.*nan.*index 95"),
-            (np.r_[np.ones(95), np.inf], "finite, non-negative.*inf"),
-            (np.zeros(96), "sample_weight must hold at least one positive weight"),
-            (np.ones(5), r"sample_weight must have shape \(96,\)"),
-            (np.array(["a"] * 96), "sample_weight must be an array of numbers"),
+            (-np.ones(96), ValueError, "sample_weight must be finite and non-negative"),
+            (
+                np.r_[np.ones(95), np.nan],
+                ValueError,
+                "non-negative; got a weight of .*nan",
+            ),
+            (
+                np.r_[np.ones(95), np.inf],
+                ValueError,
+                "non-negative; got a weight of .*inf",
+            ),
+            (np.zeros(96), ValueError, "sample_weight must not be all zero"),
+            (np.ones(5), ValueError, r"sample_weight must have shape \(96,\)"),
+            (np.array(["a"] * 96), TypeError, "sample_weight must hold real numbers"),
         ],
     )
-    def test_bad_weights(self, weights, match):
-        with pytest.raises(ValueError, match=match):
+    def test_bad_weights(self, weights, error, match):
+        with pytest.raises(error, match=match):
             KMixupClassifier(**FAST).fit(X, Y_INT, sample_weight=weights)
 
     def test_criterion_without_reduction(self):
@@ -780,27 +788,84 @@ class TestCategoricalFeatures:
         mixed = np.concatenate([d.X_mix[:, 1] for d in record_draws])
         assert not np.all(mixed == np.round(mixed))
 
+    def test_onehot_groups_taken_whole(self, record_draws):
+        rng = np.random.default_rng(0)
+        codes = rng.integers(0, 3, 64)
+        X_oh = np.column_stack([rng.normal(size=64), np.eye(3)[codes], codes])
+        y = (X_oh[:, 0] > 0).astype(int)
+        clf = KMixupClassifier(
+            onehot_groups=[[1, 2, 3]],
+            categorical_features=[4],
+            k=4,
+            max_epochs=2,
+            random_state=0,
+        ).fit(X_oh, y)
+        np.testing.assert_array_equal(clf.categorical_features_, [1, 2, 3, 4])
+        for draw in record_draws:
+            block = draw.X_mix[:, 1:5]
+            own, other = draw.X[:, 1:5], draw.X[draw.info.partner][:, 1:5]
+            # the group and the code come together from one parent
+            assert np.all((block == own).all(1) | (block == other).all(1))
+            assert np.all(block[:, :3].sum(1) == 1)
+
     @pytest.mark.parametrize(
-        "spec, data, match",
+        "spec, groups, data, match",
         [
-            ([7], "frame", r"column indices in \[0, 4\).*out of range"),
-            ([0], "frame", "names column 0, which holds the non-integer value"),
-            (["nope"], "frame", r"unknown column names \['nope'\]"),
-            ([True, False], "frame", r"boolean mask of length 4.*shape \(2,\)"),
-            ("auto", "array", "'auto' reads the column dtypes of a pandas DataFrame"),
-            ([0], "images", "categorical_features names columns of a 2-d X"),
-            ("all", "frame", "'categorical_features' parameter"),
+            (
+                [7],
+                None,
+                "frame",
+                "categorical_features holds column indices out of range",
+            ),
+            ([0], None, "frame", "names column 0, which holds the non-integer value"),
+            (
+                ["nope"],
+                None,
+                "frame",
+                r"names columns that X does not have: \['nope'\]",
+            ),
+            ([True, False], None, "frame", r"boolean mask must have one entry.*\(4\)"),
+            (
+                "auto",
+                None,
+                "array",
+                "'auto' reads the column dtypes of a pandas DataFrame",
+            ),
+            ([0], None, "images", "name columns of a 2-d X"),
+            ("all", None, "frame", "'categorical_features' parameter"),
+            (
+                None,
+                [[0, 2]],
+                "frame",
+                r"onehot_groups: the columns \[0, 2\] are not one-hot",
+            ),
+            (
+                [1],
+                [[1, 3]],
+                "frame",
+                "onehot_groups must be groups of at least 2 columns",
+            ),
+            (
+                None,
+                [[1]],
+                "frame",
+                "onehot_groups must be groups of at least 2 columns",
+            ),
+            (None, "abc", "frame", "'onehot_groups' parameter"),
         ],
     )
-    def test_bad_specs(self, spec, data, match):
+    def test_bad_specs(self, spec, groups, data, match):
         frame, y = make_categorical_frame()
         X_fit = {
             "frame": frame,
             "array": frame.to_numpy(dtype=float),
             "images": np.zeros((64, 1, 4, 4)),
         }[data]
+        net = KMixupClassifier(
+            categorical_features=spec, onehot_groups=groups, max_epochs=1
+        )
         with pytest.raises(ValueError, match=match):
-            KMixupClassifier(categorical_features=spec, max_epochs=1).fit(X_fit, y)
+            net.fit(X_fit, y)
 
 
 class TestMixing:
