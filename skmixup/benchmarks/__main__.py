@@ -1,4 +1,4 @@
-"""Command line: ``python -m skmixup.benchmarks {uci,toy,matching,neural} --help``."""
+"""Command line: ``python -m skmixup.benchmarks BENCHMARK --help`` (see BENCHMARKS)."""
 
 import argparse
 import sys
