@@ -43,6 +43,10 @@ _FAST_ITERATOR_OPTIONS = frozenset({"batch_size", "shuffle"})
 # Optimizers whose fused implementation was checked to follow the default
 # one (same updates up to float rounding).
 _FUSED_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW)
+# The largest share of a GPU's free memory that the data moved there once per
+# fit may take; larger data stay where they are and travel batch by batch.
+_DEVICE_SHARE = 0.5
+
 _OPTIMIZER_IMPLEMENTATION_KEYS = frozenset(
     {"fused", "foreach", "capturable", "differentiable"}
 )
@@ -160,18 +164,15 @@ class _TensorBatches:
         changing its input in place cannot change the caller's data.
     """
 
-    def __init__(self, X, y, *, batch_size, shuffle, copy_batches):
+    def __init__(self, X, y, *, batch_size, shuffle, copy_batches, device):
         self.X = X
         self.y = y
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.copy_batches = copy_batches
+        self.device = device
         self.n_rows = _n_rows(X)
-        self.device = (
-            y.device if y is not None else _map_columns(lambda col: col.device, X)
-        )
-        if isinstance(self.device, dict):
-            self.device = next(iter(self.device.values()))
+        self.data_device = _columns(X)[0].device
 
     def __len__(self):
         return -(-self.n_rows // self.batch_size)
@@ -181,9 +182,9 @@ class _TensorBatches:
         generator = torch.Generator()
         generator.manual_seed(seed)
         perm = torch.randperm(self.n_rows, generator=generator)
-        if self.device.type == "cuda":
-            return perm.pin_memory().to(self.device, non_blocking=True)
-        return perm.to(self.device)
+        if self.data_device.type == "cuda":
+            return perm.pin_memory().to(self.data_device, non_blocking=True)
+        return perm.to(self.data_device)
 
     def __iter__(self):
         # The DataLoader's base seed for its workers: drawn (and unused) so
@@ -191,22 +192,36 @@ class _TensorBatches:
         torch.empty((), dtype=torch.int64).random_()
         X, y, n, size = self.X, self.y, self.n_rows, self.batch_size
         perm = self._permutation() if self.shuffle else None
-        if y is None:
-            y = torch.zeros((n, 1), device=self.device)
+        dummy = (
+            torch.zeros((min(n, size), 1), device=self.device) if y is None else None
+        )
         for start in range(0, n, size):
             index = (
                 slice(start, start + size)
                 if perm is None
                 else perm[start : start + size]
             )
-            yield [self._take(X, index), self._take(y, index)]
+            Xb = self._take(X, index)
+            yb = dummy[: min(size, n - start)] if y is None else self._take(y, index)
+            yield [Xb, yb]
 
     def _take(self, data, index):
         if isinstance(data, dict):
             return {key: self._take(col, index) for key, col in data.items()}
         if isinstance(index, slice):
-            return data[index].clone() if self.copy_batches else data[index]
-        return data.index_select(0, index)
+            batch = data[index]
+            if self.copy_batches:
+                batch = batch.clone()
+        else:
+            batch = data.index_select(0, index)
+        if batch.device != self.device:  # data too large for the device
+            batch = batch.to(self.device, non_blocking=True)
+        return batch
+
+
+def _free_memory(device):
+    """Free memory of a CUDA device, in bytes."""
+    return torch.cuda.mem_get_info(device)[0]
 
 
 def _is_noop(bound_method, name):
@@ -276,22 +291,32 @@ class _FastLoopMixin:
         if data is None or len(dataset) == 0:
             return None
         X, y = data
-        moved_X = _map_columns(lambda col: col.to(device), X)
-        moved_y = None if y is None else y.to(device)
-        # Tensor.to returns the tensor itself when nothing moves: the batches
-        # would then be views of what the caller passed.
-        shared = any(
-            a is b
-            for a, b in zip(
-                _columns(moved_X) + _columns(moved_y), _columns(X) + _columns(y)
-            )
+        columns = _columns(X) + _columns(y)
+        to_move = sum(
+            col.element_size() * col.nelement()
+            for col in columns
+            if col is not None and col.device != device
+        )
+        if device.type == "cuda" and to_move > _DEVICE_SHARE * _free_memory(device):
+            # Too large to keep on the GPU: batches are sliced where the
+            # data are and copied one by one.
+            data_device = columns[0].device
+        else:
+            data_device = device
+        moved_X = _map_columns(lambda col: col.to(data_device), X)
+        moved_y = None if y is None else y.to(data_device)
+        # Tensor.to returns the tensor itself when nothing moves: unshuffled
+        # batches would then be views of what the caller passed.
+        shared = data_device == device and any(
+            a is b for a, b in zip(_columns(moved_X) + _columns(moved_y), columns)
         )
         return _TensorBatches(
             moved_X,
             moved_y,
             batch_size=int(batch_size),
             shuffle=shuffle,
-            copy_batches=shared and type(dataset) is Dataset,
+            copy_batches=shared,
+            device=device,
         )
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):

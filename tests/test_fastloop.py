@@ -174,6 +174,24 @@ class TestBatches:
         batches[0][0].mul_(0)
         np.testing.assert_array_equal(X_in, X)
 
+    def test_batches_sent_to_another_device_one_by_one(self):
+        # Data too large for a GPU stay on the host and travel batch by batch;
+        # the "meta" device (shapes only) stands in for the GPU.
+        meta = torch.device("meta")
+        for shuffle in (True, False):
+            iterator = _TensorBatches(
+                torch.from_numpy(X),
+                None,
+                batch_size=64,
+                shuffle=shuffle,
+                copy_batches=False,
+                device=meta,
+            )
+            batches = list(iterator)
+            assert [b[0].shape for b in batches] == [(64, 5), (64, 5), (22, 5)]
+            assert [b[1].shape for b in batches] == [(64, 1), (64, 1), (22, 1)]
+            assert all(t.device == meta for b in batches for t in b)
+
     def test_read_only_input(self):
         X_in = X.copy()
         X_in.flags.writeable = False
