@@ -90,10 +90,10 @@ def record_draws(monkeypatch):
         X_mix, Y_mix, info = real(X_batch, Y_batch, return_info=True, **kwargs)
         draws.append(
             SimpleNamespace(
-                X=X_batch.detach().numpy().copy(),
-                Y=Y_batch.numpy().copy(),
-                X_mix=X_mix.detach().numpy().copy(),
-                Y_mix=Y_mix.numpy().copy(),
+                X=X_batch.detach().cpu().numpy().copy(),
+                Y=Y_batch.cpu().numpy().copy(),
+                X_mix=X_mix.detach().cpu().numpy().copy(),
+                Y_mix=Y_mix.cpu().numpy().copy(),
                 info=info,
                 kwargs=kwargs,
             )
@@ -341,6 +341,10 @@ class TestRandomState:
         np.testing.assert_array_equal(fit(), fit())
 
 
+def _host(tensor):
+    return tensor.detach().cpu().numpy().copy()
+
+
 class RecordingClassifier(KMixupClassifier):
     """The public hook overridden: record what each training batch's mix got and gave."""
 
@@ -349,13 +353,13 @@ class RecordingClassifier(KMixupClassifier):
         calls = vars(self).setdefault("calls_", [])
         calls.append(
             SimpleNamespace(
-                X=X.detach().numpy().copy(),
-                y=y.numpy().copy(),
-                w=None if sample_weight is None else sample_weight.numpy().copy(),
+                X=_host(X),
+                y=_host(y),
+                w=None if sample_weight is None else _host(sample_weight),
                 mix_layer=mix_layer,
-                X_mix=out[0].detach().numpy().copy(),
-                y_mix=out[1].numpy().copy(),
-                w_mix=None if out[2] is None else out[2].numpy().copy(),
+                X_mix=_host(out[0]),
+                y_mix=_host(out[1]),
+                w_mix=None if out[2] is None else _host(out[2]),
             )
         )
         return out
@@ -1257,45 +1261,51 @@ needs_cuda = pytest.mark.skipif(
 @pytest.mark.gpu
 @needs_cuda
 class TestGPU:
-    """The nets on CUDA give the CPU's results up to float32 kernel differences."""
+    """The nets on CUDA: mixed on the device, and trained as on the CPU.
 
-    def test_mix_batch_on_the_device(self):
-        clf = KMixupClassifier(k=4, max_epochs=1, random_state=0).fit(X, Y_INT)
-        batch = torch.as_tensor(X[:32], dtype=torch.float32)
-        targets = torch.eye(3)[Y_INT[:32]]
-        w = torch.rand(32)
-        outs = {}
-        for device in ("cpu", "cuda"):
-            clf._rng_ = np.random.default_rng(5)
-            outs[device] = clf.mix_batch(
-                batch.to(device), targets.to(device), w.to(device)
-            )
-        assert outs["cuda"][0].device.type == "cuda"
-        for a, b in zip(outs["cpu"], outs["cuda"]):
-            torch.testing.assert_close(b.cpu(), a, rtol=1e-5, atol=1e-6)
+    The matching on the device may break exact ties differently from the CPU,
+    so fits are compared by their predictions' agreement, not bit by bit.
+    """
 
     @pytest.mark.parametrize("kind", ["tabular", "images"])
-    def test_fit_on_cuda_matches_cpu(self, kind):
+    def test_batches_mixed_on_the_device(self, kind, record_draws):
+        data, y = (X, Y_INT) if kind == "tabular" else make_images()
+        clf = RecordingClassifier(
+            device="cuda", k=4, max_epochs=2, batch_size=24, random_state=0
+        ).fit(data, y, sample_weight=np.arange(len(y)) % 3 + 1)
+        assert next(clf.module_.parameters()).device.type == "cuda"
+        assert clf.calls_ and len(clf.calls_) == len(record_draws)
+        for call, draw in zip(clf.calls_, record_draws):
+            assert_is_mix(call.X_mix, call.X, draw.info, rtol=1e-5, atol=1e-5)
+            assert_is_mix(call.y_mix, call.y, draw.info, rtol=1e-5, atol=1e-5)
+            lam, partner = draw.info.lam, draw.info.partner
+            expected = lam * call.w + (1 - lam) * call.w[partner]
+            np.testing.assert_allclose(call.w_mix, expected, rtol=1e-5)
+
+    @pytest.mark.parametrize("kind", ["tabular", "images"])
+    def test_fit_on_cuda_agrees_with_cpu(self, kind):
         if kind == "tabular":
             data, y = X, Y_INT
             params = dict(module__hidden_units=16)
         else:
-            data, y = make_images()
-            params = dict(
-                module__channels=(4,), module__hidden_units=16, mix_layer=(0, 1)
-            )
+            data, y = make_images(96)
+            params = dict(module__channels=(4,), module__hidden_units=16)
         fits = {
             device: KMixupClassifier(
-                device=device, k=4, max_epochs=3, lr=1e-2, random_state=0, **params
+                device=device,
+                k=4,
+                max_epochs=6,
+                lr=1e-2,
+                mix_layer=(0, 1),
+                random_state=0,
+                **params,
             ).fit(data, y, sample_weight=np.arange(len(y)) % 3 + 1)
             for device in ("cpu", "cuda")
         }
-        assert next(fits["cuda"].module_.parameters()).device.type == "cuda"
-        np.testing.assert_allclose(
-            fits["cuda"].predict_proba(data),
-            fits["cpu"].predict_proba(data),
-            atol=2e-3,
-        )
+        proba = {d: fit.predict_proba(data) for d, fit in fits.items()}
+        agree = (proba["cuda"].argmax(1) == proba["cpu"].argmax(1)).mean()
+        assert agree >= 0.9
+        assert np.abs(proba["cuda"] - proba["cpu"]).mean() < 0.05
 
 
 # skorch nets are scikit-learn estimators with one structural difference,
