@@ -114,6 +114,30 @@ class TestErrors:
         assert code == 2
         assert "binary target" in capsys.readouterr().err
 
+    def test_minority_class_too_small_to_oversample(self, tmp_path, capsys):
+        # 5 minority rows, 3 outer folds: 3 in a training fold; 2 inner folds:
+        # 1 in an inner training fold, fewer than the 2 oversampling needs
+        rows = ["a,b,y"] + [f"{i},{i % 7},0" for i in range(40)]
+        rows += [f"{i},{i},1" for i in range(5)]
+        path = tmp_path / "tiny.csv"
+        path.write_text("\n".join(rows) + "\n")
+        code = main(
+            [
+                "imbalanced",
+                "--datasets",
+                str(path),
+                "--outer-splits",
+                "3",
+                "--inner-splits",
+                "2",
+                "--output",
+                str(tmp_path / "out"),
+            ]
+        )
+        assert code == 2
+        err = capsys.readouterr().err
+        assert "minority class has 5 samples" in err and "--outer-splits" in err
+
     def test_unknown_classifier(self, tmp_path, capsys):
         code = main(["imbalanced", "--classifiers", "svm", "--output", str(tmp_path)])
         assert code == 2

@@ -208,6 +208,16 @@ def _load_all(config):
             positive = next(c for c in classes if str(c) == positive_text)
         else:
             positive = classes[np.argmin(counts)]
+        n_minority = int(counts.min())
+        fewest = _fewest_in_inner_fold(n_minority, config)
+        if fewest < 2:
+            raise ValueError(
+                f"{given!r}: its minority class has {n_minority} samples, so with "
+                f"{config.outer_splits} outer and {config.inner_splits} inner "
+                f"folds an inner training fold would hold {fewest} of them; "
+                "oversampling needs at least 2. Lower --outer-splits or "
+                "--inner-splits, or leave this dataset out."
+            )
         name = bunch.name
         n = 2
         while name in data:
@@ -217,6 +227,13 @@ def _load_all(config):
             (y == positive).astype(np.int64),
         )
     return data
+
+
+def _fewest_in_inner_fold(n_minority, config):
+    """The fewest minority points an inner training fold can hold (stratified
+    folds give each test fold at most ``ceil(n / n_splits)`` of a class)."""
+    outer = n_minority - math.ceil(n_minority / config.outer_splits)
+    return outer - math.ceil(outer / config.inner_splits)
 
 
 class _ADASYNOrUnchanged(BaseEstimator):
