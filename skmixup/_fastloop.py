@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 import torch
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, PrintLog
 from skorch.dataset import Dataset, get_len
 from skorch.history import History
 
@@ -391,8 +391,11 @@ class _FastLoopMixin:
 
         During a fit, the callbacks whose batch-level hook
         (``on_batch_begin``, ``on_batch_end``, ``on_grad_computed``) is
-        skorch's empty method are left out of that hook's calls; the list is
-        made again at every epoch.
+        skorch's empty method are left out of that hook's calls (the list is
+        made when the fit begins, and again at an epoch when the callbacks or
+        the modules were replaced), and with ``verbose=0`` skorch's
+        ``PrintLog`` that prints to the standard output is not called at the
+        end of an epoch (it would format a table that is never shown).
 
         Parameters
         ----------
@@ -408,9 +411,16 @@ class _FastLoopMixin:
                 for hook in cache["hooks"][method_name]:
                     hook(self, **cb_kwargs)
                 return
-        if method_name in ("on_train_begin", "on_epoch_begin"):
+        if method_name == "on_train_begin" or (
+            method_name == "on_epoch_begin" and not self._cache_valid(cache)
+        ):
             self._fill_cache()
+        silent = method_name == "on_epoch_end" and not self.verbose
         for _, cb in self.callbacks_:
+            # skorch's PrintLog formats its table at every epoch, to print it
+            # only when verbose > 0 (or to a sink of the user's).
+            if silent and type(cb) is PrintLog and cb.sink is print:
+                continue
             getattr(cb, method_name)(self, **cb_kwargs)
         if method_name == "on_train_end":
             self.__dict__.pop(_CACHE, None)
@@ -444,6 +454,19 @@ class _FastLoopMixin:
             ],
         }
 
+    def _top_module_ids(self):
+        return [
+            id(getattr(self, name + "_", None))
+            for name in self._modules + self._criteria
+        ]
+
+    def _cache_valid(self, cache):
+        return (
+            cache is not None
+            and cache["callbacks"] is self.callbacks_
+            and cache["tops"] == self._top_module_ids()
+        )
+
     def _set_training(self, training=True):
         # skorch calls this for every batch (train, validation, prediction);
         # nn.Module.train walks all the submodules through
@@ -451,11 +474,7 @@ class _FastLoopMixin:
         # of a step. During a fit the modes are set only when one differs.
         cache = self.__dict__.get(_CACHE)
         if cache is not None and cache["modules"]:
-            tops = [
-                id(getattr(self, name + "_", None))
-                for name in self._modules + self._criteria
-            ]
-            if tops == cache["tops"] and all(
+            if cache["tops"] == self._top_module_ids() and all(
                 m.training is training for m in cache["modules"]
             ):
                 return

@@ -370,6 +370,20 @@ class TestFit:
         net.fit(X, Y)
         assert len(calls) == 4 * 5
 
+    def test_print_log(self, capsys):
+        net = KMixupClassifier(alpha=0.0, random_state=0, warm_start=True, **FAST)
+        net.fit(X, Y)
+        assert capsys.readouterr().out == ""
+        net.set_params(verbose=1).fit(X, Y)
+        lines = capsys.readouterr().out.splitlines()
+        assert "train_loss" in lines[0] and len(lines) == 2 + 4  # header, rule, epochs
+        assert lines[2].split()[0] == "5"
+        seen = []
+        KMixupClassifier(alpha=0.0, callbacks__print_log__sink=seen.append, **FAST).fit(
+            X, Y
+        )
+        assert len(seen) == 2 + 4  # a sink of the user's gets every line
+
     def test_partial_fit_and_warm_start_continue(self):
         net = KMixupClassifier(alpha=0.0, random_state=0, warm_start=True, **FAST)
         net.fit(X, Y).fit(X, Y)
