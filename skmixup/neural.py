@@ -789,12 +789,12 @@ _SKORCH_PARAMS = """criterion : type of torch.nn.Module, default={criterion}
         ``batch_size // 2``; 64 leaves room for ``k=8`` k-batches (or
         ``k=32``) while giving small data sets several steps per epoch.
     train_split : callable or None, default=None
-        skorch's internal validation split (for example
+        The internal validation split of skorch (for example
         ``skorch.dataset.ValidSplit(0.2)``, needed by ``EarlyStopping``).
         None trains on all the data, as scikit-learn estimators do; model
         selection is left to cross-validation.
     verbose : int, default=0
-        skorch's per-epoch table is printed for ``verbose > 0``. Silent by
+        The per-epoch table of skorch is printed for ``verbose > 0``. Silent by
         default so that ``GridSearchCV`` and ``cross_val_score`` stay quiet.
     device : str, torch.device or None, default="auto"
         ``"auto"`` trains on CUDA when ``torch.cuda.is_available()`` and on
@@ -927,7 +927,7 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
     skmixup.modules.TabularMLP : The default network for tables.
     skmixup.modules.ConvNet : The default network for images.
     skmixup.kmixup_batch : The mixing step applied to every training batch.
-    skmixup.KMixupAugmenter : k-mixup as data augmentation for any estimator.
+    skmixup.KMixupAugmenter : Data augmentation by k-mixup for any estimator.
 
     Notes
     -----
@@ -994,6 +994,7 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
         categorical_features=None,
         onehot_groups=None,
         random_state=None,
+        classes=None,
         criterion=torch.nn.CrossEntropyLoss,
         optimizer=torch.optim.AdamW,
         lr=1e-3,
@@ -1003,7 +1004,6 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
         verbose=0,
         device="auto",
         iterator_train__shuffle=True,
-        classes=None,
         **kwargs,
     ):
         super().__init__(

@@ -1179,6 +1179,12 @@ class TestBadInput:
         with pytest.raises(ValueError, match=match):
             fitted.predict(X_bad)
 
+    def test_diverging_fit_stops_with_advice(self):
+        # values float32 holds, whose squared errors it does not: the loss
+        # becomes inf and the fit stops instead of predicting NaN
+        with pytest.raises(ValueError, match="training loss became inf.*Standardise"):
+            KMixupRegressor(**FAST).fit(X * 1e30, Y_REG * 1e30)
+
     def test_targets_float32_cannot_hold(self):
         with pytest.raises(ValueError, match="value .*e[+]300 of y.*Scale the targets"):
             KMixupRegressor(**FAST).fit(X, Y_REG * 1e300)
