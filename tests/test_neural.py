@@ -899,6 +899,7 @@ class TestMixing:
             info = draw.info
             assert draw.kwargs["k"] == 4 and draw.kwargs["alpha"] == 1.0
             assert info.k == 4
+            assert draw.X.dtype == draw.X_mix.dtype == np.float32  # from float64 X
             np.testing.assert_array_equal(draw.X, X32)
             np.testing.assert_array_equal(draw.Y, targets)
             assert np.all(info.partner != np.arange(len(X)))
