@@ -1,28 +1,35 @@
 """A faster training loop for skorch nets on in-memory data.
 
-:class:`_FastLoopMixin` sits before skorch's ``NeuralNet`` in the bases of
-the skmixup nets and changes three things, through skorch's public hooks:
+:class:`_FastLoopMixin` sits before skorch's ``NeuralNet`` (or
+``NeuralNetClassifier`` / ``NeuralNetRegressor``) in the bases of the skmixup
+nets. It keeps skorch's ``fit_loop``, ``train_step``, callbacks and history,
+and changes what they cost, through skorch's methods:
 
-* ``get_iterator``: when the data are plain arrays or tensors (what skorch
-  wraps in :class:`skorch.dataset.Dataset`, possibly inside the
-  :class:`torch.utils.data.Subset` that ``ValidSplit`` makes), the batches are
-  sliced from tensors moved to the net's device once per call, instead of one
-  ``Dataset.__getitem__`` per sample and a collate per batch. The batches are
-  the ones skorch's ``DataLoader`` would give: the same rows, in the same
-  order, with the same dtypes, drawn from the same torch generator (so a
-  seeded fit gives the same result on either path). Anything else (custom
-  datasets, ``iterator_train=...``, ``iterator_train__*`` options other than
-  ``shuffle`` and ``batch_size``, dict or list inputs, pandas, sparse
-  matrices) goes through skorch's own iterator unchanged.
-* ``on_batch_end``: a training loss that is NaN or infinite stops the fit
-  with a :class:`ValueError` that says what to do, instead of returning NaN
-  predictions.
+* ``get_iterator``: when the data are arrays or tensors (or a dict of them)
+  that skorch wraps in a plain :class:`skorch.dataset.Dataset`, possibly
+  inside the :class:`torch.utils.data.Subset` that ``ValidSplit`` makes, the
+  batches are sliced from tensors moved to the net's device once per call,
+  instead of one ``Dataset.__getitem__`` per sample and a collate per batch.
+  They are the batches skorch's ``DataLoader`` gives: the same rows in the
+  same order with the same dtypes, the permutation drawn from torch's
+  generator exactly as the ``DataLoader`` draws it, so a seeded fit gives the
+  same result on either path. Anything else (dataset subclasses, torch
+  datasets, ``iterator_train=...``, ``iterator_*__`` options other than
+  ``shuffle`` and ``batch_size``, lists, pandas, sparse matrices) goes
+  through skorch's own iterator.
+* ``run_single_epoch``: skorch's loop with the same hooks and history
+  entries, written without skorch's per-batch overheads that matter for a
+  small network (history rows written directly, callbacks whose batch hooks
+  are empty not called); a training loss that is NaN or infinite stops the
+  fit with a :class:`ValueError` that says what to do.
+* ``notify`` and ``_set_training``: batch hooks and module modes looked up
+  once per fit; no ``PrintLog`` table formatted when ``verbose=0``.
 * ``get_params_for_optimizer``: Adam and AdamW use PyTorch's fused kernels
-  on CPU and CUDA parameters unless ``optimizer__fused`` or
+  for CPU and CUDA parameters unless ``optimizer__fused`` or
   ``optimizer__foreach`` is given.
 
-skorch's training loop itself (``fit_loop``, ``run_single_epoch``,
-``train_step``), its callbacks and its history are not replaced.
+The ``.item()`` of each batch's loss, which skorch records in the history,
+is kept: on the CPU it costs nothing, and callbacks may read the batch losses.
 """
 
 import math
@@ -257,7 +264,9 @@ class _FastLoopMixin:
         -------
         iterator : iterable of batches
             The fast batches, or skorch's iterator when the data or the
-            iterator options are not plain.
+            iterator options are not plain. Any other iterator option (for
+            example ``iterator_train__num_workers=0``) selects skorch's
+            ``DataLoader``.
         """
         batches = self._fast_batches(dataset, training)
         if batches is None:
