@@ -400,7 +400,7 @@ class ConvNet(nn.Module):
 
         Parameters
         ----------
-        X : torch.Tensor of shape (n_samples, *in_shape)
+        X : torch.Tensor of shape (n_samples,) + in_shape
 
         Returns
         -------
@@ -414,14 +414,14 @@ class ConvNet(nn.Module):
 
         Parameters
         ----------
-        X : torch.Tensor of shape (n_samples, *in_shape)
+        X : torch.Tensor of shape (n_samples,) + in_shape
         point : int
             ``0`` (the input, returned unchanged) to ``mix_points`` (the
             output of the last convolutional block).
 
         Returns
         -------
-        H : torch.Tensor of shape (n_samples, *feature_shapes[point])
+        H : torch.Tensor of shape (n_samples,) + feature_shapes[point]
         """
         point = _check_point(self, point)
         self._check_input(X, 0, "X")
@@ -432,7 +432,7 @@ class ConvNet(nn.Module):
 
         Parameters
         ----------
-        H : torch.Tensor of shape (n_samples, *feature_shapes[point])
+        H : torch.Tensor of shape (n_samples,) + feature_shapes[point]
             A representation at place ``point``, as returned (and possibly
             mixed) from :meth:`forward_head`.
         point : int
