@@ -229,38 +229,26 @@ else:  # pragma: no cover
 _MAX_SCALE_EXP = 1000
 
 
-@_njit
-def scale_exponent(amax):
-    """Exponent ``e`` such that ``amax * 2**e`` lies in [0.5, 1) (0 for 0).
+def power_of_two_scale(*arrays):
+    """The power of two that brings the largest magnitude of ``arrays`` into
+    [0.5, 1), or NaN if one of them is not finite (numpy, 2-d).
 
-    Multiplying by a power of two is exact, so the rescaled block has the
-    same optimal assignment as the original, whatever its units: squared
-    distances can neither overflow (1e200) nor underflow (1e-200)."""
-    if amax == 0.0 or not np.isfinite(amax):
-        return 0
-    e = math.frexp(amax)[1]
-    return min(max(-e, -_MAX_SCALE_EXP), _MAX_SCALE_EXP)
-
-
-@_njit
-def _block_scale(feats, partner_feats, anchors, partners):
-    """The power of two that rescales a block pair (NaN if it is not finite)."""
-    amax = 0.0
-    probe = 0.0  # x - x is 0 for finite x, NaN for NaN and infinity
-    d = feats.shape[1]
-    for i in range(anchors.shape[0]):
-        a = feats[anchors[i]]
-        b = partner_feats[partners[i]]
-        for t in range(d):
-            amax = max(amax, abs(a[t]), abs(b[t]))
-            probe += (a[t] - a[t]) + (b[t] - b[t])
-    if probe != 0.0:
+    Multiplying by a power of two is exact, so the rescaled features have the
+    same optimal assignments as the original ones, whatever their units, and
+    their squared distances can neither overflow (1e200) nor underflow
+    (1e-200)."""
+    # max and min propagate NaN and need no temporary array.
+    amax = float(max(max(a.max(initial=0.0), -a.min(initial=0.0)) for a in arrays))
+    if not np.isfinite(amax):
         return np.nan
-    return math.ldexp(1.0, scale_exponent(amax))
+    if amax == 0.0:
+        return 1.0
+    e = -math.frexp(amax)[1]
+    return math.ldexp(1.0, min(max(e, -_MAX_SCALE_EXP), _MAX_SCALE_EXP))
 
 
 @_njit_sums
-def _block_cost(feats, partner_feats, anchors, partners, euclidean, work, cost):
+def _block_cost(feats, partner_feats, anchors, partners, euclidean, scale, work, cost):
     """Cost block between the rows ``anchors`` of ``feats`` and ``partners``
     of ``partner_feats``, centred on the partners' mean (as in
     :func:`skmixup.pairwise_cost`), in float64: the cross term ``-2 <a, b>``
@@ -269,9 +257,6 @@ def _block_cost(feats, partner_feats, anchors, partners, euclidean, work, cost):
     k = anchors.shape[0]
     d = feats.shape[1]
     centre, anc, sq_part, part, part_t = work
-    scale = _block_scale(feats, partner_feats, anchors, partners)
-    if not np.isfinite(scale):
-        return False
     centre[:] = 0.0
     for j in range(k):
         row = partner_feats[partners[j]]
@@ -324,7 +309,9 @@ def _block_cost(feats, partner_feats, anchors, partners, euclidean, work, cost):
 
 
 @_njit
-def _match_range(feats, partner_feats, anchors, partners, euclidean, out, start, stop):
+def _match_range(
+    feats, partner_feats, anchors, partners, euclidean, scale, out, start, stop
+):
     """Gather, cost (:func:`_block_cost`) and solve the k-batch pairs
     ``start:stop`` in one pass; ``out[b, i]`` receives the row of
     ``partner_feats`` matched to ``anchors[b, i]``. Returns -1, or the first
@@ -344,7 +331,7 @@ def _match_range(feats, partner_feats, anchors, partners, euclidean, out, start,
     u, v, shortest, path, row4col, done, masked, sr, sc = _workspace(k)
     for b in range(start, stop):
         if not _block_cost(
-            feats, partner_feats, anchors[b], partners[b], euclidean, work, cost
+            feats, partner_feats, anchors[b], partners[b], euclidean, scale, work, cost
         ) or not _solve_one(
             cost, col4row, u, v, shortest, path, row4col, done, masked, sr, sc
         ):
@@ -392,9 +379,13 @@ def _match_rows(
     n_pairs = anchors.shape[0]
     out = np.empty(anchors.shape, dtype=np.int64)
     euclidean = metric == "euclidean"
-    bad = _in_ranges(
+    # One exact power-of-two rescaling of all the features: the pairs do not
+    # depend on the units, and no squared distance overflows or underflows.
+    others = () if partner_feats is feats else (partner_feats,)
+    scale = power_of_two_scale(feats, *others)
+    bad = not np.isfinite(scale) or _in_ranges(
         lambda a, b: _match_range(
-            feats, partner_feats, anchors, partners, euclidean, out, a, b
+            feats, partner_feats, anchors, partners, euclidean, scale, out, a, b
         ),
         n_pairs,
         n_threads,

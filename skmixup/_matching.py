@@ -136,21 +136,23 @@ def _finite_or_raise(cost, what):
         )
 
 
-def _block_scale(A, B):
-    """Per-block powers of two bringing each block pair's largest magnitude
-    into [0.5, 1): exact, so each block keeps its optimal assignment."""
+def _global_scale(A, B):
+    """One power of two bringing the largest magnitude of ``A`` and ``B`` into
+    [0.5, 1): exact, so every block keeps its optimal assignment, and the
+    pairs do not depend on the data's units. A device tensor stays on its
+    device (no synchronisation)."""
     if is_torch(A):
         import torch
 
-        amax = torch.maximum(A.abs().amax((-2, -1)), B.abs().amax((-2, -1)))
+        amax = torch.maximum(A.abs().amax(), B.abs().amax())
         limit = int(np.log2(torch.finfo(A.dtype).max)) - 1
         exp = torch.frexp(amax).exponent.clamp(-limit, limit)
-        return torch.ldexp(torch.ones_like(amax), -exp)[..., None, None]
-    amax = np.maximum(np.abs(A).max((-2, -1)), np.abs(B).max((-2, -1)))
+        return torch.ldexp(torch.ones_like(amax), -exp)
+    amax = max(np.abs(A).max(initial=0.0), np.abs(B).max(initial=0.0))
+    if not np.isfinite(amax) or amax == 0:
+        return A.dtype.type(1.0)
     limit = np.finfo(A.dtype).maxexp - 2
-    with np.errstate(invalid="ignore"):
-        exp = np.clip(np.frexp(amax)[1], -limit, limit)
-    return np.ldexp(np.ones(1, A.dtype), -exp)[..., None, None]
+    return np.ldexp(A.dtype.type(1.0), int(np.clip(-np.frexp(amax)[1], -limit, limit)))
 
 
 def _cost_blocks(A, B, metric, *, scale=True):
@@ -158,7 +160,7 @@ def _cost_blocks(A, B, metric, *, scale=True):
     power of two (``scale``), centred on ``B``'s mean; for ``"sqeuclidean"``
     only the cross term (same optimum, one matrix product)."""
     if scale:
-        s = _block_scale(A, B)
+        s = _global_scale(A, B)
         A, B = A * s, B * s
     if is_torch(A):
         centre = B.mean(dim=-2, keepdim=True)
@@ -326,9 +328,7 @@ def match_rows(
         return _weighted_rows(
             to_host(f), to_host(pf), anchors, partners, weights, metric, rng, what
         )
-    if k == 1 or anchors.shape[0] == 0:
-        for x in (f, pf):
-            _finite_or_raise(x, what)
+    if k == 1 or anchors.shape[0] == 0:  # nothing to match (callers validate)
         return from_host(partners.copy(), f)
     if is_torch(f):
         return _match_on_device(f, pf, anchors, partners, metric, solver, what)
@@ -504,6 +504,9 @@ def match_batches(A, B, *, metric="euclidean", solver="auto"):
     lead, (k, d) = tuple(A.shape[:-2]), tuple(A.shape[-2:])
     rows = np.arange(int(np.prod(lead, dtype=np.int64)) * k, dtype=np.int64)
     rows = rows.reshape(-1, k)
+    if k == 1:  # no cost is computed: check the points themselves
+        for x in (A, B):
+            _finite_or_raise(matchable(x, "A and B"), "A and B")
     matched = match_rows(
         A.reshape(-1, d),
         rows,

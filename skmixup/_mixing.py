@@ -157,17 +157,15 @@ def draw(feats, k, alpha, metric, rng, *, weights=None, what="X"):
 
     Returns
     -------
-    draw : KMixupDraw
-        Host arrays.
-    partner : ndarray or torch.Tensor
-        ``draw.partner`` on the device of ``feats``.
+    draw : _Draw
+        ``partner`` on the device of ``feats``, the rest on the host.
     """
     n = feats.shape[0]
     k = effective_k(k, n)
     order = rng.permutation(n)
     lam_groups = rng.beta(alpha, alpha, size=-(-n // k))
     pick_u = rng.random(n)
-    partner_order = np.roll(order, -k)
+    partner_order = np.concatenate((order[k:], order[:k]))  # np.roll(order, -k)
     n_full = (n // k) * k
     blocks = [(order[:n_full].reshape(-1, k), partner_order[:n_full].reshape(-1, k))]
     if n_full < n:
@@ -175,35 +173,40 @@ def draw(feats, k, alpha, metric, rng, *, weights=None, what="X"):
     group = np.empty(n, dtype=np.int64)
     group[order] = np.arange(n) // k
     lam = lam_groups[group]
-    on_device = is_torch(feats) and feats.device.type != "cpu"
-    if on_device:
+    if is_torch(feats) and feats.device.type != "cpu":
         import torch
 
-        partner_dev = torch.empty(n, dtype=torch.int64, device=feats.device)
-    partner = np.empty(n, dtype=np.int64)
+        partner = torch.empty(n, dtype=torch.int64, device=feats.device)
+    else:
+        partner = np.empty(n, dtype=np.int64)
     for anchors, partners in blocks:
         matched = match_rows(
             feats, anchors, partners, metric=metric, weights=weights, rng=rng, what=what
         )
-        if on_device:
-            partner_dev[from_host(anchors.reshape(-1), matched)] = matched.reshape(-1)
-        else:
-            partner[anchors.reshape(-1)] = matched.reshape(-1)
-    if on_device:
-        return _LazyDraw(partner_dev, lam, group, k, pick_u < lam), partner_dev
-    record = KMixupDraw(partner, lam, group, k, pick_u < lam)
-    return record, partner
+        flat = anchors.reshape(-1)
+        partner[from_host(flat, matched) if is_torch(matched) else flat] = (
+            matched.reshape(-1)
+        )
+    return _Draw(partner, lam, group, k, pick_u < lam)
 
 
-class _LazyDraw:
-    """A draw whose partners live on a device: copied to the host only if read."""
+class _Draw:
+    """The record of a draw as the mixing uses it: ``partner`` stays on the
+    device of the features; :meth:`to_record` is the public, host-side form."""
 
-    def __init__(self, partner_dev, lam, group, k, pick):
-        self._partner_dev = partner_dev
-        self.lam, self.group, self.k, self.pick = lam, group, k, pick
+    __slots__ = ("partner", "lam", "group", "k", "pick")
+
+    def __init__(self, partner, lam, group, k, pick):
+        self.partner, self.lam, self.group, self.k, self.pick = (
+            partner,
+            lam,
+            group,
+            k,
+            pick,
+        )
 
     def to_record(self):
-        partner = to_host(self._partner_dev)
+        partner = to_host(self.partner) if is_torch(self.partner) else self.partner
         return KMixupDraw(partner, self.lam, self.group, self.k, self.pick)
 
 
@@ -234,9 +237,13 @@ def mix_rows(V, partner, lam, *, anchor=None, discrete=None, pick=None, out=None
             mixed = torch.where(mask & ~pick_t, V[partner].to(dtype), mixed)
         return mixed
     m = len(partner)
+    lam = lam.astype(dtype, copy=False)
+    if out is None and anchor is None and discrete is None and m <= _MIX_CHUNK:
+        # The per-batch case: one expression, no chunking.
+        w = lam.reshape((-1,) + (1,) * (V.ndim - 1))
+        return w * V + (1 - w) * V[partner]
     if out is None:
         out = np.empty((m,) + V.shape[1:], dtype=dtype)
-    lam = lam.astype(dtype, copy=False)
     anchor = np.arange(m) if anchor is None else anchor
     for start in range(0, m, _MIX_CHUNK):
         rows = slice(start, start + _MIX_CHUNK)
@@ -490,21 +497,18 @@ def kmixup_batch(
     if alpha == 0 or n < 2:
         return (X, Y, _identity_draw(n, k)) if return_info else (X, Y)
     feats = X.reshape(n, -1) if match_on is None else match_on.reshape(n, -1)
-    record, partner = draw(
+    record = draw(
         feats, k, alpha, metric, rng, what="X" if match_on is None else "match_on"
     )
-    X_mix, Y_mix = _mix_batch(X, Y, partner, record, discrete)
-    if return_info:
-        info = record if isinstance(record, KMixupDraw) else record.to_record()
-        return X_mix, Y_mix, info
-    return X_mix, Y_mix
+    X_mix, Y_mix = _mix_batch(X, Y, record, discrete)
+    return (X_mix, Y_mix, record.to_record()) if return_info else (X_mix, Y_mix)
 
 
-def _mix_batch(X, Y, partner, record, discrete):
+def _mix_batch(X, Y, record, discrete):
     """Mix ``X`` and ``Y`` with a draw: numpy on host data (CPU tensors through
     zero-copy views, faster than torch's ops at batch sizes of a few hundred),
     torch's ops on a device, under autograd, or in bfloat16."""
-    lam, pick = record.lam, record.pick
+    partner, lam, pick = record.partner, record.lam, record.pick
     tensors = [t for t in (X, Y) if t is not None and is_torch(t)]
     if tensors and any(
         t.device.type != "cpu" or t.requires_grad or (is_half(t) and t.dtype != _f16())
@@ -519,6 +523,7 @@ def _mix_batch(X, Y, partner, record, discrete):
         Y_dtype = Y.dtype if Y.is_floating_point() else X_mix.dtype
         return X_mix, mix_rows(Y.to(Y_dtype), partner, lam_t)
     X_np = X.numpy() if is_torch(X) else X
+    lam = lam.astype(float_dtype(X_np), copy=False)  # once, for X and Y
     X_mix = mix_rows(X_np, partner, lam, discrete=discrete, pick=pick)
     Y_mix = None
     if Y is not None:
@@ -578,5 +583,6 @@ def kmixup_pairs(match_on, *, k=8, alpha=1.0, metric="euclidean", random_state=N
     rng = check_generator(random_state)
     if alpha == 0 or n < 2:
         return _identity_draw(n, k)
-    record, _ = draw(match_on.reshape(n, -1), k, alpha, metric, rng, what="match_on")
-    return record if isinstance(record, KMixupDraw) else record.to_record()
+    return draw(
+        match_on.reshape(n, -1), k, alpha, metric, rng, what="match_on"
+    ).to_record()

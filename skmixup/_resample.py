@@ -123,7 +123,7 @@ def synthetic_pairs(feats, n_out, k, alpha, metric, rng, weight=None):
             partner, lam = np.arange(f_s.shape[0]), np.ones(f_s.shape[0])
             pick = np.ones(f_s.shape[0], dtype=bool)
         else:
-            record, _ = draw(f_s, k, alpha, metric, rng, weights=w_s, what="X")
+            record = draw(f_s, k, alpha, metric, rng, weights=w_s, what="X")
             partner, lam, pick = record.partner, record.lam, record.pick
         # The rows of a partial round are a random subset, so a prefix is too.
         anchor, partner = np.arange(take), partner[:take]
