@@ -68,6 +68,7 @@ class TestRun:
         assert (by["kmixup"].mix_layer == "0").all()
         assert (by["manifold"].mix_layer == "(0, 1)").all()
         assert (folds.n_train == 200).all()
+        assert (folds.cpu_seconds > 0).all()
 
     def test_curves_start_at_the_clean_accuracy(self, tiny_run):
         # sigma = 0 and epsilon = 0 are the clean test set: exactly the accuracy
