@@ -2,7 +2,13 @@
 
 import numpy as np
 
-__all__ = ["check_sample_weight", "column_indices"]
+__all__ = [
+    "auto_categorical",
+    "categorical_columns",
+    "check_categorical_values",
+    "check_sample_weight",
+    "column_indices",
+]
 
 
 def column_indices(spec, columns, d, name):
@@ -62,8 +68,80 @@ def check_sample_weight(sample_weight, n_samples):
     if not np.isfinite(w).all() or (w < 0).any():
         bad = w[~(np.isfinite(w) & (w >= 0))][0]
         raise ValueError(
-            f"sample_weight must be finite and non-negative; got a weight of {bad!r}."
+            f"sample_weight must be finite and non-negative; got a weight of "
+            f"{float(bad)!r}."
         )
     if not w.any():
         raise ValueError("sample_weight must not be all zero.")
     return w
+
+
+def auto_categorical(X):
+    """Indices of the categorical columns of a DataFrame: category, object,
+    string or bool dtype (``categorical_features="auto"``)."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None or getattr(X, "ndim", 0) != 2:
+        raise ValueError(
+            "categorical_features='auto' reads the column dtypes of a pandas "
+            f"DataFrame; X is a {type(X).__name__}. Pass column indices, column "
+            "names or a boolean mask."
+        )
+    return np.flatnonzero(
+        [
+            str(t) == "category" or t.kind in "OUSb" or str(t).startswith("string")
+            for t in dtypes
+        ]
+    )
+
+
+def categorical_columns(X, categorical_features, onehot_groups, columns, d):
+    """``categorical_features`` and ``onehot_groups`` as column indices.
+
+    Returns the sorted categorical columns and one index array per one-hot
+    group; groups must hold at least 2 columns and overlap nothing.
+    """
+    if categorical_features is None:
+        cat = np.empty(0, dtype=np.int64)
+    elif isinstance(categorical_features, str):
+        if categorical_features != "auto":
+            raise ValueError(
+                "categorical_features must be 'auto', column indices, column "
+                f"names or a boolean mask; got {categorical_features!r}."
+            )
+        cat = auto_categorical(X)
+    else:
+        cat = column_indices(categorical_features, columns, d, "categorical_features")
+    groups = [
+        column_indices(g, columns, d, "onehot_groups") for g in onehot_groups or ()
+    ]
+    taken = np.zeros(d, dtype=bool)
+    taken[cat] = True
+    for g in groups:
+        if g.size < 2 or taken[g].any():
+            raise ValueError(
+                "onehot_groups must be groups of at least 2 columns that do not "
+                f"overlap each other or categorical_features; got {onehot_groups!r}."
+            )
+        taken[g] = True
+    return cat, groups
+
+
+def check_categorical_values(X, cat, groups):
+    """Categorical columns hold integer codes, one-hot groups one 1 per row."""
+    for j in cat:
+        col = X[:, j]
+        if not np.array_equal(col, np.round(col)):
+            bad = col[col != np.round(col)][0]
+            raise ValueError(
+                f"categorical_features names column {j}, which holds the "
+                f"non-integer value {float(bad)!r}; categorical columns hold "
+                "integer codes (or strings in a DataFrame). Drop the column from "
+                "categorical_features."
+            )
+    for g in groups:
+        block = X[:, g]
+        if not (np.isin(block, (0, 1)).all() and (block.sum(axis=1) == 1).all()):
+            raise ValueError(
+                f"onehot_groups: the columns {g.tolist()!r} are not one-hot (every "
+                "row must hold one 1 and zeros)."
+            )

@@ -43,7 +43,11 @@ from ._resample import (
     resample_y,
     synthetic_pairs,
 )
-from ._validation import check_sample_weight, column_indices
+from ._validation import (
+    categorical_columns,
+    check_categorical_values,
+    check_sample_weight,
+)
 
 __all__ = ["KMixupAugmenter", "KMixupEstimator"]
 
@@ -98,23 +102,15 @@ class _Table:
             return
         columns = None if self.frame is None else list(self.frame.columns)
         d = self._n_columns(X)
-        cat = self._categorical(X, categorical_features, columns, d)
-        groups = [
-            column_indices(g, columns, d, "onehot_groups")
-            for g in (onehot_groups or ())
-        ]
-        seen = np.zeros(d, dtype=bool)
-        seen[cat] = True
+        cat, groups = categorical_columns(
+            X, categorical_features, onehot_groups, columns, d
+        )
+        discrete = np.zeros(d, dtype=bool)
+        discrete[cat] = True
         for g in groups:
-            if g.size < 2 or seen[g].any():
-                raise ValueError(
-                    "onehot_groups must be groups of at least 2 columns that do "
-                    "not overlap each other or categorical_features; got "
-                    f"{onehot_groups!r}."
-                )
-            seen[g] = True
-        self.discrete = seen if seen.any() else None
+            discrete[g] = True
         self.cat, self.groups = cat, groups
+        self.discrete = discrete if discrete.any() else None
         if self.frame is not None and cat.size:
             self.numeric = self._encode_frame(cat)
 
@@ -122,24 +118,6 @@ class _Table:
     def _n_columns(X):
         shape = np.shape(X) if not _is_pandas(X) else X.shape
         return shape[1] if len(shape) == 2 else 0
-
-    def _categorical(self, X, spec, columns, d):
-        if spec is None:
-            return np.empty(0, dtype=np.int64)
-        if isinstance(spec, str):
-            if spec != "auto":
-                raise ValueError(
-                    "categorical_features must be 'auto', column indices, column "
-                    f"names or a boolean mask; got {spec!r}."
-                )
-            if self.frame is None:
-                return np.empty(0, dtype=np.int64)
-            kinds = [
-                str(t) == "category" or t.kind in "OUSb" or str(t).startswith("string")
-                for t in self.frame.dtypes
-            ]
-            return np.flatnonzero(kinds)
-        return column_indices(spec, columns, d, "categorical_features")
 
     def _encode_frame(self, cat):
         """A copy of the frame with its categorical columns as integer codes."""
@@ -165,22 +143,7 @@ class _Table:
 
     def check_values(self, X):
         """Codes must be integers, one-hot groups one 1 per row."""
-        for j in self.cat:
-            col = X[:, j]
-            if not np.array_equal(col, np.round(col)):
-                bad = col[col != np.round(col)][0]
-                raise ValueError(
-                    f"categorical_features names column {j}, which holds the "
-                    f"non-integer value {bad!r}; categories must be integer codes "
-                    "or strings. Drop the column from categorical_features."
-                )
-        for g in self.groups:
-            block = X[:, g]
-            if not (np.isin(block, (0, 1)).all() and (block.sum(axis=1) == 1).all()):
-                raise ValueError(
-                    f"onehot_groups: the columns {g.tolist()!r} are not one-hot "
-                    "(every row must hold one 1 and zeros)."
-                )
+        check_categorical_values(X, self.cat, self.groups)
 
     def wrap(self, X_res):
         """Mixed rows in ``X``'s container, categorical columns decoded."""

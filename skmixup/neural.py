@@ -42,7 +42,11 @@ from ._docstrings import substitute
 from ._fastloop import _FastLoopMixin
 from ._mixing import kmixup_batch
 from ._random import check_generator
-from ._validation import check_sample_weight, column_indices
+from ._validation import (
+    categorical_columns,
+    check_categorical_values,
+    check_sample_weight,
+)
 from .modules import ConvNet, TabularMLP
 
 __all__ = ["KMixupClassifier", "KMixupRegressor", "TabularMLP"]
@@ -115,24 +119,6 @@ def _as_float32(arr, name, owner, fix):
             f"magnitudes from about 1e-45 to 3.4e38). {fix}"
         )
     return out
-
-
-def _auto_categorical(X):
-    """Indices of the categorical columns of a DataFrame: category, object,
-    string or bool dtype (the rule of :class:`~skmixup.KMixupAugmenter`)."""
-    dtypes = getattr(X, "dtypes", None)
-    if dtypes is None or getattr(X, "ndim", 0) != 2:
-        raise ValueError(
-            "categorical_features='auto' reads the column dtypes of a pandas "
-            f"DataFrame; X is a {type(X).__name__}. Pass column indices or a "
-            "boolean mask."
-        )
-    return np.flatnonzero(
-        [
-            str(t) == "category" or t.kind in "OUSb" or str(t).startswith("string")
-            for t in dtypes
-        ]
-    )
 
 
 def _input_dtype(X):
@@ -710,38 +696,12 @@ class _KMixupNetMixin:
                 "categorical_features and onehot_groups name columns of a 2-d X "
                 f"(n_samples, n_features); X has shape {X.shape}. Leave them None."
             )
-        d = X.shape[1]
         columns = getattr(self, "feature_names_in_", None)
-        if spec is None:
-            cat = np.empty(0, dtype=np.int64)
-        elif isinstance(spec, str):  # "auto", checked by the constraints
-            cat = _auto_categorical(X_in)
-        else:
-            cat = column_indices(spec, columns, d, "categorical_features")
-        for col in cat:
-            values = X[:, col]
-            if not np.array_equal(values, np.round(values)):
-                raise ValueError(
-                    f"categorical_features names column {col}, which holds the "
-                    f"non-integer value {values[values != np.round(values)][0]!r}; "
-                    "categorical columns hold integer category codes. Drop the "
-                    "column from categorical_features."
-                )
-        taken = np.zeros(d, dtype=bool)
+        cat, groups = categorical_columns(X_in, spec, groups, columns, X.shape[1])
+        check_categorical_values(X, cat, groups)
+        taken = np.zeros(X.shape[1], dtype=bool)
         taken[cat] = True
-        for group in groups or ():
-            g = column_indices(group, columns, d, "onehot_groups")
-            block = X[:, g]
-            if g.size < 2 or taken[g].any():
-                raise ValueError(
-                    "onehot_groups must be groups of at least 2 columns that do "
-                    f"not overlap each other or categorical_features; got {groups!r}."
-                )
-            if not (np.isin(block, (0, 1)).all() and (block.sum(axis=1) == 1).all()):
-                raise ValueError(
-                    f"onehot_groups: the columns {g.tolist()!r} are not one-hot "
-                    "(every row must hold one 1 and zeros)."
-                )
+        for g in groups:
             taken[g] = True
         return np.flatnonzero(taken)
 

@@ -53,7 +53,6 @@ def _expected_failed_checks(estimator):
     [
         KMixupAugmenter(k=2, random_state=0),
         KMixupAugmenter(k=2, sampling_strategy="auto", random_state=0),
-        KMixupAugmenter(k=2, categorical_features="auto", random_state=0),
         KMixupEstimator(LogisticRegression(), k=2, random_state=0),
         KMixupEstimator(Ridge(), k=2, random_state=0),
     ],

@@ -440,6 +440,13 @@ def test_sampling_strategy_bad_input():
         )
 
 
+def test_auto_categorical_needs_a_dataframe():
+    with pytest.raises(ValueError, match="reads the column dtypes of a pandas"):
+        KMixupAugmenter(categorical_features="auto").fit_resample(
+            np.zeros((10, 2)), np.arange(10) % 2
+        )
+
+
 def test_keyword_only_hyperparameters():
     with pytest.raises(TypeError):
         KMixupAugmenter(8, 0.5)
