@@ -32,7 +32,7 @@ from math import factorial
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from ._backend import from_host, is_half, is_torch, to_host
+from ._backend import from_host, is_torch, to_host
 from ._jv import HAS_NUMBA, _lsap_square_batch, _match_rows
 
 __all__ = ["match_batches", "pairwise_cost"]
@@ -111,7 +111,7 @@ def matchable(x, name):
             raise TypeError(f"{name} must hold real numbers; got dtype {x.dtype}.")
         if not x.is_floating_point():
             x = x.double()
-        elif is_half(x):
+        elif x.itemsize < 4:  # float16, bfloat16, float8: a float32 copy
             x = x.float()
         return x.numpy() if x.device.type == "cpu" else x
     x = np.asarray(x)
