@@ -188,15 +188,25 @@ class _KMixupParams:
     def _read_X(self, X, y, *, y_numeric=False, multi_output=True):
         """Validate ``X`` (categorical columns as codes) and ``y``."""
         table = _Table(X, self.categorical_features, self.onehot_groups)
-        X_arr, y_arr = validate_data(
-            self,
-            table.numeric,
-            y,
-            reset=True,
-            dtype=[np.float64, np.float32],
-            multi_output=multi_output,
-            y_numeric=y_numeric,
-        )
+        try:
+            X_arr, y_arr = validate_data(
+                self,
+                table.numeric,
+                y,
+                reset=True,
+                dtype=[np.float64, np.float32],
+                multi_output=multi_output,
+                y_numeric=y_numeric,
+            )
+        except ValueError as exc:
+            text = str(exc).lower()
+            if "to float" not in text or not ("convert" in text or "cast" in text):
+                raise
+            raise ValueError(
+                f"X holds non-numeric values ({exc}). Name the categorical columns "
+                "with categorical_features (e.g. categorical_features='auto' for "
+                "a DataFrame), or encode them as numbers first."
+            ) from exc
         table.check_values(X_arr)
         return table, X_arr, y_arr
 
