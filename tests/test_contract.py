@@ -450,3 +450,40 @@ def test_auto_categorical_needs_a_dataframe():
 def test_keyword_only_hyperparameters():
     with pytest.raises(TypeError):
         KMixupAugmenter(8, 0.5)
+
+
+@pytest.mark.parametrize("backend", ("numpy", "torch", "torch_grad"))
+def test_discrete_columns_are_picked_whole(backend):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 4))
+    X[:, 1] = rng.integers(0, 3, size=40)
+    Xin = X if backend == "numpy" else torch.from_numpy(X.copy())
+    if backend == "torch_grad":
+        Xin.requires_grad_()
+    mask = np.array([False, True, False, False])
+    X_mix, _, info = kmixup_batch(
+        Xin, k=4, discrete=mask, random_state=0, return_info=True
+    )
+    got = X_mix.detach().numpy() if backend != "numpy" else X_mix
+    np.testing.assert_array_equal(
+        got[:, 1], np.where(info.pick, X[:, 1], X[info.partner, 1])
+    )
+    lam = info.lam
+    np.testing.assert_allclose(
+        got[:, 0], lam * X[:, 0] + (1 - lam) * X[info.partner, 0]
+    )
+    # pick is an unbiased draw: its mean follows lam
+    assert 0 < info.pick.mean() < 1
+
+
+@pytest.mark.parametrize(
+    ("discrete", "error", "match"),
+    [
+        ([True, False], ValueError, "boolean mask must have shape"),
+        ([5], ValueError, "out of range"),
+        ([0.5], TypeError, "boolean mask or a 1-d array of column indices"),
+    ],
+)
+def test_bad_discrete(discrete, error, match):
+    with pytest.raises(error, match=match):
+        kmixup_batch(np.zeros((10, 3)), k=2, discrete=np.array(discrete))
