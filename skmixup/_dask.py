@@ -357,10 +357,16 @@ def _global_stats(params, X, y):
     """Classes (hard and soft targets) and the standardisation of the matching
     features, from the whole of ``X`` in one pass."""
     import dask
+    import dask.array as da
 
     stats = ()
     if params["match_on"] == "standardized":
-        stats = (X.mean(axis=0, dtype=np.float64), X.std(axis=0, dtype=np.float64))
+        # Moments of X rescaled by a power of two (exact), so that the squares
+        # cannot overflow for any finite X; scaled back afterwards.
+        amax = da.abs(X).max().astype(np.float64)
+        factor = 2.0 ** -da.ceil(da.log2(da.maximum(amax, np.finfo(np.float64).tiny)))
+        Xs = X.astype(np.float64) * factor
+        stats = (Xs.mean(axis=0), Xs.std(axis=0), factor)
     classes = None
     if params["target"] != "continuous":
         classes, stats = _global_classes(y, params["target"], stats)
@@ -373,7 +379,8 @@ def _global_stats(params, X, y):
 
     mean = scale = None
     if params["match_on"] == "standardized":
-        mean, std = stats
+        mean, std, factor = stats
+        mean, std = mean / factor, std / factor
         if not (np.isfinite(mean).all() and np.isfinite(std).all()):
             raise ValueError(
                 "Input X contains NaN or infinity; KMixupAugmenter needs finite "

@@ -453,3 +453,20 @@ def test_chunk_seeds_are_reproducible_and_distinct():
     assert chunk_seeds(0, 5) != chunk_seeds(1, 5)
     rs = np.random.RandomState(0)
     assert chunk_seeds(rs, 3) != chunk_seeds(rs, 3)  # the state advances
+
+
+@pytest.mark.parametrize("exponent", (-900, 660))
+def test_dask_standardisation_is_scale_safe(exponent):
+    # Data of order 1e200 (or 1e-270) gives the pairs of the same data in
+    # other units: the global moments are taken on a power-of-two rescaling.
+    X = np.random.default_rng(0).normal(size=(400, 3))
+    y = np.arange(400) % 2
+
+    def pairs(data):
+        aug = KMixupAugmenter(k=4, random_state=0)
+        X_res, _ = aug.fit_resample(da.from_array(data, chunks=(200, 3)), y)
+        X_res, pairs_ = dask.compute(X_res, aug.pairs_)
+        assert np.isfinite(X_res).all()
+        return pairs_
+
+    np.testing.assert_array_equal(pairs(np.ldexp(X, exponent)), pairs(X))
