@@ -14,6 +14,8 @@ __all__ = [
     "friedman_test",
     "nemenyi_critical_difference",
     "plot_critical_difference",
+    "format_p",
+    "format_p_equals",
 ]
 
 
@@ -282,3 +284,28 @@ def plot_critical_difference(ax, ranks, cd, title=""):
     ax.text(high - cd / 2, 0.95, f"CD = {cd:.2f}", ha="center", va="bottom", fontsize=8)
     ax.set_title(title, fontsize=9)
     ax.axis("off")
+
+
+def format_p(p):
+    """A p-value for a report: ``'0.123'``, ``'< 0.001'`` or ``'n/a'`` (nan).
+
+    Examples
+    --------
+    >>> format_p(0.0456), format_p(2e-5), format_p(float("nan"))
+    ('0.046', '< 0.001', 'n/a')
+    """
+    if not np.isfinite(p):
+        return "n/a"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def format_p_equals(p):
+    """``'= 0.123'``, ``'< 0.001'`` or ``'= n/a'``, to follow a ``p``.
+
+    Examples
+    --------
+    >>> "p " + format_p_equals(0.5), "p " + format_p_equals(1e-9)
+    ('p = 0.500', 'p < 0.001')
+    """
+    text = format_p(p)
+    return text if text.startswith("<") else f"= {text}"

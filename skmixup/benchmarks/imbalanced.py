@@ -43,6 +43,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ._common import csv_list, output_dir_error, positive_int
+from ._stats import format_p_equals as _fmt_eq
 
 DESCRIPTION = (
     "Imbalanced binary classification: no resampling vs random oversampling vs "
@@ -500,10 +501,6 @@ def summarise(results, config):
     return means, pd.DataFrame(tests), ranks, pd.DataFrame(wilcoxon)
 
 
-def _fmt_p(p):
-    return "n/a" if not np.isfinite(p) else f"{p:.3f}"
-
-
 def format_report(results, means, ranks, wilcoxon, config):
     import pandas as pd
 
@@ -540,7 +537,7 @@ def format_report(results, means, ranks, wilcoxon, config):
             )
             if "cd" in r:
                 text += (
-                    f" (Friedman p = {_fmt_p(r['friedman_p'])}; Nemenyi critical "
+                    f" (Friedman p {_fmt_eq(r['friedman_p'])}; Nemenyi critical "
                     f"difference {r['cd']:.2f})"
                 )
             lines.append(text)
@@ -551,7 +548,7 @@ def format_report(results, means, ranks, wilcoxon, config):
             for _, row in w[w.metric == metric].iterrows():
                 parts.append(
                     f"vs {SAMPLER_LABELS[row.baseline]} {row.wins}/{row.ties}/"
-                    f"{row.losses}, {row.mean_diff:+.4f}, p = {_fmt_p(row.wilcoxon_p)}"
+                    f"{row.losses}, {row.mean_diff:+.4f}, p {_fmt_eq(row.wilcoxon_p)}"
                 )
             lines.append(
                 f"k-mixup {label} (wins/ties/losses over datasets, mean difference, "
@@ -600,7 +597,7 @@ def plot(means, ranks, config, path):
             {SAMPLER_LABELS[s]: r[s] for s in SAMPLERS},
             r["cd"],
             title=f"{CLASSIFIER_LABELS[clf]}: {METRICS[metric]} "
-            f"(Friedman p = {_fmt_p(r['friedman_p'])})",
+            f"(Friedman p {_fmt_eq(r['friedman_p'])})",
         )
     fig.suptitle(
         f"Resamplers on {len(config.datasets)} imbalanced datasets: average ranks "

@@ -37,6 +37,8 @@ import numpy as np
 
 from ._common import csv_list as _csv_list
 from ._common import output_dir_error, positive_int
+from ._stats import format_p as _fmt_p
+from ._stats import format_p_equals as _fmt_eq
 
 DESCRIPTION = (
     "ERM vs mixup vs k-mixup on real tabular datasets (nested CV; accuracy, "
@@ -633,10 +635,6 @@ def _tuning_choices(results, config):
     return lines
 
 
-def _fmt_p(p):
-    return "n/a" if not np.isfinite(p) else f"{p:.3f}"
-
-
 def format_report(table, tests, ranks, wtl, config, results=None):
     if config.task == "classification":
         lines = _classification_table(table, tests)
@@ -658,7 +656,7 @@ def format_report(table, tests, ranks, wtl, config, results=None):
             )
             if "cd" in r:
                 text += (
-                    f" (Friedman p = {_fmt_p(r['friedman_p'])}; Nemenyi critical "
+                    f" (Friedman p {_fmt_eq(r['friedman_p'])}; Nemenyi critical "
                     f"difference {r['cd']:.2f})"
                 )
             lines.append(text)
@@ -678,7 +676,7 @@ def format_report(table, tests, ranks, wtl, config, results=None):
         lines.append(
             f"{who}k-mixup vs {who}{LABELS[base]} ({label}): {w['wins']} wins / "
             f"{w['ties']} ties / {w['losses']} losses, {diff}; Wilcoxon signed-rank "
-            f"over datasets: W = {stat:g}, p = {_fmt_p(w['wilcoxon_p'])}"
+            f"over datasets: W = {stat:g}, p {_fmt_eq(w['wilcoxon_p'])}"
         )
     if config.task == "classification":
         for base in ("erm", "mixup"):
@@ -859,7 +857,7 @@ def plot_statistics(tests, ranks, config, path):
             {LABELS[_variant(m)]: r[_variant(m)] for m in methods},
             r["cd"],
             title=f"{'' if family == 'net' else family + ': '}"
-            f"{METRICS[config.task][metric][1]} (Friedman p = {_fmt_p(r['friedman_p'])})",
+            f"{METRICS[config.task][metric][1]} (Friedman p {_fmt_eq(r['friedman_p'])})",
         )
     y = np.arange(len(names))[::-1]
     for i, (family, base, metric) in enumerate(forest):
