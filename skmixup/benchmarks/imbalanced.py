@@ -42,7 +42,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from ._common import csv_list, output_dir_error, positive_int
+from ._common import csv_list, load_average, output_dir_error, positive_int
 from ._stats import format_p_equals as _fmt_eq
 
 DESCRIPTION = (
@@ -644,6 +644,7 @@ def run(args):
         f"{', '.join(config.classifiers)}, {len(tasks)} tasks on {n_jobs} workers",
         flush=True,
     )
+    load_at_start = load_average()
     start = time.perf_counter()
     # the costliest tasks first, so that no worker ends on a long one alone
     order = sorted(
@@ -679,6 +680,9 @@ def run(args):
         "config": dict(config.__dict__),
         "samplers": SAMPLERS,
         "wall_seconds": wall,
+        # timings are read next to the machine's load (1, 5, 15 min averages)
+        "load_average_start": load_at_start,
+        "load_average_end": load_average(),
         "n_jobs": n_jobs,
         "python": sys.version.split()[0],
         "platform": platform.platform(),

@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ._common import csv_list as _csv_list
-from ._common import output_dir_error, positive_int
+from ._common import load_average, output_dir_error, positive_int
 from ._stats import format_p as _fmt_p
 from ._stats import format_p_equals as _fmt_eq
 
@@ -985,6 +985,7 @@ def run(args):
         + (f" (dask: {args.dask})" if args.dask else ""),
         flush=True,
     )
+    load_at_start = load_average()
     start = time.perf_counter()
     results = _execute(tasks_list, config, data, n_jobs, args.dask)
     wall = time.perf_counter() - start
@@ -1022,6 +1023,9 @@ def run(args):
             "methods": config.methods,
         },
         "wall_seconds": wall,
+        # timings are read next to the machine's load (1, 5, 15 min averages)
+        "load_average_start": load_at_start,
+        "load_average_end": load_average(),
         "n_jobs": n_jobs,
         "dask": args.dask,
         "python": sys.version.split()[0],
