@@ -16,6 +16,7 @@ input, with any module that implements the small protocol of
 """
 
 import copy
+import functools
 import numbers
 import re
 from collections.abc import Mapping
@@ -60,9 +61,16 @@ _PROTOCOL = ("mix_points", "forward_head", "forward_tail")
 _SHAPE_ERROR = re.compile(r"shape|size|dimension|Expected \d+D", re.IGNORECASE)
 
 
+@functools.cache
+def _auto_device():
+    # torch.cuda.is_available() costs microseconds and skorch reads the
+    # device several times per batch; the answer does not change in a process.
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 def _resolve_device(device):
     if isinstance(device, str) and device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
+        return _auto_device()
     return device
 
 
@@ -735,7 +743,10 @@ _SKORCH_PARAMS = """criterion : type of torch.nn.Module, default={criterion}
         Loss. {criterion_note}
     optimizer : type of torch.optim.Optimizer, default=torch.optim.AdamW
         AdamW (Adam with decoupled weight decay, ``optimizer__weight_decay``
-        defaults to 0.01) trains small networks well without tuning.
+        defaults to 0.01) trains small networks well without tuning. Adam and
+        AdamW run PyTorch's fused implementation unless ``optimizer__fused``
+        or ``optimizer__foreach`` is given (``optimizer__fused=False`` for
+        PyTorch's default).
     lr : float, default=1e-3
         Learning rate (Adam's usual value).
     max_epochs : int, default=100
@@ -1021,7 +1032,8 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
         return len(self.classes_)
 
     def _targets_for_mixing(self, y, dtype):
-        return nn.functional.one_hot(y.long(), len(self.classes_)).to(dtype)
+        # Rows of an identity matrix: the one-hot labels in one indexing op.
+        return torch.eye(len(self.classes_), dtype=dtype, device=y.device)[y.long()]
 
     def _check_targets(self, y, reset, classes=None):
         name = type(self).__name__
