@@ -186,6 +186,10 @@ def wilcoxon_signed_rank(diff):
     diff = np.asarray(diff, dtype=float)
     if not np.any(diff != 0):
         return math.nan, math.nan
+    # Zeros dropped here rather than by zero_method="wilcox": older scipy
+    # (1.10 to 1.13 at least) uses the normal approximation whenever zeros
+    # are passed, even for samples small enough for the exact p-value.
+    diff = diff[diff != 0]
     result = stats.wilcoxon(diff, zero_method="wilcox", alternative="two-sided")
     return float(result.statistic), float(result.pvalue)
 
