@@ -186,10 +186,15 @@ def summarise(folds, n_train, n_test):
     return table, across
 
 
+def _command():
+    """The command line of this run, as typed."""
+    argv = sys.argv[2:] if sys.argv[1:2] == ["categorical"] else []
+    return " ".join(["python -m skmixup.benchmarks categorical", *argv])
+
+
 def format_report(table, across, args, wall):
     lines = [
-        f"`python -m skmixup.benchmarks categorical{' --quick' if args.quick else ''}`"
-        f" — k = {args.k}, alpha = {args.alpha}, {args.outer_repeats} x "
+        f"`{_command()}` — k = {args.k}, alpha = {args.alpha}, {args.outer_repeats} x "
         f"{args.outer_splits} outer folds, {args.steps} steps per net fit, seed "
         f"{args.seed}; {wall:.0f} s. Accuracy in %, log-loss; `diff` is aware "
         "minus averaged, p the corrected paired t-test over folds.",
