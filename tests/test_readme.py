@@ -276,6 +276,23 @@ def test_region_whole_file_and_selections(results):
     )
 
 
+def test_region_section(results):
+    (results / "r" / "s.md").write_text(
+        "# A\n\n| a |\n|---|\n| 1 |\n\nsum A\n\n## A.1\n\nsub\n\n"
+        "# B\n\n| b |\n|---|\n| 2 |\n\nsum B\n",
+        encoding="utf-8",
+    )
+    assert tool.render_region("r/s.md section=B table=1", results) == (
+        "| b |\n|---|\n| 2 |"
+    )
+    assert tool.render_region("r/s.md section=A text=only", results) == (
+        "sum A\n\n## A.1\n\nsub"
+    )
+    assert tool.render_region("r/s.md section=A.1", results) == "sub"
+    with pytest.raises(ValueError, match="no heading 'C'.*'A', 'A.1', 'B'"):
+        tool.render_region("r/s.md section=C", results)
+
+
 def test_region_from_csv(results):
     spec = (
         "r/t.csv index=name columns=name,value@metric=m1,value@metric=m2 "

@@ -18,6 +18,10 @@ Adding a benchmark to the README is one line: its begin marker and
 
 Options for Markdown and text files (``results.md``):
 
+``section=TITLE``
+    only the lines under the Markdown heading ``TITLE`` (up to the next
+    heading of the same or a higher level); the options below then apply
+    to that part;
 ``table=N``
     only the N-th Markdown table of the file (1-based);
 ``text=only``
@@ -135,7 +139,27 @@ def _split_blocks(lines):
     return blocks
 
 
+def _section(lines, title, spec):
+    """The lines under the heading ``title``, up to the next one of its level."""
+    heading = re.compile(r"^(#+)\s+(.*?)\s*#*\s*$")
+    for i, line in enumerate(lines):
+        m = heading.match(line)
+        if m and m.group(2) == title:
+            level = len(m.group(1))
+            for j in range(i + 1, len(lines)):
+                n = heading.match(lines[j])
+                if n and len(n.group(1)) <= level:
+                    return lines[i + 1 : j]
+            return lines[i + 1 :]
+    titles = [m.group(2) for m in map(heading.match, lines) if m]
+    raise ValueError(
+        f"region {spec!r}: no heading {title!r} in the file (headings: "
+        f"{', '.join(map(repr, titles)) or 'none'})"
+    )
+
+
 def _render_text(text, options, spec):
+    section = _one(options, "section", spec)
     table = _one(options, "table", spec)
     only_text = _one(options, "text", spec)
     match = _one(options, "match", spec)
@@ -144,7 +168,10 @@ def _render_text(text, options, spec):
         raise ValueError(f"region {spec!r}: text= accepts only 'only'")
     if bullets not in ("yes", "no"):
         raise ValueError(f"region {spec!r}: bullets= accepts 'yes' or 'no'")
-    blocks = _split_blocks(text.strip("\n").splitlines())
+    lines = text.strip("\n").splitlines()
+    if section is not None:
+        lines = _section(lines, section, spec)
+    blocks = _split_blocks(lines)
     if table is not None:
         tables = [lines for is_table, lines in blocks if is_table]
         try:
