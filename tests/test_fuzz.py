@@ -218,6 +218,8 @@ def _same(x, snap):
             return False
         if x.dtype.kind in "fcmM":
             return np.array_equal(x, snap[1], equal_nan=True)
+        if x.dtype.kind == "O":  # NaN objects compare unequal to themselves
+            return all(a is b or a == b for a, b in zip(x.ravel(), snap[1].ravel()))
         return np.array_equal(x, snap[1])
     return repr(x) == snap[1]
 
@@ -426,16 +428,18 @@ def check_draw(draw, n, k_req, F, metric, eps):
             )
 
 
-def _assert_on_segment(out, X, partner, lam, what):
+def _assert_on_segment(out, X, partner, lam, what, lam_eps=0.0):
     """``out[i] = lam[i] * X[i] + (1 - lam[i]) * X[partner[i]]`` within the
-    rounding of ``out``'s dtype."""
+    rounding of ``out``'s dtype and of ``lam`` (``lam_eps``: the weights are
+    applied in the precision of the mixed features, so targets mixed with the
+    features of a float16 batch carry lambda's float16 rounding)."""
     o, x = _np64(out).reshape(len(lam), -1), _np64(X).reshape(len(lam), -1)
     xp = x[partner]
     lam = np.asarray(lam, dtype=np.float64)[:, None]
     with np.errstate(over="ignore", invalid="ignore"):
         ref = lam * x + (1 - lam) * xp
     bound = np.maximum(np.abs(x), np.abs(xp))
-    tol = 4 * _out_eps(out) * bound + 4 * _tiny(out)
+    tol = 4 * max(_out_eps(out), lam_eps) * bound + 4 * _tiny(out)
     bad = ~(np.abs(o - ref) <= tol)
     assert not bad.any(), (
         f"{what} mix off its segment at {np.argwhere(bad)[:3].tolist()}: got "
@@ -493,7 +497,7 @@ def case_kmixup_batch(spec):
     if Y is not None:
         assert Y_mix is not None and tuple(Y_mix.shape) == tuple(Y.shape)
         assert _finite(Y_mix), "finite Y gave a non-finite mix"
-        _assert_on_segment(Y_mix, Y, draw.partner, draw.lam, "Y")
+        _assert_on_segment(Y_mix, Y, draw.partner, draw.lam, "Y", _out_eps(X_mix))
         if spec["Y"].get("onehot"):
             sums = _np64(Y_mix).sum(axis=1)
             np.testing.assert_allclose(sums, 1.0, atol=16 * _out_eps(Y_mix))
@@ -660,13 +664,23 @@ def _numeric(X):
     return np.asarray(X, dtype=np.float64)
 
 
-def _in_range(out, X, what):
+def _coarsest_eps(X):
+    """Relative rounding of the least precise float column of ``X``."""
+    if hasattr(X, "columns"):
+        dtypes = list(X.dtypes)
+    else:
+        dtypes = [getattr(X, "dtype", None) or np.asarray(X).dtype]
+    sizes = [np.dtype(d).itemsize for d in dtypes if np.dtype(d).kind == "f"]
+    return {2: 2.0**-10, 4: 2.0**-23}.get(min(sizes, default=8), 2.0**-52)
+
+
+def _in_range(out, X, what, eps=2.0**-52):
     """Each column of a mix lies within the range of that column of the data
-    (mixes are convex combinations)."""
+    (mixes are convex combinations), within a rounding of ``eps``."""
     out = np.asarray(out, dtype=np.float64).reshape(len(out), -1)
     X = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
     lo, hi = X.min(axis=0), X.max(axis=0)
-    tol = 4 * 2.0**-52 * np.maximum(np.abs(lo), np.abs(hi)) + 1e-300
+    tol = 4 * eps * np.maximum(np.abs(lo), np.abs(hi)) + 1e-300
     assert (out >= lo - tol).all() and (out <= hi + tol).all(), (
         f"{what} outside the data's range"
     )
@@ -714,7 +728,7 @@ def case_augmenter(spec):
     Xn, Xr = _numeric(X), _numeric(X_res)
     assert np.isfinite(Xr).all(), "finite X gave non-finite X_res"
     if Xn.shape[1] == Xr.shape[1]:
-        _in_range(Xr, Xn, "X_res")
+        _in_range(Xr, Xn, "X_res", _coarsest_eps(X_res))
         if (
             params.get("keep_original", True)
             and params.get("sampling_strategy") is None
