@@ -24,6 +24,7 @@ underflow. A block holding NaN or infinity raises ``ValueError``.
 """
 
 import itertools
+import math
 import numbers
 import os
 from functools import cache
@@ -33,7 +34,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from ._backend import from_host, is_torch, to_host
-from ._jv import HAS_NUMBA, _lsap_square_batch, _match_rows
+from ._jv import HAS_NUMBA, _lsap_square_batch, _match_rows, power_of_two_scale
 
 __all__ = ["match_batches", "pairwise_cost"]
 
@@ -136,11 +137,18 @@ def _finite_or_raise(cost, what):
         )
 
 
+#: Magnitudes within 2**+-this (by float width in bytes) have squared
+#: distances, summed over a million features, far inside the type's range,
+#: so they need no rescaling (rescaling by a power of two would not change
+#: their pairs anyway: the rounding is the same at every power of two).
+_SAFE_EXP = {4: 40, 8: 300}
+
+
 def _global_scale(A, B):
     """One power of two bringing the largest magnitude of ``A`` and ``B`` into
     [0.5, 1): exact, so every block keeps its optimal assignment, and the
     pairs do not depend on the data's units. A device tensor stays on its
-    device (no synchronisation)."""
+    device (no synchronisation); on the host, 1.0 means nothing to do."""
     if is_torch(A):
         import torch
 
@@ -148,11 +156,15 @@ def _global_scale(A, B):
         limit = int(np.log2(torch.finfo(A.dtype).max)) - 1
         exp = torch.frexp(amax).exponent.clamp(-limit, limit)
         return torch.ldexp(torch.ones_like(amax), -exp)
-    amax = max(np.abs(A).max(initial=0.0), np.abs(B).max(initial=0.0))
-    if not np.isfinite(amax) or amax == 0:
-        return A.dtype.type(1.0)
+    scale = power_of_two_scale(A, B)
+    if not np.isfinite(scale):
+        return 1.0  # the cost check reports the NaN or infinity
+    if _SAFE_EXP[A.dtype.itemsize] > abs(math.log2(scale)):
+        return 1.0  # no square can overflow or underflow: skip the copies
+    # float32 cannot hold every power of two float64 can: keep it in range.
     limit = np.finfo(A.dtype).maxexp - 2
-    return np.ldexp(A.dtype.type(1.0), int(np.clip(-np.frexp(amax)[1], -limit, limit)))
+    exp = int(np.clip(round(math.log2(scale)), -limit, limit))
+    return math.ldexp(1.0, exp)
 
 
 def _cost_blocks(A, B, metric, *, scale=True):
@@ -161,7 +173,8 @@ def _cost_blocks(A, B, metric, *, scale=True):
     only the cross term (same optimum, one matrix product)."""
     if scale:
         s = _global_scale(A, B)
-        A, B = A * s, B * s
+        if is_torch(s) or s != 1.0:
+            A, B = A * s, B * s
     if is_torch(A):
         centre = B.mean(dim=-2, keepdim=True)
         A, B = A - centre, B - centre
@@ -332,24 +345,45 @@ def match_rows(
         return from_host(partners.copy(), f)
     if is_torch(f):
         return _match_on_device(f, pf, anchors, partners, metric, solver, what)
-    d = f.shape[1]
-    if solver == "jv" and HAS_NUMBA and d <= FUSED_MAX_FEATURES:
+    if _fused(solver, f):
+        d = f.shape[1]
         n_threads = _threads_for(anchors.shape[0] * k * k * (k + d))
         return _match_rows(f, anchors, partners, metric, n_threads, pf, what)
     matched = np.empty_like(anchors)
     step = max(1, _ROWS_PER_CHUNK // k)
     for start in range(0, anchors.shape[0], step):
         a_idx, p_idx = anchors[start : start + step], partners[start : start + step]
-        cost = _cost_blocks(f[a_idx], pf[p_idx], metric)
-        _finite_or_raise(cost, what)
-        perm = _solve_on_host(cost, solver)
+        perm = _solve_blocks(f[a_idx], pf[p_idx], metric, solver, what)
         matched[start : start + step] = np.take_along_axis(p_idx, perm, axis=1)
     return matched
 
 
+def _fused(solver, f):
+    """Whether host features are matched by the fused compiled kernel (cost
+    blocks built inside the solver's loop) rather than batched products."""
+    return (
+        solver == "jv"
+        and HAS_NUMBA
+        and not is_torch(f)
+        and f.shape[-1] <= FUSED_MAX_FEATURES
+    )
+
+
+def _solve_blocks(A, B, metric, solver, what):
+    """Optimal permutations of blocks ``(m, k, d)`` (host or device): cost,
+    finite check, exact solver. Device costs go to the host solver unless
+    they are scored on the device (brute force)."""
+    cost = _cost_blocks(A, B, metric)
+    if solver == "brute" or not is_torch(cost):
+        _finite_or_raise(cost, what)
+        return _brute_force(cost) if solver == "brute" else _solve_on_host(cost, solver)
+    host = to_host(cost)
+    _finite_or_raise(host, what)
+    return from_host(_solve_on_host(host, solver), cost)
+
+
 def _match_on_device(f, pf, anchors, partners, metric, solver, what):
-    """:func:`match_rows` for device tensors: costs on the device; the k x k
-    blocks go to the host solver unless they are scored on the device."""
+    """:func:`match_rows` for device tensors: gathers and costs on the device."""
     import torch
 
     device = f.device
@@ -359,14 +393,7 @@ def _match_on_device(f, pf, anchors, partners, metric, solver, what):
     step = max(1, _ROWS_PER_CHUNK // anchors.shape[1])
     for start in range(0, anchors.shape[0], step):
         a_t, p_t = a_all[start : start + step], p_all[start : start + step]
-        cost = _cost_blocks(f[a_t], pf[p_t], metric)
-        if solver == "brute":
-            _finite_or_raise(cost, what)
-            perm = _brute_force(cost)
-        else:
-            host = to_host(cost)
-            _finite_or_raise(host, what)
-            perm = from_host(_solve_on_host(host, solver), cost)
+        perm = _solve_blocks(f[a_t], pf[p_t], metric, solver, what)
         out[start : start + step] = torch.gather(p_t, 1, perm)
     return out
 
@@ -502,23 +529,36 @@ def match_batches(A, B, *, metric="euclidean", solver="auto"):
     check_metric(metric)
     A, B = _check_blocks(A, B)
     lead, (k, d) = tuple(A.shape[:-2]), tuple(A.shape[-2:])
-    rows = np.arange(int(np.prod(lead, dtype=np.int64)) * k, dtype=np.int64)
-    rows = rows.reshape(-1, k)
+    solver = _resolve_solver(solver, k)
+    f, pf = _same_dtype(matchable(A, "A"), matchable(B, "B"))
+    f, pf = f.reshape(-1, k, d), pf.reshape(-1, k, d)
     if k == 1:  # no cost is computed: check the points themselves
-        for x in (A, B):
-            _finite_or_raise(matchable(x, "A and B"), "A and B")
-    matched = match_rows(
-        A.reshape(-1, d),
-        rows,
-        rows,
-        metric=metric,
-        solver=solver,
-        partner_feats=B.reshape(-1, d),
-        what="A and B",
-    )
-    perm = matched - from_host(rows[:, :1], matched)
+        for x in (f, pf):
+            _finite_or_raise(x, "A and B")
+    if _fused(solver, f):
+        rows = np.arange(f.shape[0] * k, dtype=np.int64).reshape(-1, k)
+        matched = match_rows(
+            f.reshape(-1, d), rows, rows, solver=solver, metric=metric,
+            partner_feats=pf.reshape(-1, d), what="A and B",
+        )  # fmt: skip
+        perm = matched - rows[:, :1]
+    else:
+        step = max(1, _ROWS_PER_CHUNK // k)
+        parts = [
+            _solve_blocks(f[i : i + step], pf[i : i + step], metric, solver, "A and B")
+            for i in range(0, f.shape[0], step)
+        ]
+        perm = parts[0] if len(parts) == 1 else _concat(parts)
     perm = perm.reshape(lead + (k,))
     return from_host(perm, A) if is_torch(A) and not is_torch(perm) else perm
+
+
+def _concat(parts):
+    if is_torch(parts[0]):
+        import torch
+
+        return torch.cat(parts)
+    return np.concatenate(parts)
 
 
 def check_int(value, name, min_value=1):
