@@ -381,8 +381,12 @@ def _match_rows(
     euclidean = metric == "euclidean"
     # One exact power-of-two rescaling of all the features: the pairs do not
     # depend on the units, and no squared distance overflows or underflows.
-    others = () if partner_feats is feats else (partner_feats,)
-    scale = power_of_two_scale(feats, *others)
+    # The costs are float64 sums, which float32 features cannot overflow or
+    # underflow: those need no rescaling (and no pass over the data).
+    scale = 1.0
+    if feats.dtype != np.float32 or partner_feats.dtype != np.float32:
+        others = () if partner_feats is feats else (partner_feats,)
+        scale = power_of_two_scale(feats, *others)
     bad = not np.isfinite(scale) or _in_ranges(
         lambda a, b: _match_range(
             feats, partner_feats, anchors, partners, euclidean, scale, out, a, b

@@ -189,6 +189,17 @@ def test_match_batches_scale_safe_on_tensors(k):
         torch.testing.assert_close(match_batches(A * 2.0**e, B * 2.0**e), ref)
 
 
+@pytest.mark.parametrize("exponent", (-120, -60, 60, 120))
+@pytest.mark.parametrize("d", (3, 200))
+def test_power_of_two_units_float32(exponent, d):
+    X = np.random.default_rng(d).normal(size=(96, d)).astype(np.float32)
+    ref = kmixup_pairs(X, k=16, random_state=0)
+    scaled = kmixup_pairs(
+        np.ldexp(X, exponent).astype(np.float32), k=16, random_state=0
+    )
+    np.testing.assert_array_equal(scaled.partner, ref.partner)
+
+
 def test_float32_tensors_of_1e20_match_optimally():
     X = torch.randn(64, 3) * 1e20
     _, _, info = kmixup_batch(X, k=16, random_state=0, return_info=True)
