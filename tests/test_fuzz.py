@@ -34,7 +34,7 @@ WORKER = "__skmixup_fuzz_worker__"
 #: Seconds one call may take before it counts as a hang. Calls take
 #: milliseconds; the bound only has to separate "slow machine" from "never
 #: returns", so it is generous.
-CALL_TIMEOUT = float(os.environ.get("SKMIXUP_FUZZ_TIMEOUT", 60))
+CALL_TIMEOUT = float(os.environ.get("SKMIXUP_FUZZ_TIMEOUT", 120))
 #: Starting the worker imports torch and compiles the numba kernels.
 START_TIMEOUT = 900.0
 
@@ -920,13 +920,23 @@ def _serve(conn):
     import torch
 
     torch.set_num_threads(threads)
-    from skmixup import kmixup_batch
+    from skmixup import kmixup_batch, match_batches
 
-    # Compile the kernels now, outside the per-call time bound.
+    # Compile the kernels now, outside the per-call time bound: every dtype
+    # the matching specialises on, fused (few features) and BLAS paths, both
+    # metrics, numpy and torch.
+
     rng = np.random.default_rng(0)
-    for d in (3, 200):
-        for k in (2, 8, 20):
-            kmixup_batch(rng.standard_normal((4 * k, d)), k=k, random_state=0)
+    for dtype in (np.float64, np.float32):
+        for d in (3, 200):
+            for k in (2, 8, 20):
+                for metric in ("euclidean", "sqeuclidean"):
+                    X = rng.standard_normal((4 * k, d)).astype(dtype)
+                    kmixup_batch(X, k=k, metric=metric, random_state=0)
+                    kmixup_batch(
+                        torch.from_numpy(X), k=k, metric=metric, random_state=0
+                    )
+                    match_batches(X[:k], X[k : 2 * k], metric=metric)
     conn.send(("ready", ""))
     while True:
         try:
