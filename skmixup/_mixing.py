@@ -340,11 +340,12 @@ def _as_checked(arr, name, n, check_finite, min_ndim=1):
             f"dimension(s), one row per sample of X; got shape {tuple(arr.shape)}."
         )
     if check_finite:
-        finite = (
-            bool(arr.isfinite().all())
-            if is_torch(arr)
-            else (arr.dtype.kind != "f" or bool(np.isfinite(arr).all()))
-        )
+        if is_torch(arr):
+            # 8-bit floats have no isfinite kernel: check a float32 copy
+            wide = arr.float() if arr.is_floating_point() and arr.itemsize < 2 else arr
+            finite = bool(wide.isfinite().all())
+        else:
+            finite = arr.dtype.kind != "f" or bool(np.isfinite(arr).all())
         if not finite:
             raise ValueError(
                 f"{name} must be finite: it contains NaN or infinity. Impute or "
@@ -424,7 +425,8 @@ def kmixup_batch(
     Y : ndarray or torch.Tensor of shape (n_samples,) or (n_samples, ...), default=None
         Targets mixed with the same weights: one-hot or soft labels, or
         regression targets. Integer arrays are promoted to the floating-point
-        type of ``X`` (float64 if ``X`` is not floating point).
+        type of ``X``, at least float32 (float64 if ``X`` is not floating
+        point).
     k : int, default=8
         Size of the k-batches, capped at ``n_samples // 2``
         (:func:`effective_k`) so that a k-batch and its partner never share a
@@ -492,6 +494,13 @@ def kmixup_batch(
     n = X.shape[0]
     Y = _as_checked(Y, "Y", n, check_input)
     match_on = _as_checked(match_on, "match_on", n, check_input, 2)
+    for name, arr in (("X", X), ("Y", Y)):
+        if is_torch(arr) and arr.is_floating_point() and arr.itemsize < 2:
+            raise TypeError(
+                f"{name} has dtype {arr.dtype}: torch has no arithmetic for 8-bit "
+                f"floats, so it cannot be mixed. Convert {name} to float16 or "
+                "wider first."
+            )
     discrete = _check_discrete(discrete, X)
     rng = check_generator(random_state)
     if alpha == 0 or n < 2:
@@ -520,23 +529,36 @@ def _mix_batch(X, Y, record, discrete):
         X_mix = mix_rows(X, partner, lam_t, discrete=discrete, pick=pick)
         if Y is None:
             return X_mix, None
-        Y_dtype = Y.dtype if Y.is_floating_point() else X_mix.dtype
-        return X_mix, mix_rows(Y.to(Y_dtype), partner, lam_t)
+        if not Y.is_floating_point():
+            Y = Y.to(_target_dtype(Y, X_mix))
+        return X_mix, mix_rows(Y, partner, lam_t)
     X_np = X.numpy() if is_torch(X) else X
-    lam = lam.astype(float_dtype(X_np), copy=False)  # once, for X and Y
-    X_mix = mix_rows(X_np, partner, lam, discrete=discrete, pick=pick)
+    lam_x = lam.astype(float_dtype(X_np), copy=False)
+    X_mix = mix_rows(X_np, partner, lam_x, discrete=discrete, pick=pick)
     Y_mix = None
     if Y is not None:
         Y_np = Y.numpy() if is_torch(Y) else Y
         if Y_np.dtype.kind != "f":
-            Y_np = Y_np.astype(X_mix.dtype)
-        Y_mix = mix_rows(Y_np, partner, lam)
+            Y_np = Y_np.astype(_target_dtype(Y_np, X_mix))
+        # lambda in Y's own precision (X's may be coarser, e.g. float16)
+        lam_y = lam_x if Y_np.dtype == lam_x.dtype else lam.astype(Y_np.dtype)
+        Y_mix = mix_rows(Y_np, partner, lam_y)
     if is_torch(X):
         import torch
 
         X_mix = torch.from_numpy(X_mix)
         Y_mix = None if Y_mix is None else torch.from_numpy(Y_mix)
     return X_mix, Y_mix
+
+
+def _target_dtype(Y, X_mix):
+    """The float type integer targets are mixed in: ``X``'s, at least float32
+    (a float16 cannot hold counts above 65,504)."""
+    if is_torch(Y):
+        import torch
+
+        return torch.promote_types(X_mix.dtype, torch.float32)
+    return np.promote_types(X_mix.dtype, np.float32)
 
 
 def _f16():

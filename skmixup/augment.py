@@ -198,8 +198,14 @@ class _KMixupParams:
                 multi_output=multi_output,
                 y_numeric=y_numeric,
             )
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             text = str(exc).lower()
+            if "complex" in text:
+                raise ValueError(
+                    "Complex data not supported: X holds complex numbers, and k-mixup "
+                    "mixes real features. Pass "
+                    "the real and imaginary parts as separate columns."
+                ) from None
             if "to float" not in text or not ("convert" in text or "cast" in text):
                 raise
             raise ValueError(
@@ -808,6 +814,12 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
         if classifier:
             check_classification_targets(y)
             codes = np.unique(y, return_inverse=True)[1]
+            if codes.max(initial=0) < 1:
+                raise ValueError(
+                    f"y has only one class ({y[:1].tolist()[0]!r}); KMixupEstimator "
+                    "wrapping a "
+                    "classifier needs at least 2 classes in y."
+                )
         accepts_weight = has_fit_parameter(self.estimator, "sample_weight")
         n = X.shape[0]
         weight = check_sample_weight(sample_weight, n)

@@ -654,14 +654,21 @@ class _KMixupNetMixin:
                 X = validate_data(self, X, **kwargs)
             else:
                 X, y = validate_data(self, X, y, **kwargs, **self._y_checks)
-        except TypeError as exc:
-            if "sparse" in str(exc).lower():
+        except (TypeError, ValueError) as exc:
+            text = str(exc).lower()
+            if "complex" in text:
+                raise ValueError(
+                    f"Complex data not supported: {name} needs real numbers in X, and "
+                    "X holds complex numbers. "
+                    "Pass the real and imaginary parts as separate columns."
+                ) from exc
+            if isinstance(exc, TypeError):
+                if "sparse" not in text:
+                    raise
                 raise ValueError(
                     f"{name} needs dense X; got a sparse matrix. Convert it with "
                     "X.toarray() (or use a densifying step in the Pipeline)."
                 ) from exc
-            raise
-        except ValueError as exc:
             if "string" in str(exc):
                 raise ValueError(
                     f"{name} needs numbers in X; X holds strings ({exc}). Encode "

@@ -498,3 +498,41 @@ def test_discrete_columns_are_picked_whole(backend):
 def test_bad_discrete(discrete, error, match):
     with pytest.raises(error, match=match):
         kmixup_batch(np.zeros((10, 3)), k=2, discrete=np.array(discrete))
+
+
+# ---------------------------------------------------------------------------
+# Inputs the fuzzing found
+
+
+def test_float8_tensors():
+    X = torch.randn(8, 3).to(torch.float8_e4m3fn)
+    with pytest.raises(TypeError, match="X has dtype torch.float8_e4m3fn"):
+        kmixup_batch(X, k=2)
+    draw = kmixup_pairs(X, k=2, random_state=0)  # matched on a float32 copy
+    ref = kmixup_pairs(X.float(), k=2, random_state=0)
+    np.testing.assert_array_equal(draw.partner, ref.partner)
+
+
+def test_integer_targets_with_float16_features_do_not_overflow():
+    X = np.random.default_rng(0).random((8, 3)).astype(np.float16)
+    y = np.where(np.arange(8) % 2, 100_000, 0)
+    _, y_mix, info = kmixup_batch(X, y, k=2, random_state=0, return_info=True)
+    assert y_mix.dtype == np.float32 and np.isfinite(y_mix).all()
+    np.testing.assert_allclose(
+        y_mix, info.lam * y + (1 - info.lam) * y[info.partner], rtol=1e-5, atol=0.05
+    )
+
+
+@pytest.mark.parametrize("form", ("array", "list"))
+def test_complex_features_name_X(form):
+    X = np.ones((10, 2)) + 1j
+    X = X.tolist() if form == "list" else X
+    with pytest.raises(ValueError, match="X holds complex numbers"):
+        KMixupAugmenter().fit_resample(X, np.arange(10) % 2)
+
+
+def test_estimator_with_one_class_names_y():
+    from sklearn.linear_model import LogisticRegression
+
+    with pytest.raises(ValueError, match="y has only one class"):
+        KMixupEstimator(LogisticRegression()).fit(np.ones((4, 2)), [0, 0, 0, 0])
