@@ -9,7 +9,7 @@ from functools import cache
 
 import numpy as np
 
-__all__ = ["from_host", "is_half", "is_torch", "on_host", "to_host", "to_numpy_view"]
+__all__ = ["float_dtype", "from_host", "is_half", "is_torch", "to_host"]
 
 
 @cache
@@ -30,16 +30,6 @@ def is_half(x):
     if is_torch(x):
         return x.is_floating_point() and x.element_size() == 2
     return x.dtype.kind == "f" and x.dtype.itemsize == 2
-
-
-def on_host(x):
-    """numpy arrays and CPU tensors: the compiled matching reads them in place."""
-    return not is_torch(x) or x.device.type == "cpu"
-
-
-def to_numpy_view(x):
-    """A numpy view of host data (a CPU tensor is detached, not copied)."""
-    return x.detach().numpy() if is_torch(x) else x
 
 
 def to_host(x):

@@ -246,16 +246,12 @@ def _same_dtype(f, pf):
     if f.dtype == pf.dtype:
         return f, pf
     if is_torch(f):
-        dtype = torch_result_type(f, pf)
+        import torch
+
+        dtype = torch.promote_types(f.dtype, pf.dtype)
         return f.to(dtype), pf.to(dtype)
     dtype = np.result_type(f.dtype, pf.dtype)
     return f.astype(dtype, copy=False), pf.astype(dtype, copy=False)
-
-
-def torch_result_type(a, b):
-    import torch
-
-    return torch.promote_types(a.dtype, b.dtype)
 
 
 def _brute_force(cost):
