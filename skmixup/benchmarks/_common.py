@@ -4,7 +4,13 @@ import argparse
 import os
 import tempfile
 
-__all__ = ["csv_list", "load_average", "output_dir_error", "positive_int"]
+__all__ = [
+    "csv_list",
+    "inner_search",
+    "load_average",
+    "output_dir_error",
+    "positive_int",
+]
 
 
 def load_average():
@@ -51,3 +57,28 @@ def output_dir_error(path):
             "pass --output with a folder you can write to."
         )
     return None
+
+
+def inner_search(estimator, grid, X, y, *, n_splits, seed, scoring, stratified=True):
+    """Best parameters of ``estimator`` over ``grid`` by inner cross-validation
+    on a training fold (``GridSearchCV``, shuffled folds seeded by ``seed``).
+
+    The grid runs in order: joblib's Dask backend ignores ``n_jobs=1`` and
+    would send the inner fits back to the cluster from inside a benchmark
+    task (seceding its thread); the unit of parallel work is the task.
+    """
+    from joblib import parallel_config
+    from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
+
+    splitter = StratifiedKFold if stratified else KFold
+    search = GridSearchCV(
+        estimator,
+        grid,
+        cv=splitter(n_splits, shuffle=True, random_state=seed),
+        scoring=scoring,
+        n_jobs=1,
+        error_score="raise",
+    )
+    with parallel_config(backend="sequential"):
+        search.fit(X, y)
+    return search.best_params_

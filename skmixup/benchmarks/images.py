@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._common import load_average, output_dir_error, positive_int
+from ._common import inner_search, load_average, output_dir_error, positive_int
 from .uci import _csv_list
 
 DESCRIPTION = (
@@ -300,9 +300,7 @@ def _task_seed(config, dataset_index, repeat, fold):
 def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, method):
     """Tune one method on one outer training fold, score it on the test fold."""
     import torch
-    from joblib import parallel_config
     from sklearn.metrics import accuracy_score, log_loss
-    from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
     from skmixup.robustness import fgsm_accuracy, noise_accuracy
 
@@ -322,17 +320,15 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
     best = {p: v[0] for p, v in grid.items()}
     if any(len(v) > 1 for v in grid.values()):
         n_inner = int(len(train) * (config.inner_splits - 1) / config.inner_splits)
-        search = GridSearchCV(
+        best = inner_search(
             make_estimator(config, n_inner, seed),
             grid,
-            cv=StratifiedKFold(config.inner_splits, shuffle=True, random_state=seed),
+            X[train],
+            y[train],
+            n_splits=config.inner_splits,
+            seed=seed,
             scoring="accuracy",
-            n_jobs=1,
-            error_score="raise",
         )
-        with parallel_config(backend="sequential"):
-            search.fit(X[train], y[train])
-        best = search.best_params_
     # Refit on the whole training fold with the same number of gradient steps.
     model = make_estimator(config, len(train), seed, **best)
     model.fit(X[train], y[train])

@@ -42,7 +42,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from ._common import csv_list, load_average, output_dir_error, positive_int
+from ._common import (
+    csv_list,
+    inner_search,
+    load_average,
+    output_dir_error,
+    positive_int,
+)
 from ._stats import format_p_equals as _fmt_eq
 
 DESCRIPTION = (
@@ -350,8 +356,7 @@ def run_task(
     config, dataset_index, name, X, y, repeat, fold, train, test, clf, sampler
 ):
     """Tune one resampler in front of one classifier on a training fold; score it."""
-    from joblib import parallel_config
-    from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
+    from sklearn.model_selection import train_test_split
 
     try:
         import torch
@@ -371,17 +376,15 @@ def run_task(
     grid = sampler_grid(sampler, config, n_inner)
     best = {}
     if any(len(v) > 1 for v in grid.values()):
-        search = GridSearchCV(
+        best = inner_search(
             make_pipeline(sampler, clf, seed),
             grid,
-            cv=StratifiedKFold(config.inner_splits, shuffle=True, random_state=seed),
+            X[train],
+            y[train],
+            n_splits=config.inner_splits,
+            seed=seed,
             scoring="balanced_accuracy",
-            n_jobs=1,
-            error_score="raise",
         )
-        with parallel_config(backend="sequential"):
-            search.fit(X[train], y[train])
-        best = search.best_params_
     else:
         best = {
             key: values[0]

@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ._common import csv_list as _csv_list
-from ._common import load_average, output_dir_error, positive_int
+from ._common import inner_search, load_average, output_dir_error, positive_int
 from ._stats import format_p as _fmt_p
 from ._stats import format_p_equals as _fmt_eq
 
@@ -358,13 +358,7 @@ def _scores(config, model, X_test, y_test):
 def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, method):
     """Tune one method on one outer training fold, score it on the test fold."""
     import torch
-    from joblib import parallel_config
-    from sklearn.model_selection import (
-        GridSearchCV,
-        KFold,
-        StratifiedKFold,
-        train_test_split,
-    )
+    from sklearn.model_selection import train_test_split
 
     torch.set_num_threads(1)
     seed = _task_seed(config, dataset_index, repeat, fold)
@@ -383,21 +377,16 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
         n_inner_train = int(
             len(train) * (config.inner_splits - 1) / config.inner_splits
         )
-        splitter = KFold if regression else StratifiedKFold
-        # joblib's Dask backend ignores n_jobs=1 and would send the inner fits
-        # back to the cluster from inside this task (seceding its thread);
-        # the unit of parallel work is this task, so its grid runs in order.
-        search = GridSearchCV(
+        best = inner_search(
             make_estimator(config, n_inner_train, seed, method),
             grid,
-            cv=splitter(config.inner_splits, shuffle=True, random_state=seed),
+            X[train],
+            y[train],
+            n_splits=config.inner_splits,
+            seed=seed,
             scoring="neg_root_mean_squared_error" if regression else "accuracy",
-            n_jobs=1,
-            error_score="raise",
+            stratified=not regression,
         )
-        with parallel_config(backend="sequential"):
-            search.fit(X[train], y[train])
-        best = search.best_params_
     # Refit on the whole training fold with the same number of gradient steps.
     model = make_estimator(config, len(train), seed, method)
     model.set_params(**best)
