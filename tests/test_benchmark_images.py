@@ -104,6 +104,12 @@ class TestRun:
         assert "| digits | k-mixup |" in report
         assert "| digits | manifold k-mixup vs mixup (k=1) |" in report
         assert "Accuracy (%) under FGSM" in report
+        # the levels' conversion to standardised units, from the data
+        std = float(np.std(load_images("digits")[0]))
+        assert (
+            f"Standard deviation of the pixels (all images): digits {std:.3f};"
+            in report
+        )
 
 
 def test_speed_part(tmp_path):

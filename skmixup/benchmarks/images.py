@@ -14,7 +14,8 @@ inner grid search on the training part only and scored on the held-out part:
 All methods share the network (:class:`~skmixup.modules.ConvNet`), the
 optimiser and the number of gradient steps, and, within a fold, the seed.
 Pixels are scaled to ``[0, 1]``: the noise levels and FGSM steps are in
-those units. Scores on the test fold: accuracy, log-loss, top-label expected
+those units (the report gives the pixels' standard deviation, by which a
+level divides into units of standardised input). Scores on the test fold: accuracy, log-loss, top-label expected
 calibration error (ECE), accuracy under additive Gaussian noise
 (:func:`skmixup.robustness.noise_accuracy`, the same noise for every method
 of a fold) and under FGSM (:func:`skmixup.robustness.fgsm_accuracy`, clipped
@@ -608,6 +609,15 @@ def _run_accuracy(args, config, n_jobs):
     table, tests = summarise(results, config)
     report = format_report(table, tests, config)
     cpu = sum(r["cpu_seconds"] for r in results)
+    # The levels are in pixel units; divided by the pixels' standard
+    # deviation they are in the units of standardised input.
+    pixel_std = {name: float(np.std(X)) for name, (X, _) in data.items()}
+    report += (
+        "\n\nStandard deviation of the pixels (all images): "
+        + ", ".join(f"{name} {std:.3f}" for name, std in pixel_std.items())
+        + "; a noise σ or FGSM ε divided by it is the same level in units of "
+        "standardised input."
+    )
     report += (
         f"\n\nWall time {wall:.0f} s, {n_jobs} parallel tasks on "
         f"{os.cpu_count()} cores, device {config.device}; load average "
@@ -619,7 +629,7 @@ def _run_accuracy(args, config, n_jobs):
     table.to_csv(os.path.join(args.output, "summary.csv"), index=False)
     tests.to_csv(os.path.join(args.output, "tests.csv"), index=False)
     plot(table, config, os.path.join(args.output, "images.png"))
-    _write_meta(args, config, wall, n_jobs)
+    _write_meta(args, config, wall, n_jobs, pixel_std=pixel_std)
     with open(os.path.join(args.output, "results.md"), "w") as fh:
         fh.write(report + "\n")
     print()
