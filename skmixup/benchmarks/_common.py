@@ -1,15 +1,20 @@
 """Command-line helpers shared by the benchmarks."""
 
 import argparse
+import json
 import os
+import platform
+import sys
 import tempfile
 
 __all__ = [
     "csv_list",
     "inner_search",
     "load_average",
+    "outer_folds",
     "output_dir_error",
     "positive_int",
+    "write_run",
 ]
 
 
@@ -82,3 +87,69 @@ def inner_search(estimator, grid, X, y, *, n_splits, seed, scoring, stratified=T
     with parallel_config(backend="sequential"):
         search.fit(X, y)
     return search.best_params_
+
+
+def outer_folds(config, data, *, stratified=True):
+    """The outer cross-validation splits of every dataset of a run, in order.
+
+    Repeated K-fold (stratified on ``y`` for classification) with
+    ``config.outer_splits`` folds and ``config.outer_repeats`` repeats,
+    seeded by ``config.seed`` plus the dataset's index, so that every method
+    of a dataset is scored on the same folds.
+
+    Parameters
+    ----------
+    config : object
+        With ``datasets``, ``outer_splits``, ``outer_repeats`` and ``seed``.
+    data : dict
+        ``name -> (X, y)``; ``X`` may have any trailing shape (images).
+    stratified : bool, default=True
+        Stratify on ``y`` (classification) or not (regression).
+
+    Yields
+    ------
+    dataset_index, name, repeat, fold, train, test
+    """
+    from sklearn.model_selection import RepeatedKFold, RepeatedStratifiedKFold
+
+    splitter = RepeatedStratifiedKFold if stratified else RepeatedKFold
+    for dataset_index, name in enumerate(config.datasets):
+        X, y = data[name]
+        outer = splitter(
+            n_splits=config.outer_splits,
+            n_repeats=config.outer_repeats,
+            random_state=config.seed + dataset_index,
+        )
+        for split_index, (train, test) in enumerate(
+            outer.split(X.reshape(len(X), -1), y)
+        ):
+            repeat, fold = divmod(split_index, config.outer_splits)
+            yield dataset_index, name, repeat, fold, train, test
+
+
+def write_run(output, benchmark, *, config, report, wall, n_jobs, **extra):
+    """Write ``run.json`` and ``results.md`` to ``output``.
+
+    ``run.json`` records the configuration, the wall time, the parallelism,
+    the machine's load at the end (``extra`` may add the load at the start
+    and anything else the benchmark reports), the versions and the command
+    line; ``results.md`` is ``report``.
+    """
+    import torch
+
+    meta = {
+        "config": config,
+        "wall_seconds": wall,
+        "n_jobs": n_jobs,
+        **extra,
+        "load_average_end": load_average(),
+        "python": sys.version.split()[0],
+        "torch": torch.__version__,
+        "platform": platform.platform(),
+        "command": f"python -m skmixup.benchmarks {benchmark} "
+        + " ".join(sys.argv[2:]),
+    }
+    with open(os.path.join(output, "run.json"), "w") as fh:
+        json.dump(meta, fh, indent=2, default=str)
+    with open(os.path.join(output, "results.md"), "w") as fh:
+        fh.write(report + "\n")

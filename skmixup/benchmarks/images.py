@@ -29,17 +29,22 @@ interleaved in one run.
 Run ``python -m skmixup.benchmarks images --help``.
 """
 
-import json
 import math
 import os
-import platform
 import sys
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._common import inner_search, load_average, output_dir_error, positive_int
+from ._common import (
+    inner_search,
+    load_average,
+    outer_folds,
+    output_dir_error,
+    positive_int,
+    write_run,
+)
 from .uci import _csv_list
 
 DESCRIPTION = (
@@ -377,21 +382,9 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
 
 
 def _tasks(config, data):
-    from sklearn.model_selection import RepeatedStratifiedKFold
-
-    for d_index, name in enumerate(config.datasets):
-        X, y = data[name]
-        outer = RepeatedStratifiedKFold(
-            n_splits=config.outer_splits,
-            n_repeats=config.outer_repeats,
-            random_state=config.seed + d_index,
-        )
-        for split_index, (train, test) in enumerate(
-            outer.split(X.reshape(len(X), -1), y)
-        ):
-            repeat, fold = divmod(split_index, config.outer_splits)
-            for method in METHODS:
-                yield (d_index, name, repeat, fold, train, test, method)
+    for split in outer_folds(config, data):
+        for method in METHODS:
+            yield (*split, method)
 
 
 def _fits_per_task(method, config):
@@ -629,31 +622,19 @@ def _run_accuracy(args, config, n_jobs):
     table.to_csv(os.path.join(args.output, "summary.csv"), index=False)
     tests.to_csv(os.path.join(args.output, "tests.csv"), index=False)
     plot(table, config, os.path.join(args.output, "images.png"))
-    _write_meta(args, config, wall, n_jobs, pixel_std=pixel_std)
-    with open(os.path.join(args.output, "results.md"), "w") as fh:
-        fh.write(report + "\n")
+    write_run(
+        args.output,
+        "images",
+        config=dict(config.__dict__),
+        report=report,
+        wall=wall,
+        n_jobs=n_jobs,
+        pixel_std=pixel_std,
+    )
     print()
     print(report)
     print(f"results in {args.output}/")
     return 0
-
-
-def _write_meta(args, config, wall, n_jobs, **extra):
-    import torch
-
-    meta = {
-        "config": dict(config.__dict__),
-        "wall_seconds": wall,
-        "n_jobs": n_jobs,
-        "load_average_after": load_average(),
-        "python": sys.version.split()[0],
-        "torch": torch.__version__,
-        "platform": platform.platform(),
-        "command": "python -m skmixup.benchmarks images " + " ".join(sys.argv[2:]),
-        **extra,
-    }
-    with open(os.path.join(args.output, "run.json"), "w") as fh:
-        json.dump(meta, fh, indent=2, default=str)
 
 
 def _speed_settings():
@@ -773,11 +754,17 @@ def _run_speed(args, config):
         f"{load_average()} (1, 5, 15 min) at the end.",
     ]
     report = "\n".join(lines)
-    _write_meta(
-        args, config, wall, 1, part="speed", epochs=args.epochs, repeats=args.repeats
+    write_run(
+        args.output,
+        "images",
+        config=dict(config.__dict__),
+        report=report,
+        wall=wall,
+        n_jobs=1,
+        part="speed",
+        epochs=args.epochs,
+        repeats=args.repeats,
     )
-    with open(os.path.join(args.output, "results.md"), "w") as fh:
-        fh.write(report + "\n")
     print(report)
     return 0
 

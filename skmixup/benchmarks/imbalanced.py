@@ -31,10 +31,8 @@ difference, and the Wilcoxon signed-rank test of k-mixup against each other
 resampler; per dataset: the corrected resampled t-test.
 """
 
-import json
 import math
 import os
-import platform
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -46,8 +44,10 @@ from ._common import (
     csv_list,
     inner_search,
     load_average,
+    outer_folds,
     output_dir_error,
     positive_int,
+    write_run,
 )
 from ._stats import format_p_equals as _fmt_eq
 
@@ -412,20 +412,10 @@ def run_task(
 
 
 def _tasks(config, data):
-    from sklearn.model_selection import RepeatedStratifiedKFold
-
-    for d_index, name in enumerate(config.datasets):
-        X, y = data[name]
-        outer = RepeatedStratifiedKFold(
-            n_splits=config.outer_splits,
-            n_repeats=config.outer_repeats,
-            random_state=config.seed + d_index,
-        )
-        for split_index, (train, test) in enumerate(outer.split(X, y)):
-            repeat, fold = divmod(split_index, config.outer_splits)
-            for clf in config.classifiers:
-                for sampler in SAMPLERS:
-                    yield (d_index, name, repeat, fold, train, test, clf, sampler)
+    for split in outer_folds(config, data):
+        for clf in config.classifiers:
+            for sampler in SAMPLERS:
+                yield (*split, clf, sampler)
 
 
 def summarise(results, config):
@@ -679,22 +669,17 @@ def run(args):
     wilcoxon.to_csv(os.path.join(args.output, "wilcoxon.csv"), index=False)
     if len(config.datasets) >= 2:
         plot(means, ranks, config, os.path.join(args.output, "imbalanced.png"))
-    meta = {
-        "config": dict(config.__dict__),
-        "samplers": SAMPLERS,
-        "wall_seconds": wall,
+    write_run(
+        args.output,
+        "imbalanced",
+        config=dict(config.__dict__),
+        report=report,
+        wall=wall,
+        n_jobs=n_jobs,
         # timings are read next to the machine's load (1, 5, 15 min averages)
-        "load_average_start": load_at_start,
-        "load_average_end": load_average(),
-        "n_jobs": n_jobs,
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "command": "python -m skmixup.benchmarks imbalanced " + " ".join(sys.argv[2:]),
-    }
-    with open(os.path.join(args.output, "run.json"), "w") as fh:
-        json.dump(meta, fh, indent=2, default=str)
-    with open(os.path.join(args.output, "results.md"), "w") as fh:
-        fh.write(report + "\n")
+        load_average_start=load_at_start,
+        samplers=SAMPLERS,
+    )
     print()
     print(report)
     print(f"\nwall time {wall:.0f} s; results in {args.output}/")

@@ -25,10 +25,8 @@ datasets by the Wilcoxon signed-rank test, average ranks, the Friedman test
 and the Nemenyi critical difference (Demsar, 2006).
 """
 
-import json
 import math
 import os
-import platform
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -36,7 +34,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ._common import csv_list as _csv_list
-from ._common import inner_search, load_average, output_dir_error, positive_int
+from ._common import (
+    inner_search,
+    load_average,
+    outer_folds,
+    output_dir_error,
+    positive_int,
+    write_run,
+)
 from ._stats import format_p as _fmt_p
 from ._stats import format_p_equals as _fmt_eq
 
@@ -442,20 +447,10 @@ def _load_all(config):
 
 
 def _tasks(config, data):
-    from sklearn.model_selection import RepeatedKFold, RepeatedStratifiedKFold
-
-    splitter = RepeatedKFold if config.task == "regression" else RepeatedStratifiedKFold
-    for d_index, name in enumerate(config.datasets):
-        X, y = data[name]
-        outer = splitter(
-            n_splits=config.outer_splits,
-            n_repeats=config.outer_repeats,
-            random_state=config.seed + d_index,
-        )
-        for split_index, (train, test) in enumerate(outer.split(X, y)):
-            repeat, fold = divmod(split_index, config.outer_splits)
-            for method in config.methods:
-                yield (d_index, name, repeat, fold, train, test, method)
+    stratified = config.task != "regression"
+    for split in outer_folds(config, data, stratified=stratified):
+        for method in config.methods:
+            yield (*split, method)
 
 
 def _ordered(df, name, method):
@@ -1008,25 +1003,17 @@ def run(args):
         plot_statistics(
             tests, ranks, config, os.path.join(args.output, "statistics.png")
         )
-    meta = {
-        "config": {
-            **{k: v for k, v in config.__dict__.items()},
-            "methods": config.methods,
-        },
-        "wall_seconds": wall,
+    write_run(
+        args.output,
+        "uci",
+        config={**config.__dict__, "methods": config.methods},
+        report=report,
+        wall=wall,
+        n_jobs=n_jobs,
         # timings are read next to the machine's load (1, 5, 15 min averages)
-        "load_average_start": load_at_start,
-        "load_average_end": load_average(),
-        "n_jobs": n_jobs,
-        "dask": args.dask,
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "command": "python -m skmixup.benchmarks uci " + " ".join(sys.argv[2:]),
-    }
-    with open(os.path.join(args.output, "run.json"), "w") as fh:
-        json.dump(meta, fh, indent=2, default=str)
-    with open(os.path.join(args.output, "results.md"), "w") as fh:
-        fh.write(report + "\n")
+        load_average_start=load_at_start,
+        dask=args.dask,
+    )
     print()
     print(report)
     print(f"\nwall time {wall:.0f} s; results in {args.output}/")
