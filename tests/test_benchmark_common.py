@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from skmixup.benchmarks._common import outer_folds, write_run
+from skmixup.benchmarks._common import outer_folds, run_costliest_first, write_run
 
 
 def _config(**kw):
@@ -75,3 +75,22 @@ def test_write_run(tmp_path):
     assert meta["command"].startswith("python -m skmixup.benchmarks uci")
     assert {"python", "torch", "platform", "load_average_end"} <= meta.keys()
     assert (tmp_path / "results.md").read_text() == "| a |\n"
+
+
+def _square(x):
+    return x * x
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_run_costliest_first(n_jobs):
+    tasks = [(1,), (2,), (3,), (4,), (5,)]
+    costs = [1, 5, 2, 5, 0]
+    seen = []
+    results = run_costliest_first(
+        _square, tasks, costs, n_jobs, on_done=lambda n, r: seen.append((n, r))
+    )
+    # back in task order, whatever order they ran in
+    assert results == [1, 4, 9, 16, 25]
+    # started (and, with joblib's ordered generator, reported) costliest
+    # first; ties keep their order
+    assert seen == [(1, 4), (2, 16), (3, 9), (4, 1), (5, 25)]

@@ -14,6 +14,7 @@ __all__ = [
     "outer_folds",
     "output_dir_error",
     "positive_int",
+    "run_costliest_first",
     "write_run",
 ]
 
@@ -153,3 +154,53 @@ def write_run(output, benchmark, *, config, report, wall, n_jobs, **extra):
         json.dump(meta, fh, indent=2, default=str)
     with open(os.path.join(output, "results.md"), "w") as fh:
         fh.write(report + "\n")
+
+
+def run_costliest_first(function, tasks, costs, n_jobs, *, on_done, dask=None):
+    """``function(*task)`` for every task, in parallel, the costliest first.
+
+    Starting the longest tasks first (a stable sort: ties keep their order)
+    keeps parallel workers from ending on one long task while the others
+    idle. The results come back in the order of ``tasks``, whatever the
+    order they finished in, so that a parallel or distributed run writes
+    exactly what a serial one writes.
+
+    Parameters
+    ----------
+    function : callable
+        Run as ``function(*task)`` by joblib.
+    tasks : sequence of tuple
+        The arguments of every call.
+    costs : sequence of float
+        The relative cost of every task.
+    n_jobs : int
+        Parallel workers (ignored with ``dask``).
+    on_done : callable
+        Called as ``on_done(n_done, result)`` as each result arrives.
+    dask : str or None, default=None
+        The address of a Dask scheduler to run the tasks on instead.
+
+    Returns
+    -------
+    results : list
+        ``function(*task)`` for every task, in the order of ``tasks``.
+    """
+    from joblib import Parallel, delayed
+
+    order = sorted(range(len(tasks)), key=lambda i: -costs[i])
+    calls = (delayed(function)(*tasks[i]) for i in order)
+    results = [None] * len(tasks)
+
+    def collect(generator):
+        for done, (i, result) in enumerate(zip(order, generator), 1):
+            results[i] = result
+            on_done(done, result)
+
+    if dask is not None:
+        from skmixup._dask import dask_backend
+
+        with dask_backend(dask):
+            collect(Parallel(n_jobs=-1, return_as="generator")(calls))
+    else:
+        collect(Parallel(n_jobs=n_jobs, return_as="generator")(calls))
+    return results

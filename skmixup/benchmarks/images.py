@@ -43,6 +43,7 @@ from ._common import (
     outer_folds,
     output_dir_error,
     positive_int,
+    run_costliest_first,
     write_run,
 )
 from .uci import _csv_list
@@ -393,26 +394,10 @@ def _fits_per_task(method, config):
 
 
 def _execute(tasks_list, config, data, n_jobs):
-    from joblib import Parallel, delayed
-
     total = len(tasks_list)
     start = time.perf_counter()
-    # Longest tasks first (weighted by image size), results back in task order.
-    order = sorted(
-        range(total),
-        key=lambda i: (
-            -_fits_per_task(tasks_list[i][-1], config)
-            * data[tasks_list[i][1]][0][0].size
-        ),
-    )
-    results = [None] * total
-    calls = (
-        delayed(run_task)(config, d, name, *data[name], r, f, tr, te, m)
-        for (d, name, r, f, tr, te, m) in (tasks_list[i] for i in order)
-    )
-    generator = Parallel(n_jobs=n_jobs, return_as="generator")(calls)
-    for done, (i, res) in enumerate(zip(order, generator), 1):
-        results[i] = res
+
+    def progress(done, res):
         print(
             f"[{done:3d}/{total}] {res['dataset']:>8} r{res['repeat']}f{res['fold']} "
             f"{res['method']:>8}: acc {res['accuracy']:.3f}  logloss "
@@ -420,7 +405,18 @@ def _execute(tasks_list, config, data, n_jobs):
             f"{res['fgsm_mean']:.3f}  ({time.perf_counter() - start:5.0f}s elapsed)",
             flush=True,
         )
-    return results
+
+    # the cost of a task: its fits, weighted by the image size
+    return run_costliest_first(
+        run_task,
+        [(config, d, name, *data[name], *rest) for (d, name, *rest) in tasks_list],
+        [
+            _fits_per_task(task[-1], config) * data[task[1]][0][0].size
+            for task in tasks_list
+        ],
+        n_jobs,
+        on_done=progress,
+    )
 
 
 def summarise(results, config):

@@ -47,6 +47,7 @@ from ._common import (
     outer_folds,
     output_dir_error,
     positive_int,
+    run_costliest_first,
     write_run,
 )
 from ._stats import format_p_equals as _fmt_eq
@@ -610,8 +611,6 @@ def _cost(sampler, clf, config):
 
 
 def run(args):
-    from joblib import Parallel, delayed
-
     from skmixup.datasets import list_datasets
 
     if args.list:
@@ -639,24 +638,21 @@ def run(args):
     )
     load_at_start = load_average()
     start = time.perf_counter()
-    # the costliest tasks first, so that no worker ends on a long one alone
-    order = sorted(
-        range(len(tasks)), key=lambda i: -_cost(tasks[i][7], tasks[i][6], config)
-    )
-    calls = (
-        delayed(run_task)(config, d, name, *data[name], r, f, tr, te, c, s)
-        for (d, name, r, f, tr, te, c, s) in (tasks[i] for i in order)
-    )
-    results = [None] * len(tasks)
-    for done, (i, res) in enumerate(
-        zip(order, Parallel(n_jobs=n_jobs, return_as="generator")(calls)), 1
-    ):
-        results[i] = res
+
+    def progress(done, res):
         if done % 50 == 0 or done == len(tasks):
             print(
                 f"[{done:5d}/{len(tasks)}] {time.perf_counter() - start:6.0f}s elapsed",
                 flush=True,
             )
+
+    results = run_costliest_first(
+        run_task,
+        [(config, d, name, *data[name], *rest) for (d, name, *rest) in tasks],
+        [_cost(task[7], task[6], config) for task in tasks],
+        n_jobs,
+        on_done=progress,
+    )
     wall = time.perf_counter() - start
 
     import pandas as pd

@@ -40,6 +40,7 @@ from ._common import (
     outer_folds,
     output_dir_error,
     positive_int,
+    run_costliest_first,
     write_run,
 )
 from ._stats import format_p as _fmt_p
@@ -894,19 +895,10 @@ def _fits_per_task(method, config):
 
 
 def _execute(tasks_list, config, data, n_jobs, dask_address):
-    from joblib import Parallel, delayed
-
     total = len(tasks_list)
     start = time.perf_counter()
-    # Longest tasks first (a stable sort: ties keep their order), so that
-    # parallel workers do not end on one long task while the others idle;
-    # the results are put back in task order.
-    order = sorted(
-        range(total), key=lambda i: -_fits_per_task(tasks_list[i][-1], config)
-    )
-    results = [None] * total
 
-    def report(i, res):
+    def progress(done, res):
         elapsed = time.perf_counter() - start
         scores = "  ".join(
             f"{metric} {res[metric]:.3f}"
@@ -914,29 +906,19 @@ def _execute(tasks_list, config, data, n_jobs, dask_address):
             if metric in res and metric != "ece"
         )
         print(
-            f"[{i:4d}/{total}] {res['dataset']:>14} r{res['repeat']}f{res['fold']} "
+            f"[{done:4d}/{total}] {res['dataset']:>14} r{res['repeat']}f{res['fold']} "
             f"{res['method']:>12}: {scores}  ({elapsed:6.0f}s elapsed)",
             flush=True,
         )
 
-    calls = (
-        delayed(run_task)(config, d, name, *data[name], r, f, tr, te, m)
-        for (d, name, r, f, tr, te, m) in (tasks_list[i] for i in order)
+    return run_costliest_first(
+        run_task,
+        [(config, d, name, *data[name], *rest) for (d, name, *rest) in tasks_list],
+        [_fits_per_task(task[-1], config) for task in tasks_list],
+        n_jobs,
+        on_done=progress,
+        dask=dask_address,
     )
-
-    def collect(gen):
-        for done, (i, res) in enumerate(zip(order, gen), 1):
-            results[i] = res
-            report(done, res)
-
-    if dask_address is not None:
-        from skmixup._dask import dask_backend
-
-        with dask_backend(dask_address):
-            collect(Parallel(n_jobs=-1, return_as="generator")(calls))
-    else:
-        collect(Parallel(n_jobs=n_jobs, return_as="generator")(calls))
-    return results
 
 
 def run(args):
