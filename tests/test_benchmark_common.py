@@ -94,3 +94,21 @@ def test_run_costliest_first(n_jobs):
     # started (and, with joblib's ordered generator, reported) costliest
     # first; ties keep their order
     assert seen == [(1, 4), (2, 16), (3, 9), (4, 1), (5, 25)]
+
+
+def test_run_costliest_first_refuses_missing_results(monkeypatch):
+    import joblib
+
+    class ShortParallel:  # a backend that loses the last task
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __call__(self, calls):
+            calls = list(calls)
+            return (f(*args, **kwargs) for f, args, kwargs in calls[:-1])
+
+    monkeypatch.setattr(joblib, "Parallel", ShortParallel)
+    with pytest.raises(RuntimeError, match="only 2 of 3 tasks returned"):
+        run_costliest_first(
+            _square, [(1,), (2,), (3,)], [0, 0, 0], 1, on_done=lambda n, r: None
+        )

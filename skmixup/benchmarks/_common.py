@@ -192,9 +192,14 @@ def run_costliest_first(function, tasks, costs, n_jobs, *, on_done, dask=None):
     results = [None] * len(tasks)
 
     def collect(generator):
+        done = 0
         for done, (i, result) in enumerate(zip(order, generator), 1):
             results[i] = result
             on_done(done, result)
+        if done != len(tasks):
+            raise RuntimeError(
+                f"only {done} of {len(tasks)} tasks returned; no table written"
+            )
 
     if dask is not None:
         from skmixup._dask import dask_backend
