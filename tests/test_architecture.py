@@ -72,3 +72,139 @@ def test_core_does_not_import_estimators():
     core = ("skmixup._matching", "skmixup._mixing", "skmixup._jv", "skmixup._resample")
     for name in core:
         assert not graph[name] & {"skmixup.augment", "skmixup.neural", "skmixup._dask"}
+
+
+# --- the shape of the code, held from now on (issue: "one algorithm, one
+# rulebook") ---------------------------------------------------------------
+
+#: The math modules: written once against the array backend (skmixup._backend).
+MATH = ("_matching.py", "_mixing.py", "_resample.py")
+
+#: Array-library branches the math may keep, each justified where it stands.
+MAX_ARRAY_BRANCHES = 3
+
+#: Longest function body, in code lines (docstring, blanks and comments out).
+MAX_FUNCTION_LINES = 80
+
+
+def _array_branches(path):
+    """Places where a math module asks which array library it holds: torch
+    imports or names, ``is_torch``-style predicates, ``isinstance`` tests
+    against an array type."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.name for a in node.names] + [getattr(node, "module", "") or ""]
+            if any(n.split(".")[0] == "torch" for n in names):
+                found.append(node.lineno)
+        elif isinstance(node, ast.Name) and node.id == "torch":
+            found.append(node.lineno)
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = getattr(func, "id", getattr(func, "attr", ""))
+            if name in ("is_torch", "is_numpy", "is_tensor"):
+                found.append(node.lineno)
+            elif name == "isinstance" and len(node.args) == 2:
+                text = ast.unparse(node.args[1])
+                if "Tensor" in text or "ndarray" in text:
+                    found.append(node.lineno)
+    return sorted(set(found))
+
+
+def test_math_is_written_once_against_the_backend():
+    branches = {
+        name: _array_branches(PACKAGE / name)
+        for name in MATH
+        if (PACKAGE / name).exists()
+    }
+    total = sum(len(v) for v in branches.values())
+    assert total <= MAX_ARRAY_BRANCHES, (
+        f"{total} array-library branches in the math modules (at most "
+        f"{MAX_ARRAY_BRANCHES}); move the difference into skmixup/_backend.py: "
+        f"{branches}"
+    )
+
+
+def _code_lines(lines, node):
+    """Code lines of a function, its docstring and nested functions left out."""
+    skip = set()
+    body = node.body
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
+        skip |= set(range(body[0].lineno, body[0].end_lineno + 1))
+    for inner in ast.walk(node):
+        if inner is not node and isinstance(
+            inner, ast.FunctionDef | ast.AsyncFunctionDef
+        ):
+            skip |= set(range(inner.lineno, inner.end_lineno + 1))
+    count = 0
+    for i in range(node.lineno, node.end_lineno + 1):
+        text = lines[i - 1].strip()
+        if i not in skip and text and not text.startswith("#"):
+            count += 1
+    return count
+
+
+def test_no_function_over_the_length_limit():
+    long = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                n = _code_lines(lines, node)
+                if n > MAX_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(PACKAGE)}:{node.name} ({n})")
+    assert not long, f"functions over {MAX_FUNCTION_LINES} code lines: {long}"
+
+
+def test_library_never_imports_the_benchmarks():
+    graph = _graph()
+    for name, targets in graph.items():
+        if name.startswith("skmixup.benchmarks"):
+            continue
+        bench = {t for t in targets if t.startswith("skmixup.benchmarks")}
+        assert not bench, f"{name} imports {sorted(bench)}"
+
+
+def test_each_shared_parameter_is_constrained_once():
+    """A constraint for a shared parameter (a key of skmixup._params.SPEC) is
+    written only in _params.py: elsewhere a ``_parameter_constraints`` entry
+    for it must come from ``constraints(...)``/``SPEC``, never a new list."""
+    from skmixup._params import SPEC
+
+    copies = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "_params.py" or "benchmarks" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Dict):
+                continue
+            for key, value in zip(node.keys, node.values):
+                if (
+                    isinstance(key, ast.Constant)
+                    and key.value in SPEC
+                    and isinstance(value, ast.List)
+                ):
+                    copies.append(
+                        f"{path.relative_to(PACKAGE)}:{key.lineno} {key.value}"
+                    )
+    assert not copies, f"constraints written again outside _params.py: {copies}"
+
+
+def test_every_metric_reaches_every_layer():
+    """The metric table is the only list of metrics: the parameter spec takes
+    its names from it, and every entry has a code the compiled kernel knows."""
+    from skmixup import _jv
+    from skmixup._metrics import METRICS
+    from skmixup._params import SPEC
+
+    (options,) = SPEC["metric"]
+    assert set(options.options) == set(METRICS)
+    known = getattr(_jv, "METRIC_CODES", None)
+    if known is not None:
+        assert {m.code for m in METRICS.values()} <= set(known)
