@@ -1201,8 +1201,9 @@ SPECS["college"] = dict(
     expected=(777, 17),
     tags=["regression"],
     licence=(
-        "StatLib (the ASA Statistical Graphics Section's 1995 Data Analysis "
-        "Exposition), free for research and teaching; shipped by ISLP (BSD-style)."
+        "No licence stated: StatLib's copy of the ASA Statistical Graphics "
+        "Section's 1995 Data Analysis Exposition data, redistributed for "
+        "teaching by ISLP (BSD-style)."
     ),
     notes=(
         "Out-of-state tuition in US dollars (the response of ISLR's exercise "
@@ -1276,8 +1277,9 @@ SPECS["hitters"] = dict(
     drop_missing=True,
     tags=["regression"],
     licence=(
-        "StatLib (the ASA Statistical Graphics Section's 1988 Data Exposition), "
-        "free for research and teaching; shipped by ISLP (BSD-style)."
+        "No licence stated: StatLib's copy of the ASA Statistical Graphics "
+        "Section's 1988 Data Exposition data, redistributed for teaching by "
+        "ISLP (BSD-style)."
     ),
     notes=(
         "1987 opening-day salary in thousands of dollars from 1986 and career "
