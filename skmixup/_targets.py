@@ -150,6 +150,10 @@ class TargetPolicy:
     labels = True
     weighted = False
 
+    def check_raw(self, y, owner):
+        """Check the user's ``y`` before it is converted (nothing to check
+        for class labels: any label type is taken)."""
+
     def prepare(self, y, owner):
         """``(classes, codes)`` of validated ``y``; ``(None, None)`` for
         targets that are not labels."""
@@ -235,6 +239,9 @@ class Continuous(TargetPolicy):
 
     name = "continuous"
     labels = False
+
+    def check_raw(self, y, owner):
+        check_numeric_y(y, owner)
 
     def prepare(self, y, owner):
         return None, None

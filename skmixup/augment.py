@@ -46,7 +46,6 @@ from ._targets import (
     CONTINUOUS,
     HARD,
     SPLIT_WEIGHT,
-    check_numeric_y,
     get_target,
     one_class_error,
 )
@@ -187,10 +186,10 @@ class _KMixupParams:
         "random_state",
     )
 
-    def _read_X(self, X, y, *, y_numeric=False, multi_output=True):
-        """Validate ``X`` (categorical columns as codes) and ``y``."""
-        if y_numeric:
-            check_numeric_y(y, type(self).__name__)
+    def _read_X(self, X, y, policy, *, multi_output=True):
+        """Validate ``X`` (categorical columns as codes) and ``y`` (as the
+        target ``policy`` wants it)."""
+        policy.check_raw(y, type(self).__name__)
         table = _Table(X, self.categorical_features, self.onehot_groups)
         try:
             X_arr, y_arr = validate_data(
@@ -200,7 +199,7 @@ class _KMixupParams:
                 reset=True,
                 dtype=[np.float64, np.float32],
                 multi_output=multi_output,
-                y_numeric=y_numeric,
+                y_numeric=not policy.labels,
             )
         except (ValueError, TypeError) as exc:
             text = str(exc).lower()
@@ -422,7 +421,7 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
                 f"it cannot be used with target={self.target!r}. Use "
                 "sampling_strategy=None."
             )
-        table, X_arr, y_arr = self._read_X(X, y, y_numeric=not policy.labels)
+        table, X_arr, y_arr = self._read_X(X, y, policy)
         classes, codes = policy.prepare(y_arr, type(self).__name__)
         if policy.labels:
             self.classes_ = classes
@@ -815,9 +814,7 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
         multi_output = (not policy.labels) and get_tags(
             self.estimator
         ).target_tags.multi_output
-        table, X, y = self._read_X(
-            X, y, y_numeric=not policy.labels, multi_output=multi_output
-        )
+        table, X, y = self._read_X(X, y, policy, multi_output=multi_output)
         self._passthrough_ = bool(table.levels)
         codes = None
         if policy.labels:
