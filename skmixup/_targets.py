@@ -111,15 +111,26 @@ def check_numeric_y(y, owner):
         values = np.asarray(y.cat.categories)
     else:
         values = np.asarray(y)
-    strings = [v for v in values.ravel()[:1000] if isinstance(v, (str, bytes))]
-    if values.dtype.kind in "US" or strings:
-        example = strings[0] if strings else values.ravel()[0]
+    if values.dtype.kind not in "OUS":
+        return
+    bad = [
+        v for v in values.ravel() if isinstance(v, (str, bytes)) and not _is_float(v)
+    ]
+    if bad:
         raise ValueError(
             f"{owner} needs numeric regression targets in y; y holds strings "
-            f"such as {str(example)!r}. Pass class labels to a classifier (or "
+            f"such as {str(bad[0])!r}. Pass class labels to a classifier (or "
             "KMixupAugmenter with target='hard' or 'soft'), or encode y as "
             "numbers first."
         )
+
+
+def _is_float(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _wrap_values(y, values):
@@ -288,9 +299,7 @@ TARGETS = {policy.name: policy for policy in (HARD, SOFT, CONTINUOUS)}
 
 def get_target(name):
     """The policy for the ``target`` name; ValueError for any other value."""
-    try:
-        return TARGETS[name]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"target must be one of {sorted(TARGETS)}; got {name!r}."
-        ) from None
+    policy = TARGETS.get(name) if isinstance(name, str) else None
+    if policy is None:
+        raise ValueError(f"target must be one of {sorted(TARGETS)}; got {name!r}.")
+    return policy

@@ -361,6 +361,8 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
     from its row of the plan. This path loops over k-batches in Python and
     is slower; equal weights use the fast permutation path.
 
+    {two_readings}
+
     References
     ----------
     .. [1] K. Greenewald, A. Gu, M. Yurochkin, J. Solomon, E. Chien.
@@ -703,6 +705,8 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
     ``sample_weight`` weights the optimal-transport matching (see
     :class:`KMixupAugmenter`) and multiplies the weights passed to the inner
     estimator, which must then accept ``sample_weight``.
+
+    {two_readings}
 
     Examples
     --------

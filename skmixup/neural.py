@@ -891,7 +891,8 @@ _KMIXUP_NET_PARAMS = """mix_layer : int or list of int, default=0
         or ``"auto"``: the DataFrame's columns of category, object, string or
         bool dtype (as for :class:`~skmixup.KMixupAugmenter`; their values
         must be numbers: the network takes numbers). Applies when mixing at
-        the input (``mix_layer=0``).
+        the input (``mix_layer=0``). The matching sees the codes as numbers
+        (see Notes).
     onehot_groups : list of array-like of int or str, default=None
         Groups of one-hot columns (e.g. from a
         :class:`~sklearn.preprocessing.OneHotEncoder` in a
@@ -924,6 +925,11 @@ _COMMON_ATTRIBUTES = """n_features_in_ : int
         Where the module lives (``device`` resolved on this machine).
     module_ : torch.nn.Module
         The trained network."""
+
+
+_X_PREDICT = """X : array-like of shape (n_samples, ...)
+            Samples, shaped as in fit (a skorch/torch Dataset is passed to
+            skorch unchanged)."""
 
 
 def _net_docs(criterion, criterion_note):
@@ -1005,6 +1011,8 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
     scoring callbacks pass), ``predict`` returns encoded labels, comparable
     with the dataset's targets.
 
+    {two_readings}
+
     References
     ----------
     .. [1] K. Greenewald, A. Gu, M. Yurochkin, J. Solomon, E. Chien,
@@ -1018,10 +1026,10 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
 
     Examples
     --------
+    >>> from skmixup import KMixupClassifier
     >>> from sklearn.datasets import load_iris
     >>> from sklearn.pipeline import make_pipeline
     >>> from sklearn.preprocessing import StandardScaler
-    >>> from skmixup import KMixupClassifier
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = make_pipeline(
     ...     StandardScaler(),
@@ -1123,14 +1131,13 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
             "or refit.",
         )
 
+    @substitute(X_predict=_X_PREDICT)
     def predict_proba(self, X):
         """Class probabilities (softmax of the network's output).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, ...)
-            Samples, shaped as in fit (a skorch/torch Dataset is passed to
-            skorch unchanged).
+        {X_predict}
 
         Returns
         -------
@@ -1207,6 +1214,10 @@ class KMixupRegressor(_KMixupNetMixin, _FastLoopMixin, NeuralNetRegressor):
     skmixup.modules.TabularMLP : The default network for tables.
     skmixup.kmixup_batch : The mixing step.
 
+    Notes
+    -----
+    {two_readings}
+
     References
     ----------
     .. [1] K. Greenewald, A. Gu, M. Yurochkin, J. Solomon, E. Chien,
@@ -1267,14 +1278,13 @@ class KMixupRegressor(_KMixupNetMixin, _FastLoopMixin, NeuralNetRegressor):
             )
         return y
 
+    @substitute(X_predict=_X_PREDICT)
     def predict(self, X):
         """Predicted targets.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, ...)
-            Samples, shaped as in fit (a skorch/torch Dataset is passed to
-            skorch unchanged).
+        {X_predict}
 
         Returns
         -------
