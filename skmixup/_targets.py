@@ -26,6 +26,8 @@ policy                used by
 through to a default branch.
 """
 
+from abc import ABC, abstractmethod
+
 import numpy as np
 from sklearn.utils.multiclass import type_of_target
 
@@ -144,7 +146,7 @@ def _wrap_values(y, values):
     return values.tolist() if isinstance(y, list) else values
 
 
-class TargetPolicy:
+class TargetPolicy(ABC):
     """The interface of a target policy (see the module docstring).
 
     Attributes
@@ -155,13 +157,17 @@ class TargetPolicy:
     weighted : bool
         True when :meth:`training_rows` returns weights the inner estimator
         must receive.
+    frame_out : bool
+        True when a pandas (or Dask) ``y`` comes back in its container.
     """
 
     name = ""
     labels = True
     weighted = False
+    #: whether a pandas / Dask frame ``y`` comes back as a frame
+    frame_out = True
 
-    def check_raw(self, y, owner):
+    def check_raw(self, y, owner):  # noqa: B027 - a hook: labels need no check
         """Check the user's ``y`` before it is converted (nothing to check
         for class labels: any label type is taken)."""
 
@@ -170,10 +176,10 @@ class TargetPolicy:
         targets that are not labels."""
         return class_codes(y, owner, self.name)
 
+    @abstractmethod
     def resample(self, y, syn, keep_original, codes, n_classes):
         """Targets of the resampled rows (originals first when kept), as the
         array :meth:`wrap` and :meth:`values` take."""
-        raise NotImplementedError
 
     def values(self, y, res):
         """The resampled targets as an ndarray (from :meth:`resample`)."""
@@ -186,9 +192,6 @@ class TargetPolicy:
     def result_spec(self, y_dtype, y_tail, X_dtype, n_classes):
         """dtype and trailing shape of the resampled ``y`` (for Dask)."""
         return y_dtype, y_tail
-
-    #: whether a pandas / Dask frame ``y`` comes back as a frame
-    frame_out = True
 
     def training_rows(self, y, codes, syn):
         """Synthetic rows for an inner estimator: ``(syn, y_syn, factor)``,

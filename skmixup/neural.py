@@ -927,9 +927,14 @@ _COMMON_ATTRIBUTES = """n_features_in_ : int
         The trained network."""
 
 
-_X_PREDICT = """X : array-like of shape (n_samples, ...)
+_X_PREDICT = """Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
             Samples, shaped as in fit (a skorch/torch Dataset is passed to
-            skorch unchanged)."""
+            skorch unchanged).
+
+        Returns
+        -------"""
 
 
 def _net_docs(criterion, criterion_note):
@@ -1135,12 +1140,7 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
     def predict_proba(self, X):
         """Class probabilities (softmax of the network's output).
 
-        Parameters
-        ----------
         {X_predict}
-
-        Returns
-        -------
         proba : ndarray of shape (n_samples, n_classes), float64
             Columns in the order of ``classes_``.
         """
@@ -1282,12 +1282,7 @@ class KMixupRegressor(_KMixupNetMixin, _FastLoopMixin, NeuralNetRegressor):
     def predict(self, X):
         """Predicted targets.
 
-        Parameters
-        ----------
         {X_predict}
-
-        Returns
-        -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             1-d when the net was fitted on a 1-d ``y``.
         """
