@@ -305,8 +305,9 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
         Rebalance the classes instead of augmenting the whole dataset, with
         imbalanced-learn's over-sampling semantics (``"auto"``,
         ``"minority"``, ``"not minority"``, ``"not majority"``, ``"all"``, a
-        float for binary problems, a dict of target counts per class, or a
-        callable; needs imbalanced-learn). The synthetic points of a class
+        float for binary problems, a dict of target counts per class
+        (non-negative ints), or a callable that takes ``y`` and returns such
+        a dict; needs imbalanced-learn). The synthetic points of a class
         come from k-mixup inside that class (both k-batches from the class,
         so their label is the class): near-neighbour interpolations, as
         SMOTE makes, but paired by a global optimal matching. ``n_synthetic``
