@@ -96,7 +96,7 @@ def _check_device(device):
         ) from exc
     available = {
         "cuda": torch.cuda.is_available,
-        "mps": lambda: torch.backends.mps.is_available(),
+        "mps": torch.backends.mps.is_available,
     }
     if kind in available and not available[kind]():
         raise ValueError(
