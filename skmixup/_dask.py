@@ -9,7 +9,9 @@ import numbers
 
 import numpy as np
 
-from ._resample import n_synthetic_count, resample_X, resample_y, synthetic_pairs
+from ._mixing import effective_k
+from ._resample import n_synthetic_count, resample_X, synthetic_pairs
+from ._targets import encode_labels, get_target, label_type_error, one_class_error
 
 __all__ = [
     "chunk_seeds",
@@ -17,6 +19,7 @@ __all__ = [
     "fit_resample_dask",
     "is_dask_collection",
     "require_dask",
+    "unsupported_with_dask",
 ]
 
 
@@ -185,6 +188,17 @@ def chunk_seeds(random_state, n_chunks):
 # --------------------------------------------------------------------------
 
 
+def unsupported_with_dask(**options):
+    """Refuse the augmenter's options that the Dask path does not take."""
+    for name, value in options.items():
+        if value is not None:
+            raise TypeError(
+                f"{name} is not supported with Dask input to "
+                f"KMixupAugmenter.fit_resample; pass {name}=None, or numpy / "
+                "pandas input."
+            )
+
+
 def _check_known_chunks(arr, name):
     if any(np.isnan(c) for dim in arr.chunks for c in dim):
         raise ValueError(
@@ -236,27 +250,18 @@ def _resample_block(params, X, y, seed, n_out, mean, scale, classes, offset):
     syn = synthetic_pairs(feats, n_out, *args)
     keep = params["keep_original"]
     X_res = resample_X(X, syn, keep)
-    target = params["target"]
+    policy = get_target(params["target"])
     codes = None
     if classes is not None:
         one_hot = y.ndim == 2 and y.shape[1] > 1
-        codes = y.argmax(axis=1) if one_hot else np.searchsorted(classes, y.ravel())
+        codes = y.argmax(axis=1) if one_hot else encode_labels(y.ravel(), classes)
     n_classes = None if classes is None else len(classes)
-    y_res = resample_y(y, syn, target, keep, codes, n_classes)
-    if target == "hard":
-        y_res = y[y_res]
+    y_res = policy.values(y, policy.resample(y, syn, keep, codes, n_classes))
     pairs = np.stack([syn.anchor, syn.partner], axis=1) + offset
     return X_res, y_res, pairs, syn.lam.astype(X.dtype, copy=False)
 
 
-def _y_result_spec(target, y, X_dtype, n_classes):
-    """dtype and trailing shape of the resampled ``y`` (as the numpy path makes it)."""
-    if target == "soft":
-        return np.result_type(X_dtype, np.float32), (n_classes,)
-    if target == "continuous":
-        dtype = y.dtype if y.dtype.kind == "f" else np.dtype(np.float64)
-        return dtype, y.shape[1:]
-    return y.dtype, y.shape[1:]
+_OWNER = "KMixupAugmenter"
 
 
 def _global_classes(y, target, extra=()):
@@ -279,35 +284,21 @@ def _global_classes(y, target, extra=()):
             *extra,
         )
         if bad:
-            raise ValueError(
-                "Multilabel and multioutput targets are not supported: a 2-D y "
-                "must be a one-hot matrix (one class per sample)."
-            )
+            raise label_type_error("multilabel-indicator", _OWNER, target)
         classes = np.arange(y.shape[1])
         codes_seen = int(np.count_nonzero(present))
     else:
         if y.dtype.kind == "f":
             (fractional,) = dask.compute((y != da.round(y)).any())
             if fractional:
-                raise ValueError(
-                    f"Unknown label type: 'continuous'. KMixupAugmenter with "
-                    f"target={target!r} needs class labels; to mix regression "
-                    "targets linearly pass target='continuous'."
-                )
+                raise label_type_error("continuous", _OWNER, target)
         classes, *extra = dask.compute(da.unique(y), *extra)
         y_type = type_of_target(classes, input_name="y")
         if y_type not in ("binary", "multiclass"):
-            raise ValueError(
-                f"Unknown label type: {y_type!r}. KMixupAugmenter with "
-                f"target={target!r} needs class labels; to mix regression "
-                "targets linearly pass target='continuous'."
-            )
+            raise label_type_error(y_type, _OWNER, target)
         codes_seen = len(classes)
     if codes_seen < 2:
-        raise ValueError(
-            "y has only one class; KMixupAugmenter needs at least 2 classes, "
-            "since a classifier cannot be trained on one."
-        )
+        raise one_class_error(_OWNER)
     return classes, extra
 
 
@@ -368,7 +359,7 @@ def _global_stats(params, X, y):
         Xs = X.astype(np.float64) * factor
         stats = (Xs.mean(axis=0), Xs.std(axis=0), factor)
     classes = None
-    if params["target"] != "continuous":
+    if get_target(params["target"]).labels:
         classes, stats = _global_classes(y, params["target"], stats)
     elif y.dtype.kind not in "biuf":
         raise ValueError(
@@ -468,8 +459,9 @@ def fit_resample_dask(params, X, y):
     counts = _chunk_synthetic_counts(params["n_synthetic"], row_chunks)
     seeds = chunk_seeds(params["random_state"], len(row_chunks))
     offsets = np.concatenate([[0], np.cumsum(row_chunks)[:-1]])
-    y_dtype, y_tail = _y_result_spec(
-        params["target"], y, X.dtype, 0 if classes is None else len(classes)
+    policy = get_target(params["target"])
+    y_dtype, y_tail = policy.result_spec(
+        y.dtype, y.shape[1:], X.dtype, 0 if classes is None else len(classes)
     )
     lam_dtype = X.dtype
     block = dask.delayed(_resample_block, pure=True, nout=4)
@@ -497,18 +489,18 @@ def fit_resample_dask(params, X, y):
     X_res, y_res, pairs, lam = (da.concatenate(parts[key]) for key in parts)
 
     fitted = {"n_features_in_": d, "pairs_": pairs, "lam_": lam}
-    fitted["k_"] = min(k, min(int(c) for c in row_chunks) // 2)
+    fitted["k_"] = effective_k(k, min(int(c) for c in row_chunks))
     if X_frame is not None and all(isinstance(c, str) for c in X_frame.columns):
         fitted["feature_names_in_"] = np.asarray(list(X_frame.columns), dtype=object)
     if classes is not None:
         fitted["classes_"] = classes
     X_out = _wrap_frames(X_res, X_frame)
-    return X_out, _wrap_frames(y_res, y_frame, params["target"]), fitted
+    return X_out, _wrap_frames(y_res, y_frame if policy.frame_out else None), fitted
 
 
-def _wrap_frames(arr, frame, target=None):
-    """Dask DataFrame/Series out for a Dask DataFrame/Series in (not for soft labels)."""
-    if frame is None or target == "soft":
+def _wrap_frames(arr, frame):
+    """Dask DataFrame/Series out for a Dask DataFrame/Series in."""
+    if frame is None:
         return arr
     import dask.dataframe as dd
 

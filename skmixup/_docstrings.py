@@ -26,6 +26,28 @@ _shared_docs = {
         draws from numpy's global state, an int seeds a new generator, a
         ``RandomState`` or ``Generator`` is drawn from. Pass an int for
         reproducible output. See :term:`Glossary <random_state>`.""",
+    "two_readings": """The augmenters (:class:`~skmixup.KMixupAugmenter`,
+    :class:`~skmixup.KMixupEstimator`) and the nets
+    (:class:`~skmixup.KMixupClassifier`, :class:`~skmixup.KMixupRegressor`)
+    read two parameters differently in the matching, for a reason each:
+
+    - ``categorical_features``: the augmenters match on one-hot columns
+      scaled so that a category mismatch costs one standard deviation of a
+      numeric column, whatever the codes; the nets match each mini-batch on
+      the tensor they train on, where a code counts as a number (codes 0
+      and 2 are farther apart than 0 and 1). The nets match every batch on
+      its device without building other features for it. To make their
+      matching ignore the code values, one-hot encode the column and name
+      its columns in ``onehot_groups``. Either way a mixed row takes its
+      categories whole from one parent.
+    - ``sample_weight``: the augmenters draw pairs from the exact
+      optimal-transport plan between the weighted k-batches
+      (:func:`ot.emd`), so the weights decide who is paired; the nets pair
+      each mini-batch by the unweighted optimal permutation and weight the
+      loss of a mixed row by ``lam * w_i + (1 - lam) * w_j``. A mini-batch's
+      matching stays an exact permutation computed on the batch's device,
+      where a weighted plan would be a linear program on the host at every
+      training step.""",
 }
 
 

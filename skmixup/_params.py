@@ -22,13 +22,14 @@ import numpy as np
 from sklearn import get_config
 from sklearn.utils._param_validation import (
     Interval,
+    Options,
     StrOptions,
     validate_parameter_constraints,
 )
 
 from ._metrics import METRICS
 
-__all__ = ["SPEC", "check_params", "constraints"]
+__all__ = ["SPEC", "check_int", "check_params", "constraints"]
 
 
 class _IntAtLeast(Interval):
@@ -57,6 +58,27 @@ class _FiniteRealAtLeast(Interval):
     def __str__(self):
         return f"a finite float >= {float(self.left)}"
 
+
+class _CountsDict(Options):
+    """A dict of class -> target count, each count a non-negative int
+    (imbalanced-learn's ``sampling_strategy`` dict: points wanted per class).
+    An ``Options`` subclass because scikit-learn's validation accepts only
+    its own constraint classes."""
+
+    def __init__(self):
+        super().__init__(dict, set())
+
+    def is_satisfied_by(self, val):
+        return isinstance(val, dict) and all(
+            _IntAtLeast(0).is_satisfied_by(count) for count in val.values()
+        )
+
+    def __str__(self):
+        return "a dict of class -> non-negative int count"
+
+
+#: The dict form of ``sampling_strategy`` (its counts checked).
+COUNTS_DICT = _CountsDict()
 
 #: The matching features of an estimator: computed from X, standardised or raw.
 MATCH_ON_MODES = StrOptions({"standardized", "raw"})
@@ -91,7 +113,7 @@ SPEC = {
     "sampling_strategy": [
         Interval(numbers.Real, 0, 1, closed="right"),
         SAMPLING_STRINGS,
-        dict,
+        COUNTS_DICT,
         callable,
         None,
     ],
@@ -109,6 +131,22 @@ def constraints(*names, estimator=True):
     (``estimator=True``: the forms an ``__init__`` parameter can take)."""
     forms = _ESTIMATOR_FORMS if estimator else {}
     return {name: forms.get(name, SPEC[name]) for name in names}
+
+
+def check_int(value, name, low=1, *, hint=""):
+    """``value`` as an int (numpy ints too, never a bool) of at least ``low``.
+
+    The rule of the spec's integer parameters (:class:`_IntAtLeast`) for
+    arguments that are not estimator parameters (module sizes). TypeError
+    for a non-integer, ValueError for one below ``low``; ``hint`` is
+    appended to the message.
+    """
+    if _IntAtLeast(low).is_satisfied_by(value):
+        return int(value)
+    error = TypeError
+    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
+        error = ValueError
+    raise error(f"{name} must be an int >= {low}{hint}; got {value!r}.")
 
 
 def check_params(caller, **params):

@@ -4,6 +4,8 @@ import numpy as np
 
 __all__ = [
     "auto_categorical",
+    "is_pandas",
+    "non_numeric_X_error",
     "categorical_columns",
     "check_categorical_values",
     "check_sample_weight",
@@ -145,3 +147,23 @@ def check_categorical_values(X, cat, groups):
                 f"onehot_groups: the columns {g.tolist()!r} are not one-hot (every "
                 "row must hold one 1 and zeros)."
             )
+
+
+def is_pandas(obj):
+    """True for a pandas DataFrame or Series (without importing pandas)."""
+    return hasattr(obj, "iloc") and hasattr(obj, "columns" if obj.ndim == 2 else "name")
+
+
+#: How numpy and pandas say that values are not numbers, when scikit-learn's
+#: validate_data converts X to floats: "could not convert string to float",
+#: "Cannot cast str dtype to float64" (pandas' str columns, pandas >= 3),
+#: "Unable to convert array of bytes/strings into decimal numbers".
+_NON_NUMERIC = ("convert string", "cast str", "cast string", "bytes/strings")
+
+
+def non_numeric_X_error(exc):
+    """True when ``exc`` (from converting X to floats) says X holds strings."""
+    text = str(exc).lower()
+    return any(words in text for words in _NON_NUMERIC) or (
+        "to float" in text and ("convert" in text or "cast" in text)
+    )

@@ -11,8 +11,6 @@ Both are thin layers over :mod:`skmixup._resample` (which draws with the
 per-batch k-mixup step and mixes with its one implementation).
 """
 
-import numbers
-
 import numpy as np
 from sklearn.base import (
     BaseEstimator,
@@ -24,29 +22,39 @@ from sklearn.base import (
     is_regressor,
 )
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    validate_parameter_constraints,
+)
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 
-from ._dask import fit_resample_dask, is_dask_collection
+from ._dask import fit_resample_dask, is_dask_collection, unsupported_with_dask
 from ._docstrings import _shared_docs, substitute
-from ._matching import _METRICS
-from ._mixing import split_rows
+from ._mixing import effective_k
+from ._params import COUNTS_DICT, constraints
 from ._random import check_generator
 from ._resample import (
-    Synthetic,
     class_pairs,
     match_features,
     n_synthetic_count,
     resample_X,
-    resample_y,
     synthetic_pairs,
+)
+from ._targets import (
+    CONTINUOUS,
+    HARD,
+    SPLIT_WEIGHT,
+    get_target,
+    one_class_error,
 )
 from ._validation import (
     categorical_columns,
     check_categorical_values,
     check_sample_weight,
+    is_pandas,
+    non_numeric_X_error,
 )
 
 __all__ = ["KMixupAugmenter", "KMixupEstimator"]
@@ -85,16 +93,12 @@ _COMMON_PARAMS_DOC = """n_synthetic : int or float, default=1.0
 )
 
 
-def _is_pandas(obj):
-    return hasattr(obj, "iloc") and hasattr(obj, "columns" if obj.ndim == 2 else "name")
-
-
 class _Table:
     """``X`` as numbers for validation and mixing (categorical columns as
     codes), and how to write mixed rows back in ``X``'s container and types."""
 
     def __init__(self, X, categorical_features, onehot_groups):
-        self.frame = X if _is_pandas(X) and X.ndim == 2 else None
+        self.frame = X if is_pandas(X) and X.ndim == 2 else None
         self.is_list = isinstance(X, list)
         self.numeric, self.discrete, self.levels = X, None, {}
         self.cat, self.groups = np.empty(0, dtype=np.int64), []
@@ -116,7 +120,7 @@ class _Table:
 
     @staticmethod
     def _n_columns(X):
-        shape = np.shape(X) if not _is_pandas(X) else X.shape
+        shape = np.shape(X) if not is_pandas(X) else X.shape
         return shape[1] if len(shape) == 2 else 0
 
     def _encode_frame(self, cat):
@@ -170,23 +174,22 @@ class _KMixupParams:
     """What the augmenter and the estimator wrapper share: parameters, the
     reading of ``X`` and the drawing of synthetic pairs."""
 
-    _parameter_constraints: dict = {
-        "k": [Interval(numbers.Integral, 1, None, closed="left")],
-        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
-        "n_synthetic": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            Interval(numbers.Real, 0, None, closed="neither"),
-        ],
-        "keep_original": ["boolean"],
-        "metric": [StrOptions(set(_METRICS))],
-        "match_on": [StrOptions({"standardized", "raw"})],
-        "categorical_features": [StrOptions({"auto"}), "array-like", None],
-        "onehot_groups": [list, tuple, None],
-        "random_state": ["random_state"],
-    }
+    _parameter_constraints: dict = constraints(
+        "k",
+        "alpha",
+        "n_synthetic",
+        "keep_original",
+        "metric",
+        "match_on",
+        "categorical_features",
+        "onehot_groups",
+        "random_state",
+    )
 
-    def _read_X(self, X, y, *, y_numeric=False, multi_output=True):
-        """Validate ``X`` (categorical columns as codes) and ``y``."""
+    def _read_X(self, X, y, policy, *, multi_output=True):
+        """Validate ``X`` (categorical columns as codes) and ``y`` (as the
+        target ``policy`` wants it)."""
+        policy.check_raw(y, type(self).__name__)
         table = _Table(X, self.categorical_features, self.onehot_groups)
         try:
             X_arr, y_arr = validate_data(
@@ -196,7 +199,7 @@ class _KMixupParams:
                 reset=True,
                 dtype=[np.float64, np.float32],
                 multi_output=multi_output,
-                y_numeric=y_numeric,
+                y_numeric=not policy.labels,
             )
         except (ValueError, TypeError) as exc:
             text = str(exc).lower()
@@ -206,7 +209,7 @@ class _KMixupParams:
                     "mixes real features. Pass "
                     "the real and imaginary parts as separate columns."
                 ) from None
-            if "to float" not in text or not ("convert" in text or "cast" in text):
+            if not non_numeric_X_error(exc):
                 raise
             raise ValueError(
                 f"X holds non-numeric values ({exc}). Name the categorical columns "
@@ -230,49 +233,6 @@ class _KMixupParams:
             syn = synthetic_pairs(feats, n_out, *args, weight=weight)
         syn.lam = syn.lam.astype(X.dtype, copy=False)
         return syn
-
-
-def _class_codes(y_arr, target):
-    """Classes and integer codes of class labels (1-d labels or one-hot)."""
-    y_type = type_of_target(y_arr, input_name="y")
-    if y_type == "multilabel-indicator":
-        if np.any(y_arr.sum(axis=1) != 1):
-            raise ValueError(
-                "Multilabel and multioutput targets are not supported: y must "
-                "hold one class per sample (a 1-D label array or a one-hot "
-                "matrix)."
-            )
-        classes, codes = np.arange(y_arr.shape[1]), y_arr.argmax(axis=1)
-    elif y_type in ("binary", "multiclass"):
-        classes, codes = np.unique(y_arr.reshape(-1), return_inverse=True)
-    elif y_type == "multiclass-multioutput":
-        raise ValueError(
-            "Multilabel and multioutput targets are not supported: y must hold "
-            "one class per sample."
-        )
-    else:
-        raise ValueError(
-            f"Unknown label type: {y_type!r}. KMixupAugmenter with "
-            f"target={target!r} needs class labels; to mix regression targets "
-            "linearly pass target='continuous'."
-        )
-    if len(np.unique(codes)) < 2:
-        raise ValueError(
-            f"y has only one class ({np.unique(y_arr.reshape(-1))[0]!r}); "
-            "KMixupAugmenter needs at least 2 classes, since a classifier "
-            "cannot be trained on one."
-        )
-    return classes, codes
-
-
-def _wrap_values(y, y_res):
-    if _is_pandas(y):
-        import pandas as pd
-
-        if y.ndim == 1:
-            return pd.Series(y_res, name=y.name)
-        return pd.DataFrame(y_res.reshape(len(y_res), -1), columns=y.columns)
-    return y_res.tolist() if isinstance(y, list) else y_res
 
 
 def _as_imblearn_sampler_tags(tags):
@@ -345,8 +305,9 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
         Rebalance the classes instead of augmenting the whole dataset, with
         imbalanced-learn's over-sampling semantics (``"auto"``,
         ``"minority"``, ``"not minority"``, ``"not majority"``, ``"all"``, a
-        float for binary problems, a dict of target counts per class, or a
-        callable; needs imbalanced-learn). The synthetic points of a class
+        float for binary problems, a dict of target counts per class
+        (non-negative ints), or a callable that takes ``y`` and returns such
+        a dict; needs imbalanced-learn). The synthetic points of a class
         come from k-mixup inside that class (both k-batches from the class,
         so their label is the class): near-neighbour interpolations, as
         SMOTE makes, but paired by a global optimal matching. ``n_synthetic``
@@ -401,6 +362,8 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
     from its row of the plan. This path loops over k-batches in Python and
     is slower; equal weights use the fast permutation path.
 
+    {two_readings}
+
     References
     ----------
     .. [1] K. Greenewald, A. Gu, M. Yurochkin, J. Solomon, E. Chien.
@@ -423,14 +386,7 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         **_KMixupParams._parameter_constraints,
-        "target": [StrOptions({"hard", "soft", "continuous"})],
-        "sampling_strategy": [
-            Interval(numbers.Real, 0, 1, closed="right"),
-            StrOptions({"auto", "minority", "not minority", "not majority", "all"}),
-            dict,
-            callable,
-            None,
-        ],
+        **constraints("target", "sampling_strategy"),
     }
 
     def __init__(
@@ -461,18 +417,18 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
         self.random_state = random_state
 
     def _validate(self, X, y):
-        continuous = self.target == "continuous"
-        if continuous and self.sampling_strategy is not None:
+        policy = get_target(self.target)
+        if not policy.labels and self.sampling_strategy is not None:
             raise ValueError(
                 "sampling_strategy rebalances classes, which needs class labels; "
-                "it cannot be used with target='continuous'. Use "
+                f"it cannot be used with target={self.target!r}. Use "
                 "sampling_strategy=None."
             )
-        table, X_arr, y_arr = self._read_X(X, y, y_numeric=continuous)
-        codes = None
-        if not continuous:
-            self.classes_, codes = _class_codes(y_arr, self.target)
-        return table, X_arr, y_arr, codes
+        table, X_arr, y_arr = self._read_X(X, y, policy)
+        classes, codes = policy.prepare(y_arr, type(self).__name__)
+        if policy.labels:
+            self.classes_ = classes
+        return policy, table, X_arr, y_arr, codes
 
     def _class_counts(self, codes):
         """Synthetic points per class code from ``sampling_strategy``."""
@@ -484,8 +440,11 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
                 "imbalanced-learn (or skmixup[imblearn])."
             ) from exc
         labels = self.classes_[codes]
+        strategy = self.sampling_strategy
+        if callable(strategy):
+            strategy = _called_strategy(strategy, labels)
         self.sampling_strategy_ = check_sampling_strategy(
-            self.sampling_strategy, labels, "over-sampling"
+            strategy, labels, "over-sampling"
         )
         counts = np.zeros(len(self.classes_), dtype=np.int64)
         sizes = np.bincount(codes, minlength=len(self.classes_))
@@ -572,22 +531,14 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
                 f"n_synthetic={self.n_synthetic!r}. Leave n_synthetic at its "
                 "default, or set sampling_strategy=None."
             )
-        table, X_arr, y_arr, codes = self._validate(X, y)
+        policy, table, X_arr, y_arr, codes = self._validate(X, y)
         weight = check_sample_weight(sample_weight, X_arr.shape[0])
         X_res, y_res = self._fit_resample(X_arr, y_arr, table, codes, weight)
-        if self.target == "hard":
-            y_res = (
-                y.iloc[y_res].reset_index(drop=True)
-                if _is_pandas(y)
-                else (_wrap_values(y, np.asarray(y_arr)[y_res]))
-            )
-        elif self.target == "continuous":
-            y_res = _wrap_values(y, y_res)
-        return table.wrap(X_res), y_res
+        return table.wrap(X_res), policy.wrap(y, y_arr, y_res)
 
     def _fit_resample(self, X, y, table, codes, weight):
-        """Draw and mix (validated arrays); hard targets come back as row
-        indices into ``y``."""
+        """Draw and mix (validated arrays); the targets come back in the
+        target policy's form (row indices into ``y`` for hard labels)."""
         rng = check_generator(self.random_state)
         counts = None if self.sampling_strategy is None else self._class_counts(codes)
         syn = self._pairs(X, table, weight, rng, codes=codes, counts=counts)
@@ -602,23 +553,17 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
             )
         X_res = resample_X(X, syn, self.keep_original, table.discrete)
         n_classes = None if codes is None else len(self.classes_)
-        y_res = resample_y(y, syn, self.target, self.keep_original, codes, n_classes)
+        policy = get_target(self.target)
+        y_res = policy.resample(y, syn, self.keep_original, codes, n_classes)
         return X_res, y_res
 
     def _fit_resample_dask(self, X, y, sample_weight):
-        unsupported = {
-            "sample_weight": sample_weight,
-            "categorical_features": self.categorical_features,
-            "onehot_groups": self.onehot_groups,
-            "sampling_strategy": self.sampling_strategy,
-        }
-        for name, value in unsupported.items():
-            if value is not None:
-                raise TypeError(
-                    f"{name} is not supported with Dask input to "
-                    f"KMixupAugmenter.fit_resample; pass {name}=None, or numpy / "
-                    "pandas input."
-                )
+        unsupported_with_dask(
+            sample_weight=sample_weight,
+            categorical_features=self.categorical_features,
+            onehot_groups=self.onehot_groups,
+            sampling_strategy=self.sampling_strategy,
+        )
         X_res, y_res, fitted = fit_resample_dask(self.get_params(), X, y)
         for name in ("classes_", "feature_names_in_"):
             if name not in fitted and hasattr(self, name):
@@ -640,9 +585,27 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
 def _used_k(k, n, codes, counts):
     """``k`` capped as the draws cap it (half the rows a step sees)."""
     if n is not None:
-        return max(1, min(k, n // 2))
+        return effective_k(k, n)
     sizes = np.bincount(codes, minlength=len(counts))[counts > 0]
-    return max(1, min(k, int(sizes.min()) // 2)) if sizes.size else k
+    return effective_k(k, int(sizes.min())) if sizes.size else k
+
+
+def _called_strategy(strategy, labels):
+    """The dict a callable ``sampling_strategy`` returns, checked as a dict
+    value of the parameter is (imbalanced-learn reads its ``.keys()``)."""
+    result = strategy(labels)
+    if not isinstance(result, dict):
+        raise ValueError(
+            "sampling_strategy is a callable, which must return a dict of class "
+            f"-> number of samples wanted; it returned a {type(result).__name__} "
+            f"({result!r})."
+        )
+    validate_parameter_constraints(
+        {"sampling_strategy": [COUNTS_DICT]},
+        {"sampling_strategy": result},
+        caller_name="KMixupAugmenter (the dict sampling_strategy returned)",
+    )
+    return result
 
 
 def _estimator_has(attr):
@@ -654,6 +617,31 @@ def _estimator_has(attr):
         return hasattr(self.estimator, attr)
 
     return check
+
+
+def _delegate(method, summary, returns, note=""):
+    """A prediction method of :class:`KMixupEstimator`: validate ``X``, then
+    call the fitted inner estimator's ``method`` (available when it has one)."""
+
+    def call(self, X):
+        X = self._validated(X)  # first: it raises NotFittedError
+        return getattr(self.estimator_, method)(X)
+
+    call.__name__ = method
+    call.__qualname__ = f"KMixupEstimator.{method}"
+    call.__doc__ = f"""{summary}
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        {returns}
+            ``estimator_.{method}(X)``.{note}
+        """
+    return available_if(_estimator_has(method))(call)
 
 
 @substitute(common=_COMMON_PARAMS_DOC)
@@ -718,6 +706,8 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
     ``sample_weight`` weights the optimal-transport matching (see
     :class:`KMixupAugmenter`) and multiplies the weights passed to the inner
     estimator, which must then accept ``sample_weight``.
+
+    {two_readings}
 
     Examples
     --------
@@ -788,13 +778,36 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
         >>> reg.fit([[0.0], [1.0], [2.0], [3.0]], [0.0, 1.0, 2.0, 3.0]).n_features_in_
         1
         """
-        classifier = is_classifier(self.estimator)
-        if not (classifier or is_regressor(self.estimator)):
+        policy, table, X, y, codes = self._validate(X, y)
+        weight = self._check_weight(sample_weight, X.shape[0])
+        syn = self._pairs(X, table, weight, check_generator(self.random_state))
+        self.k_ = effective_k(self.k, X.shape[0])
+        X_train, y_train, w_train = self._training_set(
+            policy, X, y, codes, table.discrete, syn, weight
+        )
+        fit_params = {} if w_train is None else {"sample_weight": w_train}
+        self.estimator_ = clone(self.estimator).fit(
+            table.wrap(X_train), y_train, **fit_params
+        )
+        return self
+
+    def _target_policy(self):
+        """How the inner estimator gets the targets of synthetic points."""
+        if is_regressor(self.estimator):
+            return CONTINUOUS
+        if not is_classifier(self.estimator):
             raise TypeError(
                 "estimator must be a scikit-learn classifier or regressor; got "
                 f"{type(self.estimator).__name__}, which is neither."
             )
-        if classifier and type_of_target(y, input_name="y") in (
+        if has_fit_parameter(self.estimator, "sample_weight"):
+            return SPLIT_WEIGHT
+        return HARD
+
+    def _validate(self, X, y):
+        """Validated ``X`` and ``y``, the target policy and class codes."""
+        policy = self._target_policy()
+        if policy.labels and type_of_target(y, input_name="y") in (
             "multilabel-indicator",
             "multiclass-multioutput",
         ):
@@ -803,60 +816,50 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
                 "KMixupEstimator wrapping a classifier needs y of shape "
                 "(n_samples,) with one class per sample."
             )
-        multi_output = (not classifier) and get_tags(
+        multi_output = (not policy.labels) and get_tags(
             self.estimator
         ).target_tags.multi_output
-        table, X, y = self._read_X(
-            X, y, y_numeric=not classifier, multi_output=multi_output
-        )
+        table, X, y = self._read_X(X, y, policy, multi_output=multi_output)
         self._passthrough_ = bool(table.levels)
         codes = None
-        if classifier:
+        if policy.labels:
             check_classification_targets(y)
             codes = np.unique(y, return_inverse=True)[1]
             if codes.max(initial=0) < 1:
-                raise ValueError(
-                    f"y has only one class ({y[:1].tolist()[0]!r}); KMixupEstimator "
-                    "wrapping a "
-                    "classifier needs at least 2 classes in y."
+                raise one_class_error(
+                    "KMixupEstimator wrapping a classifier", y[:1].tolist()[0]
                 )
-        accepts_weight = has_fit_parameter(self.estimator, "sample_weight")
-        n = X.shape[0]
+        return policy, table, X, y, codes
+
+    def _check_weight(self, sample_weight, n):
         weight = check_sample_weight(sample_weight, n)
-        if weight is not None and not accepts_weight:
+        if weight is not None and not has_fit_parameter(
+            self.estimator, "sample_weight"
+        ):
             raise TypeError(
                 f"sample_weight was passed but {type(self.estimator).__name__}"
                 ".fit does not accept sample_weight. Drop sample_weight or "
                 "wrap an estimator that supports it."
             )
-        syn = self._pairs(X, table, weight, check_generator(self.random_state))
-        self.k_ = max(1, min(self.k, n // 2))
-        syn_w = np.ones(len(syn.lam)) if weight is None else weight[syn.anchor]
-        if classifier and accepts_weight:
-            # One row per source label, weighted lam and 1 - lam.
-            rows, label_rows, split_w = split_rows(
-                syn.anchor, syn.partner, syn.lam, codes
-            )
-            syn = Synthetic(
-                *(v[rows] for v in (syn.anchor, syn.partner, syn.lam, syn.pick))
-            )
-            y_syn, w_syn = y[label_rows], syn_w[rows] * split_w
-        elif classifier:
-            y_syn, w_syn = y[resample_y(y, syn, "hard", False)], syn_w
-        else:
-            y_syn, w_syn = resample_y(y, syn, "continuous", False), syn_w
-        X_train = resample_X(X, syn, self.keep_original, table.discrete)
+        return weight
+
+    def _training_set(self, policy, X, y, codes, discrete, syn, weight):
+        """``(X, y, sample_weight)`` for the inner fit: the originals (if
+        kept) and the synthetic rows the target policy makes; the weights
+        are None when neither the user nor the policy weights rows."""
+        syn, y_syn, factor = policy.training_rows(y, codes, syn)
+        w_syn = (
+            np.ones(len(syn.lam)) if weight is None else weight[syn.anchor]
+        ) * factor
+        X_train = resample_X(X, syn, self.keep_original, discrete)
         y_train, w_train = y_syn, w_syn
         if self.keep_original:
             y_train = np.concatenate([y.astype(y_syn.dtype, copy=False), y_syn])
-            w_train = np.concatenate([np.ones(n) if weight is None else weight, w_syn])
-        fit_params = {}
-        if weight is not None or (classifier and accepts_weight):
-            fit_params["sample_weight"] = w_train
-        self.estimator_ = clone(self.estimator).fit(
-            table.wrap(X_train), y_train, **fit_params
-        )
-        return self
+            w_orig = np.ones(X.shape[0]) if weight is None else weight
+            w_train = np.concatenate([w_orig, w_syn])
+        if weight is None and not policy.weighted:
+            w_train = None
+        return X_train, y_train, w_train
 
     @property
     def classes_(self):
@@ -872,73 +875,27 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
             return X
         return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
 
-    @available_if(_estimator_has("predict"))
-    def predict(self, X):
-        """Predict with the fitted inner estimator.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            ``estimator_.predict(X)``.
-        """
-        X = self._validated(X)
-        return self.estimator_.predict(X)
-
-    @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities from the fitted inner classifier.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            ``estimator_.predict_proba(X)``, columns in ``classes_`` order.
-        """
-        X = self._validated(X)
-        return self.estimator_.predict_proba(X)
-
-    @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """Log class probabilities from the fitted inner classifier.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            ``estimator_.predict_log_proba(X)``.
-        """
-        X = self._validated(X)
-        return self.estimator_.predict_log_proba(X)
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of the fitted inner estimator.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            ``estimator_.decision_function(X)``.
-        """
-        X = self._validated(X)
-        return self.estimator_.decision_function(X)
+    predict = _delegate(
+        "predict",
+        "Predict with the fitted inner estimator.",
+        "y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)",
+    )
+    predict_proba = _delegate(
+        "predict_proba",
+        "Class probabilities from the fitted inner classifier.",
+        "proba : ndarray of shape (n_samples, n_classes)",
+        " Columns in ``classes_`` order.",
+    )
+    predict_log_proba = _delegate(
+        "predict_log_proba",
+        "Log class probabilities from the fitted inner classifier.",
+        "log_proba : ndarray of shape (n_samples, n_classes)",
+    )
+    decision_function = _delegate(
+        "decision_function",
+        "Decision function of the fitted inner estimator.",
+        "scores : ndarray of shape (n_samples,) or (n_samples, n_classes)",
+    )
 
     @available_if(_estimator_has("score"))
     def score(self, X, y, sample_weight=None):

@@ -27,6 +27,8 @@ import numbers
 import torch
 from torch import nn
 
+from ._params import check_int
+
 __all__ = ["ConvNet", "TabularMLP"]
 
 
@@ -48,16 +50,12 @@ def _check_point(module, point):
 
 
 def _check_int(owner, name, value, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{owner}: {name} must be an int >= {low} (set it as "
-            f"module__{name} on a skmixup estimator); got {value!r}."
-        )
-    if value < low:
-        raise ValueError(
-            f"{owner}: {name} must be an int >= {low} (set it as "
-            f"module__{name} on a skmixup estimator); got {value!r}."
-        )
+    check_int(
+        value,
+        f"{owner}: {name}",
+        low,
+        hint=f" (set it as module__{name} on a skmixup estimator)",
+    )
 
 
 def _check_dropout(owner, dropout):

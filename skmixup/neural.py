@@ -17,6 +17,7 @@ input, with any module that implements the small protocol of
 
 import copy
 import functools
+import inspect
 import numbers
 import re
 from collections.abc import Mapping
@@ -28,7 +29,6 @@ from sklearn import get_config
 from sklearn.utils._param_validation import (
     Interval,
     Options,
-    StrOptions,
     validate_parameter_constraints,
 )
 from sklearn.utils.metaestimators import available_if
@@ -42,11 +42,14 @@ from torch import nn
 from ._docstrings import substitute
 from ._fastloop import _FastLoopMixin
 from ._mixing import kmixup_batch
+from ._params import constraints
 from ._random import check_generator
+from ._targets import CONTINUOUS, SOFT, encode_labels
 from ._validation import (
     categorical_columns,
     check_categorical_values,
     check_sample_weight,
+    non_numeric_X_error,
 )
 from .modules import ConvNet, TabularMLP
 
@@ -72,6 +75,35 @@ def _resolve_device(device):
     if isinstance(device, str) and device == "auto":
         return _auto_device()
     return device
+
+
+def _check_device(device):
+    """A device that exists on this machine ("auto" always does).
+
+    Checked at fit, not in ``__init__``: a net configured on a GPU machine
+    must still unpickle and clone on a laptop; it fails when asked to train
+    where the device is missing, with a message instead of torch's
+    "Torch not compiled with CUDA enabled".
+    """
+    if device is None or (isinstance(device, str) and device == "auto"):
+        return
+    try:
+        kind = torch.device(device).type
+    except RuntimeError as exc:
+        raise ValueError(
+            f"device must be 'auto', None or a torch device such as 'cpu' "
+            f"or 'cuda:0'; got {device!r}."
+        ) from exc
+    available = {
+        "cuda": torch.cuda.is_available,
+        "mps": torch.backends.mps.is_available,
+    }
+    if kind in available and not available[kind]():
+        raise ValueError(
+            f"device={device!r}, but this machine has no {kind} device that "
+            "torch can use. Pass device='auto' (the default: CUDA where "
+            "available, else the CPU) or device='cpu'."
+        )
 
 
 class _Device:
@@ -137,24 +169,43 @@ def _input_dtype(X):
     return [np.float64, np.float32]
 
 
+def _shared_init(init):
+    """Give a net's ``__init__`` the full signature: its own keyword
+    parameters (criterion, classes) among the shared ones of
+    ``_KMixupNetMixin.__init__``, which it forwards through ``**kwargs``.
+
+    Every parameter stays an explicit keyword-only parameter with its
+    default, as scikit-learn's introspection (``inspect.signature``: the
+    estimator checks, ``help``, the API docs) expects; the shared list is
+    written once.
+    """
+    own = dict(inspect.signature(init).parameters)
+    shared = inspect.signature(_KMixupNetMixin.__init__).parameters
+    params = []
+    for name, param in shared.items():
+        if name == "criterion":  # the net's own parameters go here
+            params += [p for n, p in own.items() if n not in ("self", "kwargs")]
+        elif name not in own or name in ("self", "kwargs"):
+            params.append(param)
+    init.__signature__ = inspect.Signature(params)
+    return init
+
+
 class _KMixupNetMixin:
     """What the k-mixup classifier and regressor share (placed before skorch's class)."""
 
     device = _Device()
 
     _parameter_constraints = {
-        "k": [Interval(numbers.Integral, 1, None, closed="left")],
-        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
-        "metric": [StrOptions({"euclidean", "sqeuclidean"})],
-        "mix_layer": [Interval(numbers.Integral, 0, None, closed="left"), list, tuple],
-        "categorical_features": [None, StrOptions({"auto"}), "array-like"],
-        "onehot_groups": [None, list, tuple],
-        "random_state": [
-            None,
-            Interval(numbers.Integral, 0, None, closed="left"),
-            np.random.RandomState,
-            np.random.Generator,
-        ],
+        **constraints(
+            "k",
+            "alpha",
+            "metric",
+            "mix_layer",
+            "categorical_features",
+            "onehot_groups",
+            "random_state",
+        ),
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "max_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
         "batch_size": [
@@ -165,6 +216,51 @@ class _KMixupNetMixin:
     }
 
     # --- parameters and randomness -------------------------------------------
+
+    def __init__(
+        self,
+        *,
+        module=None,
+        k=8,
+        alpha=1.0,
+        metric="euclidean",
+        mix_layer=0,
+        categorical_features=None,
+        onehot_groups=None,
+        random_state=None,
+        criterion,
+        optimizer=torch.optim.AdamW,
+        lr=1e-3,
+        max_epochs=100,
+        batch_size=64,
+        train_split=None,
+        verbose=0,
+        device="auto",
+        iterator_train__shuffle=True,
+        **kwargs,
+    ):
+        # The parameters both nets share, with their defaults (each net's
+        # own __init__ adds its criterion and, for the classifier, classes).
+        super().__init__(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            verbose=verbose,
+            device=device,
+            **kwargs,
+        )
+        self.k = k
+        self.alpha = alpha
+        self.metric = metric
+        self.mix_layer = mix_layer
+        self.categorical_features = categorical_features
+        self.onehot_groups = onehot_groups
+        self.random_state = random_state
+        self.iterator_train__shuffle = iterator_train__shuffle
 
     def get_params(self, deep=True, **kwargs):
         """Get the parameters, ``device`` as given (``"auto"`` stays ``"auto"``).
@@ -192,15 +288,7 @@ class _KMixupNetMixin:
             self.get_params(deep=False),
             caller_name=type(self).__name__,
         )
-        device = vars(self)["device"]
-        if isinstance(device, str) and device != "auto":
-            try:
-                torch.device(device)
-            except RuntimeError as exc:
-                raise ValueError(
-                    f"device must be 'auto', None or a torch device such as 'cpu' "
-                    f"or 'cuda:0'; got {device!r}."
-                ) from exc
+        _check_device(vars(self)["device"])
 
     def _next_torch_seed(self):
         """A torch seed drawn from the fit's generator; None leaves torch alone."""
@@ -648,6 +736,8 @@ class _KMixupNetMixin:
         name = type(self).__name__
         if not reset and hasattr(X, "shape") and hasattr(self, "input_shape_"):
             self._check_input_shape(tuple(X.shape[1:]))
+        if not (isinstance(y, str) and y == "no_validation"):
+            self._target_policy.check_raw(y, name)
         kwargs = {"dtype": _input_dtype(X), "allow_nd": True, "reset": reset}
         try:
             if isinstance(y, str) and y == "no_validation":
@@ -669,7 +759,7 @@ class _KMixupNetMixin:
                     f"{name} needs dense X; got a sparse matrix. Convert it with "
                     "X.toarray() (or use a densifying step in the Pipeline)."
                 ) from exc
-            if "string" in str(exc):
+            if non_numeric_X_error(exc):
                 raise ValueError(
                     f"{name} needs numbers in X; X holds strings ({exc}). Encode "
                     "categorical columns first (OneHotEncoder or OrdinalEncoder, "
@@ -801,7 +891,8 @@ _KMIXUP_NET_PARAMS = """mix_layer : int or list of int, default=0
         or ``"auto"``: the DataFrame's columns of category, object, string or
         bool dtype (as for :class:`~skmixup.KMixupAugmenter`; their values
         must be numbers: the network takes numbers). Applies when mixing at
-        the input (``mix_layer=0``).
+        the input (``mix_layer=0``). The matching sees the codes as numbers
+        (see Notes).
     onehot_groups : list of array-like of int or str, default=None
         Groups of one-hot columns (e.g. from a
         :class:`~sklearn.preprocessing.OneHotEncoder` in a
@@ -834,6 +925,16 @@ _COMMON_ATTRIBUTES = """n_features_in_ : int
         Where the module lives (``device`` resolved on this machine).
     module_ : torch.nn.Module
         The trained network."""
+
+
+_X_PREDICT = """Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Samples, shaped as in fit (a skorch/torch Dataset is passed to
+            skorch unchanged).
+
+        Returns
+        -------"""
 
 
 def _net_docs(criterion, criterion_note):
@@ -915,6 +1016,8 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
     scoring callbacks pass), ``predict`` returns encoded labels, comparable
     with the dataset's targets.
 
+    {two_readings}
+
     References
     ----------
     .. [1] K. Greenewald, A. Gu, M. Yurochkin, J. Solomon, E. Chien,
@@ -928,10 +1031,10 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
 
     Examples
     --------
+    >>> from skmixup import KMixupClassifier
     >>> from sklearn.datasets import load_iris
     >>> from sklearn.pipeline import make_pipeline
     >>> from sklearn.preprocessing import StandardScaler
-    >>> from skmixup import KMixupClassifier
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = make_pipeline(
     ...     StandardScaler(),
@@ -960,51 +1063,11 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
     """
 
     _y_checks = {}
+    _target_policy = SOFT  # one-hot labels, mixed into class probabilities
 
-    def __init__(
-        self,
-        *,
-        module=None,
-        k=8,
-        alpha=1.0,
-        metric="euclidean",
-        mix_layer=0,
-        categorical_features=None,
-        onehot_groups=None,
-        random_state=None,
-        classes=None,
-        criterion=torch.nn.CrossEntropyLoss,
-        optimizer=torch.optim.AdamW,
-        lr=1e-3,
-        max_epochs=100,
-        batch_size=64,
-        train_split=None,
-        verbose=0,
-        device="auto",
-        iterator_train__shuffle=True,
-        **kwargs,
-    ):
-        super().__init__(
-            module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            train_split=train_split,
-            verbose=verbose,
-            device=device,
-            classes=classes,
-            **kwargs,
-        )
-        self.k = k
-        self.alpha = alpha
-        self.metric = metric
-        self.mix_layer = mix_layer
-        self.categorical_features = categorical_features
-        self.onehot_groups = onehot_groups
-        self.random_state = random_state
-        self.iterator_train__shuffle = iterator_train__shuffle
+    @_shared_init
+    def __init__(self, *, classes=None, criterion=torch.nn.CrossEntropyLoss, **kwargs):
+        super().__init__(classes=classes, criterion=criterion, **kwargs)
 
     @property
     def classes_(self):
@@ -1039,8 +1102,7 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
         return len(self.classes_)
 
     def _targets_for_mixing(self, y, dtype):
-        # Rows of an identity matrix: the one-hot labels in one indexing op.
-        return torch.eye(len(self.classes_), dtype=dtype, device=y.device)[y.long()]
+        return self._target_policy.mixing_targets(y, dtype, len(self.classes_))
 
     def _check_targets(self, y, reset, classes=None):
         name = type(self).__name__
@@ -1067,19 +1129,18 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
                     f"{labels.tolist()!r}."
                 )
             self._classes_ = labels
-        return _encode(y, self.classes_)
+        return encode_labels(
+            y,
+            self.classes_,
+            fix="Pass every label with classes=... (first call to partial_fit) "
+            "or refit.",
+        )
 
+    @substitute(X_predict=_X_PREDICT)
     def predict_proba(self, X):
         """Class probabilities (softmax of the network's output).
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-            Samples, shaped as in fit (a skorch/torch Dataset is passed to
-            skorch unchanged).
-
-        Returns
-        -------
+        {X_predict}
         proba : ndarray of shape (n_samples, n_classes), float64
             Columns in the order of ``classes_``.
         """
@@ -1153,6 +1214,10 @@ class KMixupRegressor(_KMixupNetMixin, _FastLoopMixin, NeuralNetRegressor):
     skmixup.modules.TabularMLP : The default network for tables.
     skmixup.kmixup_batch : The mixing step.
 
+    Notes
+    -----
+    {two_readings}
+
     References
     ----------
     .. [1] K. Greenewald, A. Gu, M. Yurochkin, J. Solomon, E. Chien,
@@ -1176,49 +1241,11 @@ class KMixupRegressor(_KMixupNetMixin, _FastLoopMixin, NeuralNetRegressor):
     """
 
     _y_checks = {"y_numeric": True, "multi_output": True}
+    _target_policy = CONTINUOUS
 
-    def __init__(
-        self,
-        *,
-        module=None,
-        k=8,
-        alpha=1.0,
-        metric="euclidean",
-        mix_layer=0,
-        categorical_features=None,
-        onehot_groups=None,
-        random_state=None,
-        criterion=torch.nn.MSELoss,
-        optimizer=torch.optim.AdamW,
-        lr=1e-3,
-        max_epochs=100,
-        batch_size=64,
-        train_split=None,
-        verbose=0,
-        device="auto",
-        iterator_train__shuffle=True,
-        **kwargs,
-    ):
-        super().__init__(
-            module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            train_split=train_split,
-            verbose=verbose,
-            device=device,
-            **kwargs,
-        )
-        self.k = k
-        self.alpha = alpha
-        self.metric = metric
-        self.mix_layer = mix_layer
-        self.categorical_features = categorical_features
-        self.onehot_groups = onehot_groups
-        self.random_state = random_state
-        self.iterator_train__shuffle = iterator_train__shuffle
+    @_shared_init
+    def __init__(self, *, criterion=torch.nn.MSELoss, **kwargs):
+        super().__init__(criterion=criterion, **kwargs)
 
     # A regressor has no probabilities; skorch's NeuralNet defines
     # predict_proba as the raw output, which would make scikit-learn (and
@@ -1229,7 +1256,7 @@ class KMixupRegressor(_KMixupNetMixin, _FastLoopMixin, NeuralNetRegressor):
         return self.n_outputs_
 
     def _targets_for_mixing(self, y, dtype):
-        return y.to(dtype)
+        return self._target_policy.mixing_targets(y, dtype)
 
     def _check_targets(self, y, reset, classes=None):
         y = _as_float32(
@@ -1251,17 +1278,11 @@ class KMixupRegressor(_KMixupNetMixin, _FastLoopMixin, NeuralNetRegressor):
             )
         return y
 
+    @substitute(X_predict=_X_PREDICT)
     def predict(self, X):
         """Predicted targets.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-            Samples, shaped as in fit (a skorch/torch Dataset is passed to
-            skorch unchanged).
-
-        Returns
-        -------
+        {X_predict}
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             1-d when the net was fitted on a 1-d ``y``.
         """
@@ -1277,19 +1298,3 @@ class KMixupRegressor(_KMixupNetMixin, _FastLoopMixin, NeuralNetRegressor):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
-
-
-def _encode(y, classes):
-    """Positions of the labels ``y`` in ``classes`` (vectorised, any label type)."""
-    order = np.argsort(classes, kind="stable")
-    pos = np.searchsorted(classes, y, sorter=order)
-    pos = np.clip(pos, 0, len(classes) - 1)
-    idx = order[pos]
-    unknown = classes[idx] != y
-    if np.any(unknown):
-        raise ValueError(
-            f"y contains labels not in classes_ {classes.tolist()!r}: "
-            f"{np.unique(y[unknown]).tolist()!r}. Pass every label with "
-            "classes=... (first call to partial_fit) or refit."
-        )
-    return idx.astype(np.int64)

@@ -15,7 +15,26 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
+from ._params import SPEC
+from ._random import check_generator
+
 __all__ = ["make_clusters", "make_spiral"]
+
+
+def _toy_rng(random_state):
+    """The generator of a toy data set, by the package's ``random_state`` rule.
+
+    None, a ``RandomState`` and ints below 2**32 give the ``RandomState``
+    the generators have always drawn from (so a seed keeps giving the same
+    data); a ``Generator`` is drawn from as it is, and larger ints go
+    through :func:`skmixup._random.check_generator`. Both kinds have the
+    ``uniform``, ``standard_normal`` and ``permutation`` methods used here.
+    """
+    if isinstance(random_state, np.random.Generator) or (
+        isinstance(random_state, numbers.Integral) and random_state >= 2**32
+    ):
+        return check_generator(random_state)
+    return check_random_state(random_state)
 
 
 def _balanced_labels(n_samples, n_classes):
@@ -29,7 +48,7 @@ def _balanced_labels(n_samples, n_classes):
         "n_clusters": [Interval(numbers.Integral, 1, None, closed="left")],
         "radius": [Interval(numbers.Real, 0, None, closed="left")],
         "cluster_std": [Interval(numbers.Real, 0, None, closed="left")],
-        "random_state": ["random_state"],
+        "random_state": SPEC["random_state"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -55,7 +74,7 @@ def make_clusters(
     cluster_std : float, default=0.3
         Standard deviation of each cluster along each axis; ``0`` returns the
         centres themselves.
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState, Generator or None, default=None
         Controls the noise and the order of the points. Pass an int for
         reproducible output across multiple function calls.
 
@@ -81,7 +100,7 @@ def make_clusters(
     >>> np.bincount(y).tolist()
     [3, 3, 2, 2]
     """
-    rng = check_random_state(random_state)
+    rng = _toy_rng(random_state)
     angles = 2 * np.pi * np.arange(n_clusters) / n_clusters
     centers = radius * np.column_stack([np.cos(angles), np.sin(angles)])
     y = _balanced_labels(n_samples, n_clusters)
@@ -103,7 +122,7 @@ def _spiral_points(t, arm, n_arms, turns):
         "turns": [Interval(numbers.Real, 0, None, closed="neither")],
         "noise": [Interval(numbers.Real, 0, None, closed="left")],
         "start": [Interval(numbers.Real, 0, 1, closed="left")],
-        "random_state": ["random_state"],
+        "random_state": SPEC["random_state"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -144,7 +163,7 @@ def make_spiral(
         the curve.
     start : float, default=0.15
         Radius :math:`t_0` where the arms begin (they meet at the origin).
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState, Generator or None, default=None
         Controls the positions along the arms, the noise and the order of
         the points. Pass an int for reproducible output across multiple
         function calls.
@@ -172,7 +191,7 @@ def make_spiral(
     >>> bool(np.all((radius >= 0.15) & (radius <= 1.0)))
     True
     """
-    rng = check_random_state(random_state)
+    rng = _toy_rng(random_state)
     y = _balanced_labels(n_samples, n_arms)
     u = rng.uniform(size=n_samples)
     t = np.sqrt(start**2 + (1 - start**2) * u)

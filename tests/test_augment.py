@@ -677,7 +677,7 @@ def test_feature_names_out(blobs):
             lambda: (X_OK, Y_OK),
             {"alpha": -1.0},
             ValueError,
-            "'alpha' parameter of KMixupAugmenter must be a float in the range \\[0",
+            "'alpha' parameter of KMixupAugmenter must be a finite float >= 0",
         ),
         (
             lambda: (X_OK, Y_OK),

@@ -1226,7 +1226,10 @@ class TestBadInput:
         "params, match",
         [
             ({"k": 0}, "'k' parameter of KMixupClassifier must be an int in the range"),
-            ({"alpha": -0.5}, "'alpha' parameter of KMixupClassifier must be a float"),
+            (
+                {"alpha": -0.5},
+                "'alpha' parameter of KMixupClassifier must be a finite float",
+            ),
             ({"metric": "cosine"}, "'metric' parameter"),
             ({"lr": 0.0}, "'lr' parameter"),
             ({"device": "nonsense"}, "device must be 'auto'"),
