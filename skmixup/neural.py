@@ -331,7 +331,15 @@ class _KMixupNetMixin:
                 f"{type(module).__name__} lacks {', '.join(missing)}. Use "
                 "mix_layer=0 (the input) or add them to the module."
             )
-        if top > module.mix_points:
+        n_points = module.mix_points
+        if isinstance(n_points, bool) or not isinstance(n_points, numbers.Integral):
+            raise TypeError(
+                f"mix_layer={layers!r} needs the module's mix_points, its number "
+                f"of hidden places, as an int >= 0; {type(module).__name__} has "
+                f"mix_points={n_points!r}. Set mix_points to an int in the module "
+                "(see skmixup.modules), or use mix_layer=0."
+            )
+        if top > n_points:
             raise ValueError(
                 f"mix_layer={layers!r} is out of range: {type(module).__name__} "
                 f"has mix_points={module.mix_points} hidden places (1.."
@@ -383,13 +391,41 @@ class _KMixupNetMixin:
                 X_mix, targets, weights = self.mix_batch(Xi, Y, weights)
                 y_pred = self.infer(X_mix, **fit_params)
             else:
-                H = self.module_.forward_head(Xi, point)
-                H_mix, targets, weights = self.mix_batch(H, Y, weights, mix_layer=point)
-                y_pred = self.module_.forward_tail(H_mix, point)
+                y_pred, targets, weights = self._forward_mixed_inside(
+                    Xi, Y, weights, point
+                )
         X_loss = Xi if weights is None else {"X": Xi, _WEIGHT_KEY: weights}
         loss = self.get_loss(y_pred, targets, X=X_loss, training=True)
         loss.backward()
         return {"loss": loss, "y_pred": y_pred}
+
+    def _forward_mixed_inside(self, X, Y, weights, point):
+        """``forward_tail`` of the mixed ``forward_head``: the step of ``mix_layer >= 1``."""
+        module = self.module_
+        name = type(module).__name__
+        H = module.forward_head(X, point)
+        if not isinstance(H, torch.Tensor) or H.ndim == 0 or len(H) != len(X):
+            got = tuple(H.shape) if isinstance(H, torch.Tensor) else type(H).__name__
+            raise ValueError(
+                f"mix_layer={self.mix_layer!r}: {name}.forward_head(X, {point}) "
+                "must return a tensor with one row per row of X (its rows are "
+                f"matched and mixed); got {got} for X of shape {tuple(X.shape)}. "
+                "Make forward_head keep the batch dimension first and whole."
+            )
+        H_mix, targets, weights = self.mix_batch(H, Y, weights, mix_layer=point)
+        try:
+            y_pred = module.forward_tail(H_mix, point)
+        except RuntimeError as exc:
+            if not _SHAPE_ERROR.search(str(exc)):
+                raise
+            raise ValueError(
+                f"mix_layer={self.mix_layer!r}: {name}.forward_tail(H, {point}) "
+                f"cannot take the output of forward_head(X, {point}), of shape "
+                f"{tuple(H.shape)} ({exc}). Make the two agree, so that "
+                "forward(X) == forward_tail(forward_head(X, p), p) for every "
+                "place p (see skmixup.modules), or use mix_layer=0."
+            ) from exc
+        return y_pred, targets, weights
 
     def _draw_mix_layer(self):
         """The place of this batch's mixing: drawn from the fit's generator for a list."""
