@@ -3,8 +3,8 @@
 :class:`KMixupClassifier` and :class:`KMixupRegressor` are skorch nets whose
 only change to the training loop is one step, ``train_step_single``: every
 training batch goes through the public hook :meth:`~KMixupClassifier.mix_batch`
-(which calls :func:`skmixup.kmixup_batch` on the batch's own device) before
-the loss. Validation and prediction batches are never mixed. Around that step
+(the k-mixup step of :func:`skmixup.kmixup_batch`, on the batch's own device)
+before the loss. Validation and prediction batches are never mixed. Around that step
 the classes add what a scikit-learn user expects: labels of any type, input
 validation, ``random_state``, ``sample_weight``, and a default network built
 from the data (:class:`~skmixup.modules.TabularMLP` for tables,
@@ -41,7 +41,7 @@ from torch import nn
 
 from ._docstrings import substitute
 from ._fastloop import _FastLoopMixin
-from ._mixing import kmixup_batch
+from ._mixing import mix_step
 from ._random import check_generator
 from ._validation import (
     categorical_columns,
@@ -108,6 +108,13 @@ def _weights_for_loss(sample_weight, n_samples):
     if w is None or np.all(w == w[0]):
         return None
     return (w / w.max()).astype(np.float32)
+
+
+def _column_mask(columns, n_columns):
+    """Boolean mask of ``n_columns`` columns, True at the indices ``columns``."""
+    mask = np.zeros(n_columns, dtype=bool)
+    mask[np.asarray(columns, dtype=np.intp)] = True
+    return mask
 
 
 def _as_float32(arr, name, owner, fix):
@@ -438,9 +445,11 @@ class _KMixupNetMixin:
         """Mix one training batch with k-mixup: the per-batch hook.
 
         :meth:`train_step_single` calls this on every training batch when
-        ``alpha > 0``; it calls :func:`skmixup.kmixup_batch` with the net's
+        ``alpha > 0``. It makes the k-mixup step of :func:`skmixup.kmixup_batch`
+        (the same pairs and weights for the same generator) with the net's
         ``k``, ``alpha``, ``metric`` and random generator, on the batch's
-        device. Override it in a subclass to change or instrument the mixing
+        device, without that function's input checks: the data were checked
+        once by ``fit``. Override it in a subclass to change or instrument the mixing
         (return the same three things); validation and prediction batches
         never reach it.
 
@@ -481,25 +490,12 @@ class _KMixupNetMixin:
         >>> X_mix.shape, y_mix.shape
         (torch.Size([40, 2]), torch.Size([40, 2]))
         """
-        kwargs = {
-            "k": self.k,
-            "alpha": self.alpha,
-            "metric": self.metric,
-            "random_state": self._rng_,
-            "check_input": False,  # validated once in fit
-        }
+        kwargs = {"k": self.k, "alpha": self.alpha, "metric": self.metric}
         discrete = getattr(self, "categorical_features_", None)
         if mix_layer == 0 and discrete is not None and len(discrete):
-            kwargs["discrete"] = discrete
-        if sample_weight is None:
-            # no draw record: on a GPU it would cost a copy to the host
-            X_mix, y_mix = kmixup_batch(X, y, **kwargs)
-            return X_mix, y_mix, None
-        X_mix, y_mix, draw = kmixup_batch(X, y, return_info=True, **kwargs)
-        w = sample_weight
-        lam = torch.as_tensor(draw.lam, dtype=w.dtype, device=w.device)
-        partner = torch.as_tensor(draw.partner, device=w.device)
-        return X_mix, y_mix, lam * w + (1 - lam) * w[partner]
+            kwargs["discrete"] = _column_mask(discrete, X.shape[1])
+        # inputs validated once in fit: the step without kmixup_batch's checks
+        return mix_step(X, y, rng=self._rng_, sample_weight=sample_weight, **kwargs)
 
     def infer(self, x, **fit_params):
         """Forward a batch through the module (its weights, if any, left out).
