@@ -4,10 +4,10 @@
 only change to the training loop is one step, ``train_step_single``: every
 training batch goes through the public hook :meth:`~KMixupClassifier.mix_batch`
 (the k-mixup step of :func:`skmixup.kmixup_batch`, on the batch's own device)
-before the loss. Validation and prediction batches are never mixed. Around that step
-the classes add what a scikit-learn user expects: labels of any type, input
-validation, ``random_state``, ``sample_weight``, and a default network built
-from the data (:class:`~skmixup.modules.TabularMLP` for tables,
+before the loss. Validation and prediction batches are never mixed. Around
+that step the classes add what a scikit-learn user expects: labels of any
+type, input validation, ``random_state``, ``sample_weight``, and a default
+network built from the data (:class:`~skmixup.modules.TabularMLP` for tables,
 :class:`~skmixup.modules.ConvNet` for images), so no torch code is needed.
 
 Manifold k-mixup (``mix_layer``) mixes a hidden representation instead of the
@@ -449,9 +449,9 @@ class _KMixupNetMixin:
         (the same pairs and weights for the same generator) with the net's
         ``k``, ``alpha``, ``metric`` and random generator, on the batch's
         device, without that function's input checks: the data were checked
-        once by ``fit``. Override it in a subclass to change or instrument the mixing
-        (return the same three things); validation and prediction batches
-        never reach it.
+        once by ``fit``. Override it in a subclass to change or instrument
+        the mixing (return the same three things); validation and prediction
+        batches never reach it.
 
         Parameters
         ----------
