@@ -17,28 +17,24 @@ and changes what they cost, through skorch's methods:
   datasets, ``iterator_train=...``, ``iterator_*__`` options other than
   ``shuffle`` and ``batch_size``, lists, pandas, sparse matrices) goes
   through skorch's own iterator.
-* ``run_single_epoch``: skorch's loop with the same hooks and history
-  entries, written without skorch's per-batch overheads that matter for a
-  small network (history rows written directly, callbacks whose batch hooks
-  are empty not called); a training loss that is NaN or infinite stops the
-  fit with a :class:`ValueError` that says what to do.
-* ``notify`` and ``_set_training``: batch hooks and module modes looked up
-  once per fit; no ``PrintLog`` table formatted when ``verbose=0``.
+* ``on_batch_end`` (the net's own hook): a training loss that is NaN or
+  infinite stops the fit with a :class:`ValueError` that says what to do.
+* ``get_default_callbacks``: skorch's defaults, with a ``PrintLog`` that
+  formats no table when ``verbose=0`` hides it.
 * ``get_params_for_optimizer``: Adam and AdamW use PyTorch's fused kernels
   for CPU and CUDA parameters unless ``optimizer__fused`` or
   ``optimizer__foreach`` is given.
 
-The ``.item()`` of each batch's loss, which skorch records in the history,
-is kept: on the CPU it costs nothing, and callbacks may read the batch losses.
+Everything else is skorch's own loop (``run_single_epoch``, ``notify``, the
+history, the modules' modes): only skorch's public hooks are overridden.
 """
 
 import math
 
 import numpy as np
 import torch
-from skorch.callbacks import Callback, PrintLog
-from skorch.dataset import Dataset, get_len
-from skorch.history import History
+from skorch.callbacks import PrintLog
+from skorch.dataset import Dataset
 
 __all__ = []
 
@@ -231,18 +227,27 @@ def _free_memory(device):
     return torch.cuda.mem_get_info(device)[0]
 
 
-def _is_noop(bound_method, name):
-    """Whether a callback's hook is skorch's empty ``Callback`` method."""
-    return getattr(bound_method, "__func__", None) is getattr(Callback, name)
+class _QuietPrintLog(PrintLog):
+    """skorch's ``PrintLog``, which formats no table when it would print none."""
 
+    def on_epoch_end(self, net, **kwargs):
+        """Print the epoch's row (skorch's ``PrintLog``), unless nothing is shown.
 
-_BATCH_EVENTS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
-# The instance's cache while it fits (see _FastLoopMixin._fill_cache).
-_CACHE = "_fast_loop_cache_"
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net.
+        **kwargs : dict
+            Passed to ``PrintLog.on_epoch_end``.
+        """
+        # PrintLog drops its lines when the sink is print and verbose=0.
+        if self.sink is print and not net.verbose:
+            return
+        super().on_epoch_end(net, **kwargs)
 
 
 class _FastLoopMixin:
-    """Fast batches for in-memory data, a lean epoch loop, a stop on a diverging loss.
+    """Fast batches for in-memory data, a stop on a diverging loss, a quiet log.
 
     Placed before skorch's ``NeuralNet`` (or ``NeuralNetClassifier`` /
     ``NeuralNetRegressor``) in a net's bases; see the module docstring.
@@ -328,169 +333,12 @@ class _FastLoopMixin:
             device=device,
         )
 
-    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-        """One pass over the training or validation batches (skorch's loop, leaner).
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        """Stop the fit with a clear error when a training loss is not finite.
 
-        The same steps, callbacks and history entries as skorch's
-        ``NeuralNet.run_single_epoch`` (``on_batch_begin``, the step,
-        ``<prefix>_loss`` and ``<prefix>_batch_size`` per batch,
-        ``on_batch_end``, then ``<prefix>_batch_count``), with two changes:
-        callbacks whose batch hooks are skorch's empty ones are not called,
-        and a training loss that is NaN or infinite stops the fit.
-
-        Parameters
-        ----------
-        iterator : iterable of batches or None
-            None skips the pass.
-        training : bool
-            Whether these are training batches.
-        prefix : str
-            ``"train"`` or ``"valid"``: the prefix of the history keys.
-        step_fn : callable
-            ``train_step`` or ``validation_step``.
-        **fit_params : dict
-            Passed to ``step_fn``.
-
-        Raises
-        ------
-        ValueError
-            When a training loss is not finite.
-        """
-        if iterator is None:
-            return
-        history = self.history
-        plain_history = type(history) is History
-        loss_key, size_key = prefix + "_loss", prefix + "_batch_size"
-        batch_count = 0
-        for batch in iterator:
-            self.notify("on_batch_begin", batch=batch, training=training)
-            step = step_fn(batch, **fit_params)
-            loss = step["loss"].item()
-            X_batch = batch[0] if isinstance(batch, (tuple, list)) else batch
-            size = len(X_batch) if type(X_batch) is torch.Tensor else get_len(X_batch)
-            if plain_history:
-                # History is a list of epoch dicts; its __getitem__ parses
-                # skorch's multi-level keys, which costs more per batch than
-                # the step of a small network.
-                row = list.__getitem__(history, -1)["batches"][-1]
-                row[loss_key] = loss
-                row[size_key] = size
-            else:
-                history.record_batch(loss_key, loss)
-                history.record_batch(size_key, size)
-            if training and not math.isfinite(loss):
-                self.__dict__.pop(_CACHE, None)
-                raise ValueError(self._diverged_message(loss, batch_count + 1))
-            self.notify("on_batch_end", batch=batch, training=training, **step)
-            batch_count += 1
-        history.record(prefix + "_batch_count", batch_count)
-
-    def _diverged_message(self, loss, batch):
-        return (
-            f"{type(self).__name__}: the training loss became {loss} at epoch "
-            f"{len(self.history)} (batch {batch}); the network diverged. "
-            "Standardise the inputs X (for example "
-            "make_pipeline(StandardScaler(), net)), scale the targets y of a "
-            "regression (for example with TransformedTargetRegressor), or "
-            f"lower the learning rate lr (got lr={self.lr!r})."
-        )
-
-    def notify(self, method_name, **cb_kwargs):
-        """Call a callback hook on the net, then on every callback (as skorch).
-
-        During a fit, the callbacks whose batch-level hook
-        (``on_batch_begin``, ``on_batch_end``, ``on_grad_computed``) is
-        skorch's empty method are left out of that hook's calls (the list is
-        made when the fit begins, and again at an epoch when the callbacks or
-        the modules were replaced), and with ``verbose=0`` skorch's
-        ``PrintLog`` that prints to the standard output is not called at the
-        end of an epoch (it would format a table that is never shown).
-
-        Parameters
-        ----------
-        method_name : str
-            The hook, e.g. ``"on_epoch_end"``.
-        **cb_kwargs : dict
-            Passed to the hook.
-        """
-        getattr(self, method_name)(self, **cb_kwargs)
-        cache = self.__dict__.get(_CACHE)
-        if method_name in _BATCH_EVENTS and cache is not None:
-            if cache["callbacks"] is self.callbacks_:
-                for hook in cache["hooks"][method_name]:
-                    hook(self, **cb_kwargs)
-                return
-        if method_name == "on_train_begin" or (
-            method_name == "on_epoch_begin" and not self._cache_valid(cache)
-        ):
-            self._fill_cache()
-        silent = method_name == "on_epoch_end" and not self.verbose
-        for _, cb in self.callbacks_:
-            # skorch's PrintLog formats its table at every epoch, to print it
-            # only when verbose > 0 (or to a sink of the user's).
-            if silent and type(cb) is PrintLog and cb.sink is print:
-                continue
-            getattr(cb, method_name)(self, **cb_kwargs)
-        if method_name == "on_train_end":
-            self.__dict__.pop(_CACHE, None)
-
-    def _fill_cache(self):
-        """What the batch steps of a fit look up: batch hooks, the modules' tree.
-
-        Kept in the instance's ``__dict__`` (past skorch's ``__setattr__``)
-        under a name ending in "_" (so no parameter) while a fit runs only.
-        """
-        callbacks = self.callbacks_
-        tops = [
-            getattr(self, name + "_", None) for name in self._modules + self._criteria
-        ]
-        self.__dict__[_CACHE] = {
-            "callbacks": callbacks,
-            "hooks": {
-                name: [
-                    hook
-                    for hook in (getattr(cb, name) for _, cb in callbacks)
-                    if not _is_noop(hook, name)
-                ]
-                for name in _BATCH_EVENTS
-            },
-            "tops": [id(top) for top in tops],
-            "modules": [
-                m
-                for top in tops
-                if isinstance(top, torch.nn.Module)
-                for m in top.modules()
-            ],
-        }
-
-    def _top_module_ids(self):
-        return [
-            id(getattr(self, name + "_", None))
-            for name in self._modules + self._criteria
-        ]
-
-    def _cache_valid(self, cache):
-        return (
-            cache is not None
-            and cache["callbacks"] is self.callbacks_
-            and cache["tops"] == self._top_module_ids()
-        )
-
-    def _set_training(self, training=True):
-        # skorch calls this for every batch (train, validation, prediction);
-        # nn.Module.train walks all the submodules through
-        # nn.Module.__setattr__, which on a small network costs a good part
-        # of a step. During a fit the modes are set only when one differs.
-        cache = self.__dict__.get(_CACHE)
-        if cache is not None and cache["modules"]:
-            if cache["tops"] == self._top_module_ids() and all(
-                m.training is training for m in cache["modules"]
-            ):
-                return
-        super()._set_training(training)
-
-    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
-        """Start a batch row in the history (skorch's ``new_batch``).
+        skorch calls this hook of the net after every batch, once the batch's
+        loss is recorded in the history (a float there, so the check costs no
+        copy from a GPU); callbacks' ``on_batch_end`` come after it.
 
         Parameters
         ----------
@@ -499,15 +347,47 @@ class _FastLoopMixin:
         batch : object, default=None
             The batch.
         training : bool, default=False
-            Whether it is a training batch.
+            Whether it is a training batch; validation losses are not checked.
         **kwargs : dict
-            Unused.
+            The step's outputs (``loss``, ``y_pred``).
+
+        Raises
+        ------
+        ValueError
+            When the training loss of the batch is NaN or infinite.
         """
-        history = self.history
-        if type(history) is History:
-            list.__getitem__(history, -1)["batches"].append({})
-        else:
-            super().on_batch_begin(net, batch=batch, training=training, **kwargs)
+        super().on_batch_end(net, batch=batch, training=training, **kwargs)
+        if not training:
+            return
+        batches = self.history[-1]["batches"]
+        loss = batches[-1].get("train_loss") if batches else None
+        if loss is not None and not math.isfinite(loss):
+            raise ValueError(
+                f"{type(self).__name__}: the training loss became {loss} at epoch "
+                f"{len(self.history)} (batch {len(batches)}); the network diverged. "
+                "Standardise the inputs X (for example "
+                "make_pipeline(StandardScaler(), net)), scale the targets y of a "
+                "regression (for example with TransformedTargetRegressor), or "
+                f"lower the learning rate lr (got lr={self.lr!r})."
+            )
+
+    def get_default_callbacks(self):
+        """skorch's default callbacks, with a ``PrintLog`` that is silent at ``verbose=0``.
+
+        skorch's :class:`~skorch.callbacks.PrintLog` formats its table at
+        every epoch and drops it when ``verbose=0``; :class:`_QuietPrintLog`
+        does not format what it would not print. It is a ``PrintLog`` with
+        the same parameters (``callbacks__print_log__sink=...`` still gets
+        every line).
+
+        Returns
+        -------
+        callbacks : list of (str, Callback)
+        """
+        return [
+            (name, _QuietPrintLog() if type(cb) is PrintLog else cb)
+            for name, cb in super().get_default_callbacks()
+        ]
 
     def get_params_for_optimizer(self, prefix, named_parameters):
         """skorch's optimizer arguments, with the fused Adam/AdamW kernels by default.

@@ -33,10 +33,19 @@ from math import factorial
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from ._backend import from_host, is_torch, to_host
+from ._backend import is_torch, namespace, to_input_kind
 from ._jv import HAS_NUMBA, _lsap_square_batch, _match_rows, power_of_two_scale
 
 __all__ = ["match_batches", "pairwise_cost"]
+
+
+def from_host(arr, like):
+    return to_input_kind(arr, like)
+
+
+def to_host(x):
+    return namespace(x).to_host(x)
+
 
 _METRICS = ("sqeuclidean", "euclidean")
 _SOLVERS = ("auto", "brute", "jv", "scipy")

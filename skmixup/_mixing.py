@@ -10,16 +10,16 @@ form of :class:`~skmixup.KMixupEstimator`). :func:`kmixup_batch` and
 the nets all come through here.
 """
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._backend import float_dtype, from_host, is_half, is_torch, to_host
-from ._matching import check_int, check_metric, match_rows
+from ._backend import compute_form, namespace, to_input_kind
+from ._matching import match_rows
+from ._params import check_params
 from ._random import check_generator
 
-__all__ = ["kmixup_batch", "kmixup_pairs", "KMixupDraw", "effective_k"]
+__all__ = ["kmixup_batch", "kmixup_pairs", "KMixupDraw", "effective_k", "mix_step"]
 
 
 @dataclass(frozen=True)
@@ -101,32 +101,24 @@ def effective_k(k, n_samples):
     >>> effective_k(16, 256), effective_k(16, 20), effective_k(4, 1)
     (16, 10, 1)
     """
-    k = check_int(k, "k", 1)
-    n_samples = check_int(n_samples, "n_samples", 0)
+    check_params("effective_k", k=k, n_samples=n_samples)
+    return cap_k(int(k), int(n_samples))
+
+
+def cap_k(k, n_samples):
+    """:func:`effective_k` without validation (the one place the cap is
+    written)."""
     return max(1, min(k, n_samples // 2))
 
 
-def check_params(k, alpha, metric):
-    """Validated ``(k, alpha, metric)`` of a k-mixup step."""
-    k = check_int(k, "k", 1)
-    if (
-        isinstance(alpha, bool)
-        or not isinstance(alpha, numbers.Real)
-        or not 0 <= alpha < np.inf
-    ):
-        raise ValueError(
-            f"alpha must be a finite real number >= 0 (0 disables mixing); "
-            f"got {alpha!r}."
-        )
-    return k, float(alpha), check_metric(metric)
-
-
-def _identity_draw(n, k):
+def identity_draw(n, k):
+    """The draw of a step that mixes nothing (``alpha=0``, or fewer than 2
+    points): every point is its own partner, with weight 1."""
     return KMixupDraw(
         np.arange(n, dtype=np.int64),
         np.ones(n),
         np.zeros(n, dtype=np.int64),
-        max(1, min(k, n // 2)),
+        cap_k(k, n),
         np.ones(n, dtype=bool),
     )
 
@@ -144,8 +136,8 @@ def draw(feats, k, alpha, metric, rng, *, weights=None, what="X"):
 
     Parameters
     ----------
-    feats : ndarray or torch.Tensor of shape (n_samples, n_features)
-        Matching features (validated by the caller).
+    feats : ndarray or torch.Tensor of shape (n_samples, ...)
+        Matching features (validated by the caller), flattened per row.
     k : int
     alpha : float, > 0
     metric : str
@@ -158,35 +150,36 @@ def draw(feats, k, alpha, metric, rng, *, weights=None, what="X"):
     Returns
     -------
     draw : _Draw
-        ``partner`` on the device of ``feats``, the rest on the host.
+        ``partner`` on the device of ``feats`` (host for host data), the rest
+        on the host.
     """
     n = feats.shape[0]
-    k = effective_k(k, n)
+    k = cap_k(k, n)
     order = rng.permutation(n)
     lam_groups = rng.beta(alpha, alpha, size=-(-n // k))
     pick_u = rng.random(n)
-    partner_order = np.concatenate((order[k:], order[:k]))  # np.roll(order, -k)
-    n_full = (n // k) * k
-    blocks = [(order[:n_full].reshape(-1, k), partner_order[:n_full].reshape(-1, k))]
-    if n_full < n:
-        blocks.append((order[n_full:][None], partner_order[n_full:][None]))
-    group = np.empty(n, dtype=np.int64)
-    group[order] = np.arange(n) // k
+    shifted = np.concatenate((order[k:], order[:k]))  # np.roll(order, -k)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    group = rank // k
     lam = lam_groups[group]
-    if is_torch(feats) and feats.device.type != "cpu":
-        import torch
-
-        partner = torch.empty(n, dtype=torch.int64, device=feats.device)
+    if k == 1:  # ordinary mixup: nothing to match
+        partner = shifted[rank]
     else:
-        partner = np.empty(n, dtype=np.int64)
-    for anchors, partners in blocks:
-        matched = match_rows(
-            feats, anchors, partners, metric=metric, weights=weights, rng=rng, what=what
-        )
-        flat = anchors.reshape(-1)
-        partner[from_host(flat, matched) if is_torch(matched) else flat] = (
-            matched.reshape(-1)
-        )
+        feats = feats.reshape(n, -1)
+        n_full = (n // k) * k
+        blocks = [(order[:n_full].reshape(-1, k), shifted[:n_full].reshape(-1, k))]
+        if n_full < n:
+            blocks.append((order[n_full:][None], shifted[n_full:][None]))
+        matched = [
+            match_rows(
+                feats, a, p, metric=metric, weights=weights, rng=rng, what=what
+            ).reshape(-1)
+            for a, p in blocks
+        ]
+        nx = namespace(matched[0])
+        by_position = matched[0] if len(matched) == 1 else nx.concat(matched)
+        partner = by_position[nx.asarray(rank, by_position)]
     return _Draw(partner, lam, group, k, pick_u < lam)
 
 
@@ -197,72 +190,105 @@ class _Draw:
     __slots__ = ("partner", "lam", "group", "k", "pick")
 
     def __init__(self, partner, lam, group, k, pick):
-        self.partner, self.lam, self.group, self.k, self.pick = (
-            partner,
-            lam,
-            group,
-            k,
-            pick,
-        )
+        self.partner, self.lam, self.group = partner, lam, group
+        self.k, self.pick = k, pick
 
     def to_record(self):
-        partner = to_host(self.partner) if is_torch(self.partner) else self.partner
+        partner = namespace(self.partner).to_host(self.partner)
         return KMixupDraw(partner, self.lam, self.group, self.k, self.pick)
+
+
+def float_dtype(V):
+    """The floating-point type ``V`` is mixed in: its own, float64 for
+    integers and booleans."""
+    nx = namespace(V)
+    return V.dtype if nx.is_float(V) else nx.float64
 
 
 def mix_rows(V, partner, lam, *, anchor=None, discrete=None, pick=None, out=None):
     """``lam * V[anchor] + (1 - lam) * V[partner]``, row by row.
 
-    The one mixing formula of the package (inputs, continuous and soft
-    targets). ``V`` is numpy or torch of shape (n, ...); ``anchor`` defaults to
-    every row in order; ``partner``, ``lam`` (and ``pick``) are of the kind
-    and device of ``V`` or host arrays. ``discrete`` (a boolean mask over the
-    columns of a 2-d ``V``) marks columns taken whole from one parent: the
-    anchor's where ``pick``, the partner's otherwise. Mixing happens in
-    ``V``'s floating-point dtype (float64 for integer ``V``). ``out`` (numpy
-    only) receives the result, which is written in chunks to bound memory.
+    The one mixing formula of the package (inputs, targets, sample weights).
+    ``V`` is numpy or torch of shape (n, ...); ``anchor`` defaults to every
+    row in order; ``partner``, ``lam`` (and ``pick``, ``discrete``) are of the
+    kind and device of ``V``. ``discrete`` (a boolean mask over the columns
+    of a 2-d ``V``) marks columns taken whole from one parent: the anchor's
+    where ``pick``, the partner's otherwise. Mixing happens in ``V``'s
+    floating-point dtype (float64 for integer ``V``). ``out`` receives the
+    result; large outputs are written in chunks to bound memory. ``lam`` may
+    be a ``_Weights`` shared by the arrays of one batch.
     """
-    dtype = float_dtype(V)
-    if is_torch(V):
-        lam = from_host(np.asarray(lam), V) if not is_torch(lam) else lam
-        w = lam.to(dtype).reshape((-1,) + (1,) * (V.ndim - 1))
-        A = V if anchor is None else V[anchor]
-        mixed = w * A.to(dtype) + (1 - w) * V[partner].to(dtype)
-        if discrete is not None:
-            import torch
-
-            mask = torch.as_tensor(discrete, device=V.device)
-            pick_t = torch.as_tensor(pick, device=V.device)[:, None]
-            mixed = torch.where(mask & pick_t, A.to(dtype), mixed)
-            mixed = torch.where(mask & ~pick_t, V[partner].to(dtype), mixed)
-        return mixed
     m = len(partner)
-    lam = lam.astype(dtype, copy=False)
-    if out is None and anchor is None and discrete is None and m <= _MIX_CHUNK:
+    weights = lam if isinstance(lam, _Weights) else _Weights(lam)
+    if out is None and m <= _MIX_CHUNK:
         # The per-batch case: one expression, no chunking.
-        w = lam.reshape((-1,) + (1,) * (V.ndim - 1))
-        return w * V + (1 - w) * V[partner]
+        return _mix_chunk(V, partner, weights, anchor, discrete, pick)
+    nx = namespace(V)
     if out is None:
-        out = np.empty((m,) + V.shape[1:], dtype=dtype)
-    anchor = np.arange(m) if anchor is None else anchor
+        out = nx.empty((m,) + tuple(V.shape[1:]), float_dtype(V), like=V)
     for start in range(0, m, _MIX_CHUNK):
         rows = slice(start, start + _MIX_CHUNK)
-        w = lam[rows].reshape((-1,) + (1,) * (V.ndim - 1))
-        block = out[rows]
-        if V.dtype == dtype:
-            np.take(V, partner[rows], axis=0, out=block)
-        else:
-            block[...] = V[partner[rows]]
-        block *= 1 - w
-        block += w * V[anchor[rows]]
-        if discrete is not None:
-            src = np.where(pick[rows], anchor[rows], partner[rows])
-            block[:, discrete] = V[src][:, discrete]
+        out[rows] = _mix_chunk(
+            V,
+            partner[rows],
+            _Weights(weights.lam[rows]),
+            None if anchor is None else anchor[rows],
+            discrete,
+            None if pick is None else pick[rows],
+        )
     return out
 
 
-#: Rows mixed per step of :func:`mix_rows` on numpy data (keeps the
-#: temporaries in cache).
+class _Weights:
+    """``lam`` and ``1 - lam`` in each dtype asked for, computed once: the
+    inputs, targets and weights of a batch share them."""
+
+    __slots__ = ("lam", "cache")
+
+    def __init__(self, lam):
+        self.lam, self.cache = lam, {}
+
+    def pair(self, nx, dtype):
+        if dtype not in self.cache:
+            w = nx.astype(self.lam, dtype)
+            self.cache[dtype] = (w, 1 - w)
+        return self.cache[dtype]
+
+
+def _mix_chunk(V, partner, weights, anchor, discrete, pick):
+    nx = namespace(V)
+    dtype = float_dtype(V)
+    A = V if anchor is None else V[anchor]
+    P = V[partner]
+    if A.dtype != dtype:
+        A, P = nx.astype(A, dtype), nx.astype(P, dtype)
+    w, w1 = weights.pair(nx, dtype)
+    if V.ndim > 1:
+        shape = (-1,) + (1,) * (V.ndim - 1)
+        w, w1 = w.reshape(shape), w1.reshape(shape)
+    # w * A + (1 - w) * P, with one temporary less
+    mixed = w * A
+    mixed += w1 * P
+    if discrete is not None:
+        mixed[:, discrete] = nx.where(pick[:, None], A[:, discrete], P[:, discrete])
+    return mixed
+
+
+def standardize(X):
+    """Centred, unit-variance copy of the rows ``X`` (2-d) in its own float
+    precision (a constant column stays 0), numpy or torch. Computed on a
+    power-of-two rescaled copy, so that neither the squares nor the mean
+    overflow for any finite ``X``."""
+    nx = namespace(X)
+    X = nx.astype(X, float_dtype(X))
+    scale = nx.scale_of(X) if X.shape[0] else 1.0
+    feats = X * scale
+    feats = feats - feats.mean(axis=0)
+    sd = nx.sqrt((feats * feats).sum(axis=0) / max(1, X.shape[0]))
+    return feats / nx.where(sd == 0, 1.0, sd)
+
+
+#: Rows mixed per step of :func:`mix_rows` (keeps the temporaries in cache).
 _MIX_CHUNK = 8192
 
 
@@ -299,18 +325,99 @@ def split_rows(anchor, partner, lam, codes):
     return rows, label_rows, weight
 
 
+def mix_step(
+    X,
+    Y,
+    *,
+    k,
+    alpha,
+    metric,
+    rng,
+    discrete=None,
+    sample_weight=None,
+    match_on=None,
+):
+    """One k-mixup step on already validated inputs: the per-batch hook.
+
+    What :func:`kmixup_batch` does after its checks, with no validation at
+    all (the nets call it once per training batch). The generator is consumed
+    as in :func:`kmixup_batch`: the same seed gives the same pairs.
+
+    Parameters
+    ----------
+    X : ndarray or torch.Tensor of shape (n_samples, ...)
+        Finite, real, on any device.
+    Y : ndarray or torch.Tensor of shape (n_samples, ...) or None
+        Same kind and device as ``X``.
+    k : int, >= 1
+    alpha : float, >= 0
+    metric : str, a key of :data:`skmixup._metrics.METRICS`
+    rng : numpy.random.Generator
+    discrete : ndarray of bool of shape (n_features,), default=None
+        Columns of a 2-d ``X`` taken whole from one parent.
+    sample_weight : ndarray or torch.Tensor of shape (n_samples,), default=None
+        Mixed linearly, with the weight and partner of its row.
+    match_on : ndarray or torch.Tensor of shape (n_samples, ...), default=None
+        Matching features (default ``X``).
+
+    Returns
+    -------
+    X_mix, Y_mix, w_mix
+        Of the kind and device of the inputs; ``Y_mix`` is None when ``Y``
+        is, ``w_mix`` when ``sample_weight`` is. Inputs are returned as they
+        are when nothing is mixed (``alpha=0`` or fewer than 2 points).
+    """
+    return _step(X, Y, sample_weight, k, alpha, metric, rng, discrete, match_on)[:3]
+
+
+def _step(X, Y, sample_weight, k, alpha, metric, rng, discrete, match_on):
+    """:func:`mix_step`, also returning the draw (None when nothing mixes)."""
+    n = X.shape[0]
+    if alpha == 0 or n < 2:
+        return X, Y, sample_weight, None
+    feats, what = (X, "X") if match_on is None else (match_on, "match_on")
+    record = draw(feats, k, alpha, metric, rng, what=what)
+    arrays = (X, Y, sample_weight)
+    forms = [None if a is None else compute_form(a, keep_grad=True) for a in arrays]
+    kinds = {type(f) for f in forms if f is not None}
+    if len(kinds) > 1:
+        forms = arrays  # one of them needs the tensor (autograd, bfloat16)
+    X_c = forms[0]
+    nx = namespace(X_c)
+    partner = nx.asarray(record.partner, X_c)
+    weights = _Weights(nx.asarray(record.lam, X_c))
+    pick = None
+    if discrete is not None:
+        discrete = nx.asarray(discrete, X_c)
+        pick = nx.asarray(record.pick, X_c)
+    X_mix = mix_rows(X_c, partner, weights, discrete=discrete, pick=pick)
+    # integer targets and weights are mixed in X's float type, at least float32
+    # (a float16 cannot hold counts above 65,504)
+    target_dtype = nx.promote(X_mix.dtype, nx.float32)
+    mixed = [to_input_kind(X_mix, X)]
+    for V, V_c in zip(arrays[1:], forms[1:]):
+        if V is None:
+            mixed.append(None)
+            continue
+        if not nx.is_float(V_c):
+            V_c = nx.astype(V_c, target_dtype)
+        mixed.append(to_input_kind(mix_rows(V_c, partner, weights), V))
+    return (*mixed, record)
+
+
 def _check_kind(X, arrays):
-    torch_mode = is_torch(X)
+    nx = namespace(X)
     for name, arr in arrays.items():
-        if arr is not None and is_torch(arr) != torch_mode:
-            kinds = ("a torch tensor", "a numpy array")
+        if arr is None:
+            continue
+        if namespace(arr) is not nx:
             raise TypeError(
-                f"{name} must be {kinds[not torch_mode]} like X; got "
+                f"{name} must be of X's array kind ({nx.name}); got "
                 f"{type(arr).__name__}. Convert both to the same kind."
             )
-        if torch_mode and arr is not None and arr.device != X.device:
+        if nx.device(arr) != nx.device(X):
             raise ValueError(
-                f"{name} must be on X's device ({X.device}); got {arr.device}."
+                f"{name} must be on X's device ({nx.device(X)}); got {nx.device(arr)}."
             )
 
 
@@ -324,33 +431,31 @@ def _as_checked(arr, name, n, check_finite, min_ndim=1):
             f"{name} is a sparse matrix; k-mixup mixes dense rows. Convert it "
             f"with {name}.toarray() (or densify it in the pipeline) first."
         )
-    if not is_torch(arr):
-        arr = np.asarray(arr)
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(
-                f"{name} must hold real numbers; got dtype {arr.dtype}. Encode "
-                "categories as numbers first."
-            )
-    elif arr.is_complex():
-        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}.")
+    nx = namespace(arr)
+    arr = nx.asarray(arr, arr)
+    kind = nx.kind(arr)
+    if kind not in "biuf":
+        raise TypeError(
+            f"{name} must hold real numbers; got dtype {arr.dtype}. Encode "
+            "categories as numbers first."
+        )
+    if kind == "f" and arr.itemsize < 2:
+        raise TypeError(
+            f"{name} has dtype {arr.dtype}: torch has no arithmetic for 8-bit "
+            f"floats, so it cannot be mixed. Convert {name} to float16 or "
+            "wider first."
+        )
     if arr.ndim < min_ndim or (n is not None and arr.shape[0] != n):
         n = "n_samples" if n is None else n
         raise ValueError(
             f"{name} must have shape ({n}, ...) with at least {min_ndim} "
             f"dimension(s), one row per sample of X; got shape {tuple(arr.shape)}."
         )
-    if check_finite:
-        if is_torch(arr):
-            # 8-bit floats have no isfinite kernel: check a float32 copy
-            wide = arr.float() if arr.is_floating_point() and arr.itemsize < 2 else arr
-            finite = bool(wide.isfinite().all())
-        else:
-            finite = arr.dtype.kind != "f" or bool(np.isfinite(arr).all())
-        if not finite:
-            raise ValueError(
-                f"{name} must be finite: it contains NaN or infinity. Impute or "
-                "drop those values first."
-            )
+    if check_finite and not nx.all_finite(arr):
+        raise ValueError(
+            f"{name} must be finite: it contains NaN or infinity. Impute or "
+            "drop those values first."
+        )
     return arr
 
 
@@ -488,83 +593,42 @@ def kmixup_batch(
     >>> bool(np.allclose(Y_mix.sum(axis=1), 1.0))
     True
     """
-    k, alpha, metric = check_params(k, alpha, metric)
-    _check_kind(X, {"Y": Y, "match_on": match_on})
+    check_params(
+        "kmixup_batch",
+        k=k,
+        alpha=alpha,
+        metric=metric,
+        match_on=match_on,
+        random_state=random_state,
+    )
+    _check_kind(X, {"Y": Y, "match_on": _array_or_none(match_on)})
     X = _as_checked(X, "X", None, check_input, 2)
     n = X.shape[0]
     Y = _as_checked(Y, "Y", n, check_input)
-    match_on = _as_checked(match_on, "match_on", n, check_input, 2)
-    for name, arr in (("X", X), ("Y", Y)):
-        if is_torch(arr) and arr.is_floating_point() and arr.itemsize < 2:
-            raise TypeError(
-                f"{name} has dtype {arr.dtype}: torch has no arithmetic for 8-bit "
-                f"floats, so it cannot be mixed. Convert {name} to float16 or "
-                "wider first."
-            )
+    match_on = _match_features(X, match_on, check_input)
     discrete = _check_discrete(discrete, X)
     rng = check_generator(random_state)
-    if alpha == 0 or n < 2:
-        return (X, Y, _identity_draw(n, k)) if return_info else (X, Y)
-    feats = X.reshape(n, -1) if match_on is None else match_on.reshape(n, -1)
-    record = draw(
-        feats, k, alpha, metric, rng, what="X" if match_on is None else "match_on"
+    X_mix, Y_mix, _, record = _step(
+        X, Y, None, int(k), float(alpha), metric, rng, discrete, match_on
     )
-    X_mix, Y_mix = _mix_batch(X, Y, record, discrete)
-    return (X_mix, Y_mix, record.to_record()) if return_info else (X_mix, Y_mix)
+    if not return_info:
+        return X_mix, Y_mix
+    return X_mix, Y_mix, identity_draw(n, k) if record is None else record.to_record()
 
 
-def _mix_batch(X, Y, record, discrete):
-    """Mix ``X`` and ``Y`` with a draw: numpy on host data (CPU tensors through
-    zero-copy views, faster than torch's ops at batch sizes of a few hundred),
-    torch's ops on a device, under autograd, or in bfloat16."""
-    partner, lam, pick = record.partner, record.lam, record.pick
-    tensors = [t for t in (X, Y) if t is not None and is_torch(t)]
-    if tensors and any(
-        t.device.type != "cpu" or t.requires_grad or (is_half(t) and t.dtype != _f16())
-        for t in tensors
-    ):
-        if not is_torch(partner):
-            partner = from_host(partner, X)
-        lam_t = from_host(lam.astype(np.float64), X)
-        X_mix = mix_rows(X, partner, lam_t, discrete=discrete, pick=pick)
-        if Y is None:
-            return X_mix, None
-        if not Y.is_floating_point():
-            Y = Y.to(_target_dtype(Y, X_mix))
-        return X_mix, mix_rows(Y, partner, lam_t)
-    X_np = X.numpy() if is_torch(X) else X
-    lam_x = lam.astype(float_dtype(X_np), copy=False)
-    X_mix = mix_rows(X_np, partner, lam_x, discrete=discrete, pick=pick)
-    Y_mix = None
-    if Y is not None:
-        Y_np = Y.numpy() if is_torch(Y) else Y
-        if Y_np.dtype.kind != "f":
-            Y_np = Y_np.astype(_target_dtype(Y_np, X_mix))
-        # lambda in Y's own precision (X's may be coarser, e.g. float16)
-        lam_y = lam_x if Y_np.dtype == lam_x.dtype else lam.astype(Y_np.dtype)
-        Y_mix = mix_rows(Y_np, partner, lam_y)
-    if is_torch(X):
-        import torch
-
-        X_mix = torch.from_numpy(X_mix)
-        Y_mix = None if Y_mix is None else torch.from_numpy(Y_mix)
-    return X_mix, Y_mix
+def _array_or_none(match_on):
+    return None if match_on is None or isinstance(match_on, str) else match_on
 
 
-def _target_dtype(Y, X_mix):
-    """The float type integer targets are mixed in: ``X``'s, at least float32
-    (a float16 cannot hold counts above 65,504)."""
-    if is_torch(Y):
-        import torch
-
-        return torch.promote_types(X_mix.dtype, torch.float32)
-    return np.promote_types(X_mix.dtype, np.float32)
-
-
-def _f16():
-    import torch
-
-    return torch.float16
+def _match_features(X, match_on, check_input):
+    """The matching features ``match_on`` stands for: None for X itself
+    (``None`` or ``"raw"``), the standardised batch, or the array checked."""
+    if match_on is None or (isinstance(match_on, str) and match_on == "raw"):
+        return None
+    n = X.shape[0]
+    if isinstance(match_on, str):  # "standardized" (the spec allows no other)
+        return standardize(X.reshape(n, -1))
+    return _as_checked(match_on, "match_on", n, check_input, 2)
 
 
 def kmixup_pairs(match_on, *, k=8, alpha=1.0, metric="euclidean", random_state=None):
@@ -599,12 +663,14 @@ def kmixup_pairs(match_on, *, k=8, alpha=1.0, metric="euclidean", random_state=N
     >>> bool((info.partner == draw.partner).all())
     True
     """
-    k, alpha, metric = check_params(k, alpha, metric)
+    check_params(
+        "kmixup_pairs", k=k, alpha=alpha, metric=metric, random_state=random_state
+    )
     match_on = _as_checked(match_on, "match_on", None, True, 2)
     n = match_on.shape[0]
     rng = check_generator(random_state)
     if alpha == 0 or n < 2:
-        return _identity_draw(n, k)
+        return identity_draw(n, k)
     return draw(
         match_on.reshape(n, -1), k, alpha, metric, rng, what="match_on"
     ).to_record()

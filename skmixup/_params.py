@@ -91,6 +91,7 @@ SAMPLING_STRINGS = StrOptions(
 #: parameter name -> list of accepted forms (scikit-learn constraint syntax).
 SPEC = {
     "k": [_IntAtLeast(1)],
+    "n_samples": [_IntAtLeast(0)],
     "alpha": [_FiniteRealAtLeast(0)],
     "label_weight": [_FiniteRealAtLeast(0)],
     "metric": [StrOptions(set(METRICS))],

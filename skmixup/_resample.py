@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._mixing import draw, mix_rows, pick_rows
+from ._mixing import draw, mix_rows, pick_rows, standardize
 
 #: Squared distance between two different categories in the matching cost:
 #: the same as one standard deviation of a standardised numeric column.
@@ -52,20 +52,6 @@ def n_synthetic_count(n_synthetic, n_samples):
     if isinstance(n_synthetic, numbers.Integral):
         return int(n_synthetic)
     return max(1, int(round(float(n_synthetic) * n_samples)))
-
-
-def standardize(X):
-    """Centred, unit-variance copy of ``X`` in its own float precision (a
-    constant column stays 0). Computed on a power-of-two rescaled copy so
-    that neither the squares nor the mean overflow for any finite ``X``."""
-    amax = np.abs(X).max() if X.size else 0.0
-    scale = np.ldexp(1.0, -np.frexp(amax)[1]) if amax > 0 else 1.0
-    feats = X * X.dtype.type(scale)
-    feats -= feats.mean(axis=0)
-    sd = np.sqrt(np.einsum("ij,ij->j", feats, feats) / max(1, X.shape[0]))
-    sd[sd == 0] = 1.0
-    feats /= sd
-    return feats
 
 
 def match_features(X, match_on, discrete=None, groups=()):

@@ -70,7 +70,61 @@ def _check_dropout(owner, dropout):
         )
 
 
-class TabularMLP(nn.Module):
+class _ManifoldMixingModule(nn.Module):
+    """The manifold-mixing protocol (``forward_head``, ``forward_tail``), written once.
+
+    A subclass sets ``mix_points`` and implements ``_head(X, point)`` and
+    ``_tail(H, point)`` for a valid ``point``; ``_check_input(X, point, name)``
+    may refuse an input that does not fit place ``point``.
+    """
+
+    mix_points = 0
+
+    def _check_input(self, X, point, name):
+        """Raise when ``X`` cannot enter the network at place ``point`` (no check here)."""
+
+    def forward_head(self, X, point):
+        """The representation of ``X`` at place ``point``.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (n_samples, ...)
+            A batch of the network's inputs.
+        point : int
+            ``0`` (the input, returned unchanged) to ``mix_points`` (the
+            output of the last hidden block).
+
+        Returns
+        -------
+        H : torch.Tensor of shape (n_samples, ...)
+            The representation at place ``point`` (see the class's
+            description of its places).
+        """
+        point = _check_point(self, point)
+        self._check_input(X, 0, "X")
+        return self._head(X, point)
+
+    def forward_tail(self, H, point):
+        """The rest of the network from place ``point``.
+
+        Parameters
+        ----------
+        H : torch.Tensor of shape (n_samples, ...)
+            A representation at place ``point``, as returned (and possibly
+            mixed) from :meth:`forward_head`.
+        point : int
+            ``0`` to ``mix_points``.
+
+        Returns
+        -------
+        out : torch.Tensor of shape (n_samples, n_outputs)
+        """
+        point = _check_point(self, point)
+        self._check_input(H, point, "H")
+        return self._tail(H, point)
+
+
+class TabularMLP(_ManifoldMixingModule):
     """Multilayer perceptron for tabular data: the default network.
 
     ``n_layers`` blocks of ``Linear -> activation -> Dropout`` of
@@ -184,39 +238,10 @@ class TabularMLP(nn.Module):
         """
         return self.layers(X)
 
-    def forward_head(self, X, point):
-        """The representation of ``X`` at place ``point``.
-
-        Parameters
-        ----------
-        X : torch.Tensor of shape (n_samples, n_features)
-        point : int
-            ``0`` (the input, returned unchanged) to ``mix_points`` (the
-            output of the last hidden block).
-
-        Returns
-        -------
-        H : torch.Tensor of shape (n_samples, n_features) or (n_samples, hidden_units)
-        """
-        point = _check_point(self, point)
+    def _head(self, X, point):
         return self.layers[: self._ends[point]](X)
 
-    def forward_tail(self, H, point):
-        """The rest of the network from place ``point``.
-
-        Parameters
-        ----------
-        H : torch.Tensor
-            A representation at place ``point``, as returned (and possibly
-            mixed) from :meth:`forward_head`.
-        point : int
-            ``0`` to ``mix_points``.
-
-        Returns
-        -------
-        out : torch.Tensor of shape (n_samples, n_outputs)
-        """
-        point = _check_point(self, point)
+    def _tail(self, H, point):
         return self.layers[self._ends[point] :](H)
 
 
@@ -260,7 +285,7 @@ def _check_channels(channels):
     return tuple(int(value) for value in channels)
 
 
-class ConvNet(nn.Module):
+class ConvNet(_ManifoldMixingModule):
     """Small convolutional network for images: the default network for images.
 
     One block per entry of ``channels``: a 3 x 3 convolution (padding 1, so
@@ -406,43 +431,6 @@ class ConvNet(nn.Module):
         """
         self._check_input(X, 0, "X")
         return self._tail(self._head(X, self.mix_points), self.mix_points)
-
-    def forward_head(self, X, point):
-        """The representation of ``X`` at place ``point``.
-
-        Parameters
-        ----------
-        X : torch.Tensor of shape (n_samples,) + in_shape
-        point : int
-            ``0`` (the input, returned unchanged) to ``mix_points`` (the
-            output of the last convolutional block).
-
-        Returns
-        -------
-        H : torch.Tensor of shape (n_samples,) + feature_shapes[point]
-        """
-        point = _check_point(self, point)
-        self._check_input(X, 0, "X")
-        return self._head(X, point)
-
-    def forward_tail(self, H, point):
-        """The rest of the network from place ``point``.
-
-        Parameters
-        ----------
-        H : torch.Tensor of shape (n_samples,) + feature_shapes[point]
-            A representation at place ``point``, as returned (and possibly
-            mixed) from :meth:`forward_head`.
-        point : int
-            ``0`` to ``mix_points``.
-
-        Returns
-        -------
-        out : torch.Tensor of shape (n_samples, n_outputs)
-        """
-        point = _check_point(self, point)
-        self._check_input(H, point, "H")
-        return self._tail(H, point)
 
     def _head(self, X, point):
         if point == 0:

@@ -3,11 +3,11 @@
 :class:`KMixupClassifier` and :class:`KMixupRegressor` are skorch nets whose
 only change to the training loop is one step, ``train_step_single``: every
 training batch goes through the public hook :meth:`~KMixupClassifier.mix_batch`
-(which calls :func:`skmixup.kmixup_batch` on the batch's own device) before
-the loss. Validation and prediction batches are never mixed. Around that step
-the classes add what a scikit-learn user expects: labels of any type, input
-validation, ``random_state``, ``sample_weight``, and a default network built
-from the data (:class:`~skmixup.modules.TabularMLP` for tables,
+(the k-mixup step of :func:`skmixup.kmixup_batch`, on the batch's own device)
+before the loss. Validation and prediction batches are never mixed. Around
+that step the classes add what a scikit-learn user expects: labels of any
+type, input validation, ``random_state``, ``sample_weight``, and a default
+network built from the data (:class:`~skmixup.modules.TabularMLP` for tables,
 :class:`~skmixup.modules.ConvNet` for images), so no torch code is needed.
 
 Manifold k-mixup (``mix_layer``) mixes a hidden representation instead of the
@@ -41,7 +41,7 @@ from torch import nn
 
 from ._docstrings import substitute
 from ._fastloop import _FastLoopMixin
-from ._mixing import kmixup_batch
+from ._mixing import mix_step
 from ._params import constraints
 from ._random import check_generator
 from ._targets import CONTINUOUS, SOFT, encode_labels
@@ -140,6 +140,13 @@ def _weights_for_loss(sample_weight, n_samples):
     if w is None or np.all(w == w[0]):
         return None
     return (w / w.max()).astype(np.float32)
+
+
+def _column_mask(columns, n_columns):
+    """Boolean mask of ``n_columns`` columns, True at the indices ``columns``."""
+    mask = np.zeros(n_columns, dtype=bool)
+    mask[np.asarray(columns, dtype=np.intp)] = True
+    return mask
 
 
 def _as_float32(arr, name, owner, fix):
@@ -419,7 +426,15 @@ class _KMixupNetMixin:
                 f"{type(module).__name__} lacks {', '.join(missing)}. Use "
                 "mix_layer=0 (the input) or add them to the module."
             )
-        if top > module.mix_points:
+        n_points = module.mix_points
+        if isinstance(n_points, bool) or not isinstance(n_points, numbers.Integral):
+            raise TypeError(
+                f"mix_layer={layers!r} needs the module's mix_points, its number "
+                f"of hidden places, as an int >= 0; {type(module).__name__} has "
+                f"mix_points={n_points!r}. Set mix_points to an int in the module "
+                "(see skmixup.modules), or use mix_layer=0."
+            )
+        if top > n_points:
             raise ValueError(
                 f"mix_layer={layers!r} is out of range: {type(module).__name__} "
                 f"has mix_points={module.mix_points} hidden places (1.."
@@ -471,13 +486,41 @@ class _KMixupNetMixin:
                 X_mix, targets, weights = self.mix_batch(Xi, Y, weights)
                 y_pred = self.infer(X_mix, **fit_params)
             else:
-                H = self.module_.forward_head(Xi, point)
-                H_mix, targets, weights = self.mix_batch(H, Y, weights, mix_layer=point)
-                y_pred = self.module_.forward_tail(H_mix, point)
+                y_pred, targets, weights = self._forward_mixed_inside(
+                    Xi, Y, weights, point
+                )
         X_loss = Xi if weights is None else {"X": Xi, _WEIGHT_KEY: weights}
         loss = self.get_loss(y_pred, targets, X=X_loss, training=True)
         loss.backward()
         return {"loss": loss, "y_pred": y_pred}
+
+    def _forward_mixed_inside(self, X, Y, weights, point):
+        """``forward_tail`` of the mixed ``forward_head``: the step of ``mix_layer >= 1``."""
+        module = self.module_
+        name = type(module).__name__
+        H = module.forward_head(X, point)
+        if not isinstance(H, torch.Tensor) or H.ndim == 0 or len(H) != len(X):
+            got = tuple(H.shape) if isinstance(H, torch.Tensor) else type(H).__name__
+            raise ValueError(
+                f"mix_layer={self.mix_layer!r}: {name}.forward_head(X, {point}) "
+                "must return a tensor with one row per row of X (its rows are "
+                f"matched and mixed); got {got} for X of shape {tuple(X.shape)}. "
+                "Make forward_head keep the batch dimension first and whole."
+            )
+        H_mix, targets, weights = self.mix_batch(H, Y, weights, mix_layer=point)
+        try:
+            y_pred = module.forward_tail(H_mix, point)
+        except RuntimeError as exc:
+            if not _SHAPE_ERROR.search(str(exc)):
+                raise
+            raise ValueError(
+                f"mix_layer={self.mix_layer!r}: {name}.forward_tail(H, {point}) "
+                f"cannot take the output of forward_head(X, {point}), of shape "
+                f"{tuple(H.shape)} ({exc}). Make the two agree, so that "
+                "forward(X) == forward_tail(forward_head(X, p), p) for every "
+                "place p (see skmixup.modules), or use mix_layer=0."
+            ) from exc
+        return y_pred, targets, weights
 
     def _draw_mix_layer(self):
         """The place of this batch's mixing: drawn from the fit's generator for a list."""
@@ -490,11 +533,13 @@ class _KMixupNetMixin:
         """Mix one training batch with k-mixup: the per-batch hook.
 
         :meth:`train_step_single` calls this on every training batch when
-        ``alpha > 0``; it calls :func:`skmixup.kmixup_batch` with the net's
+        ``alpha > 0``. It makes the k-mixup step of :func:`skmixup.kmixup_batch`
+        (the same pairs and weights for the same generator) with the net's
         ``k``, ``alpha``, ``metric`` and random generator, on the batch's
-        device. Override it in a subclass to change or instrument the mixing
-        (return the same three things); validation and prediction batches
-        never reach it.
+        device, without that function's input checks: the data were checked
+        once by ``fit``. Override it in a subclass to change or instrument
+        the mixing (return the same three things); validation and prediction
+        batches never reach it.
 
         Parameters
         ----------
@@ -533,25 +578,12 @@ class _KMixupNetMixin:
         >>> X_mix.shape, y_mix.shape
         (torch.Size([40, 2]), torch.Size([40, 2]))
         """
-        kwargs = {
-            "k": self.k,
-            "alpha": self.alpha,
-            "metric": self.metric,
-            "random_state": self._rng_,
-            "check_input": False,  # validated once in fit
-        }
+        kwargs = {"k": self.k, "alpha": self.alpha, "metric": self.metric}
         discrete = getattr(self, "categorical_features_", None)
         if mix_layer == 0 and discrete is not None and len(discrete):
-            kwargs["discrete"] = discrete
-        if sample_weight is None:
-            # no draw record: on a GPU it would cost a copy to the host
-            X_mix, y_mix = kmixup_batch(X, y, **kwargs)
-            return X_mix, y_mix, None
-        X_mix, y_mix, draw = kmixup_batch(X, y, return_info=True, **kwargs)
-        w = sample_weight
-        lam = torch.as_tensor(draw.lam, dtype=w.dtype, device=w.device)
-        partner = torch.as_tensor(draw.partner, device=w.device)
-        return X_mix, y_mix, lam * w + (1 - lam) * w[partner]
+            kwargs["discrete"] = _column_mask(discrete, X.shape[1])
+        # inputs validated once in fit: the step without kmixup_batch's checks
+        return mix_step(X, y, rng=self._rng_, sample_weight=sample_weight, **kwargs)
 
     def infer(self, x, **fit_params):
         """Forward a batch through the module (its weights, if any, left out).

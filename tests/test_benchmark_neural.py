@@ -62,11 +62,40 @@ def test_csv(tiny_run):
     assert by.loc["mlp", "ratio_to_mlp"] == 1.0
     assert by.loc["loop", "ratio_to_loop"] == 1.0
     assert by.loc["mixup", "ratio_to_mixup"] == 1.0
+    assert by.loc["erm", "ratio_to_erm"] == 1.0
+    assert by.loc["loop_mixup", "ratio_to_loop_fused"] == pytest.approx(
+        by.loc["loop_mixup", "median_fit_s"] / by.loc["loop_fused", "median_fit_s"]
+    )
     # the mixing step is timed for the nets that mix, and only for them
     assert by.loc[["mixup", "kmixup"], "mixing_us_per_batch"].gt(0).all()
+    not_timed = ["mlp", "loop", "loop_fused", "loop_mixup", "erm"]
+    assert by.loc[not_timed, "mixing_us_per_batch"].isna().all()
+
+
+def test_mixing_cost_ratios_printed(tiny_run, capsys):
+    _, out = tiny_run
+    df = pd.read_csv(out / "neural.csv").set_index("contender")
+    text = (out / "results.md").read_text()
+    hand = df.loc["loop_mixup", "ratio_to_loop_fused"]
+    ours = df.loc["mixup", "ratio_to_erm"]
+    k_cost = df.loc["kmixup", "ratio_to_mixup"]
     assert (
-        by.loc[["mlp", "loop", "loop_fused", "erm"], "mixing_us_per_batch"].isna().all()
-    )
+        f"Cost of mixing: hand mixup / hand ERM loop {hand:.3f}; "
+        f"KMixupClassifier(k=1) / KMixupClassifier(alpha=0) {ours:.3f}; "
+        f"KMixupClassifier(k=4) / KMixupClassifier(k=1) {k_cost:.3f}."
+    ) in text
+
+
+@pytest.mark.parametrize("mixup", [False, True])
+def test_hand_loops_train(mixup):
+    X, y = neural._make_data(200, 6, 0)
+    kwargs = dict(hidden_units=8, batch_size=32, device="cpu", fused=True, seed=0)
+    before = neural._torch_loop(X, y, 4, epochs=0, mixup=mixup, **kwargs)
+    after = neural._torch_loop(X, y, 4, epochs=50, mixup=mixup, **kwargs)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    loss = torch.nn.CrossEntropyLoss()
+    with torch.no_grad():
+        assert loss(after(Xt), yt) < 0.8 * loss(before(Xt), yt)
 
 
 def test_results_md(tiny_run):

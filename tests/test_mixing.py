@@ -9,7 +9,14 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 from sklearn.datasets import load_iris
 
-from skmixup import KMixupDraw, effective_k, kmixup_batch, match_batches
+from skmixup import (
+    KMixupDraw,
+    effective_k,
+    kmixup_batch,
+    kmixup_pairs,
+    match_batches,
+)
+from skmixup._mixing import mix_step
 
 
 def make_data(n=40, d=3, n_classes=3, seed=0, dtype=np.float64):
@@ -405,17 +412,24 @@ class TestBadInput:
 
     @pytest.mark.parametrize("k", (0, -3))
     def test_k_below_one(self, k):
-        with pytest.raises(ValueError, match=f"k must be an integer >= 1; got {k}"):
+        with pytest.raises(
+            ValueError,
+            match=rf"The 'k' parameter of kmixup_batch must be an int in the range "
+            rf"\[1, inf\)\. Got {k} instead",
+        ):
             kmixup_batch(self.X, k=k)
 
     @pytest.mark.parametrize("k", (2.0, 2.5, True, "4", None))
     def test_k_not_an_integer(self, k):
-        with pytest.raises(TypeError, match="k must be an integer >= 1"):
+        with pytest.raises(TypeError, match="The 'k' parameter of kmixup_batch"):
             kmixup_batch(self.X, k=k)
 
     @pytest.mark.parametrize("alpha", (-0.5, float("nan"), "1", True))
     def test_bad_alpha(self, alpha):
-        with pytest.raises(ValueError, match="alpha must be a finite real number >= 0"):
+        with pytest.raises(
+            ValueError,
+            match="The 'alpha' parameter of kmixup_batch must be a finite float >= 0",
+        ):
             kmixup_batch(self.X, alpha=alpha)
 
     def test_infinite_alpha(self):
@@ -424,7 +438,9 @@ class TestBadInput:
             kmixup_batch(self.X, alpha=float("inf"))
 
     def test_unknown_metric(self):
-        with pytest.raises(ValueError, match="metric must be one of.*'cityblock'"):
+        with pytest.raises(
+            ValueError, match="The 'metric' parameter of kmixup_batch.*'cityblock'"
+        ):
             kmixup_batch(self.X, metric="cityblock")
 
     def test_X_not_2d(self):
@@ -443,7 +459,9 @@ class TestBadInput:
             kmixup_batch(self.X, **{name: np.zeros((9, 2))})
 
     def test_bad_random_state(self):
-        with pytest.raises(TypeError, match="random_state must be None, an int"):
+        with pytest.raises(
+            TypeError, match="The 'random_state' parameter of kmixup_batch must be"
+        ):
             kmixup_batch(self.X, random_state="seed")
 
     @pytest.mark.parametrize("name", ("Y", "match_on"))
@@ -531,3 +549,108 @@ class TestTorchDevicePath:
         assert (info.partner != np.arange(40)).all()
         X_mix.sum().backward()
         assert X.grad is not None
+
+
+# ----------------------------------------------------------------------------
+# mix_step: the per-batch hook of the nets (no validation)
+# ----------------------------------------------------------------------------
+class TestMixStep:
+    @pytest.mark.parametrize("k", (1, 3, 8))
+    @pytest.mark.parametrize("backend", ("numpy", "torch"))
+    def test_same_draw_as_kmixup_batch(self, k, backend):
+        X, Y = make_data(n=30, seed=k)
+        w = np.random.default_rng(k).uniform(0.5, 2.0, size=30)
+        if backend == "torch":
+            X, Y, w = (torch.from_numpy(a) for a in (X, Y, w))
+        X_ref, Y_ref, info = kmixup_batch(X, Y, k=k, random_state=7, return_info=True)
+        X_mix, Y_mix, w_mix = mix_step(
+            X,
+            Y,
+            k=k,
+            alpha=1.0,
+            metric="euclidean",
+            rng=np.random.default_rng(7),
+            sample_weight=w,
+        )
+        for got, ref in ((X_mix, X_ref), (Y_mix, Y_ref)):
+            assert type(got) is type(ref)
+            np.testing.assert_array_equal(np.asarray(got), np.asarray(ref))
+        # weights mixed linearly with the same lambda and partner
+        assert type(w_mix) is type(w)
+        np.testing.assert_allclose(
+            np.asarray(w_mix), expected_mix(np.asarray(w), info), rtol=1e-12
+        )
+
+    def test_no_targets_no_weights(self):
+        X, _ = make_data()
+        X_mix, Y_mix, w_mix = mix_step(
+            X, None, k=4, alpha=1.0, metric="sqeuclidean", rng=np.random.default_rng(0)
+        )
+        assert X_mix.shape == X.shape and Y_mix is None and w_mix is None
+
+    def test_alpha_zero_returns_inputs(self):
+        X, Y = make_data()
+        w = np.ones(40)
+        rng = np.random.default_rng(0)
+        out = mix_step(X, Y, k=4, alpha=0, metric="euclidean", rng=rng, sample_weight=w)
+        assert out[0] is X and out[1] is Y and out[2] is w
+
+    def test_integer_weights_and_targets_are_promoted(self):
+        X = torch.randn(20, 3, dtype=torch.float16)
+        Y = torch.arange(20) % 3
+        w = torch.ones(20, dtype=torch.int64)
+        X_mix, Y_mix, w_mix = mix_step(
+            X,
+            Y,
+            k=4,
+            alpha=1.0,
+            metric="euclidean",
+            rng=np.random.default_rng(0),
+            sample_weight=w,
+        )
+        assert X_mix.dtype == torch.float16
+        assert Y_mix.dtype == torch.float32 and w_mix.dtype == torch.float32
+        torch.testing.assert_close(w_mix, torch.ones(20))
+
+    def test_autograd_flows_with_plain_targets(self):
+        X = torch.randn(24, 3, dtype=torch.float64, requires_grad=True)
+        Y = torch.arange(24) % 2
+        X_mix, Y_mix, _ = mix_step(
+            X, Y, k=4, alpha=1.0, metric="euclidean", rng=np.random.default_rng(0)
+        )
+        assert X_mix.requires_grad and Y_mix.dtype == torch.float64
+        X_mix.sum().backward()
+        # d sum / d X[i] = lam[i] + (1 - lam[j]) for the row j mixed with i
+        info = kmixup_pairs(X.detach(), k=4, random_state=0)
+        grad = info.lam.copy()
+        np.add.at(grad, info.partner, 1 - info.lam)
+        np.testing.assert_allclose(X.grad.numpy(), np.repeat(grad[:, None], 3, 1))
+
+
+class TestMatchOnModes:
+    def test_raw_is_X_itself(self):
+        X, Y = make_data()
+        a = kmixup_batch(X, Y, k=4, random_state=0)
+        b = kmixup_batch(X, Y, k=4, match_on="raw", random_state=0)
+        np.testing.assert_array_equal(a[0], b[0])
+
+    @pytest.mark.parametrize("backend", ("numpy", "torch"))
+    def test_standardized_matches_on_the_standardised_batch(self, backend):
+        X, Y = make_data(n=32)
+        X[:, 0] *= 1000.0  # standardising changes the pairs
+        Z = (X - X.mean(axis=0)) / X.std(axis=0)
+        ref = kmixup_batch(X, Y, k=8, match_on=Z, random_state=0, return_info=True)
+        if backend == "torch":
+            X, Y = torch.from_numpy(X), torch.from_numpy(Y)
+        got = kmixup_batch(
+            X, Y, k=8, match_on="standardized", random_state=0, return_info=True
+        )
+        np.testing.assert_array_equal(got[2].partner, ref[2].partner)
+        raw = kmixup_batch(X, Y, k=8, random_state=0, return_info=True)
+        assert not np.array_equal(raw[2].partner, ref[2].partner)
+
+    def test_unknown_mode(self):
+        with pytest.raises(
+            ValueError, match="The 'match_on' parameter of kmixup_batch"
+        ):
+            kmixup_batch(np.zeros((10, 2)), match_on="whitened")

@@ -6,6 +6,7 @@ two fits are compared exactly only when both run the same operations in the
 same order on the same machine; otherwise with a stated tolerance.
 """
 
+import copy
 import inspect
 import pickle
 import re
@@ -27,7 +28,7 @@ from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 from skorch.dataset import ValidSplit
 
-from skmixup import KMixupClassifier, KMixupRegressor, neural
+from skmixup import KMixupClassifier, KMixupRegressor, kmixup_batch, neural
 from skmixup.modules import ConvNet, TabularMLP
 
 FAST = dict(max_epochs=8, lr=1e-2, batch_size=32, module__hidden_units=16)
@@ -82,12 +83,24 @@ class RecordInputs(Callback):
 
 @pytest.fixture
 def record_draws(monkeypatch):
-    """Record every k-mixup draw made by the estimators (with its KMixupDraw)."""
-    draws = []
-    real = neural.kmixup_batch
+    """Record every k-mixup step made by the nets (with its KMixupDraw).
 
-    def recording(X_batch, Y_batch, return_info=False, **kwargs):
-        X_mix, Y_mix, info = real(X_batch, Y_batch, return_info=True, **kwargs)
+    The nets call the unvalidated ``mix_step``; each call is replayed with a
+    copy of the generator through the public ``kmixup_batch``, which must give
+    the same mixed batch, and whose draw record is kept.
+    """
+    draws = []
+    real = neural.mix_step
+
+    def recording(X_batch, Y_batch, *, rng, sample_weight=None, **kwargs):
+        replay_rng = copy.deepcopy(rng)
+        X_mix, Y_mix, w_mix = real(
+            X_batch, Y_batch, rng=rng, sample_weight=sample_weight, **kwargs
+        )
+        X_re, Y_re, info = kmixup_batch(
+            X_batch, Y_batch, random_state=replay_rng, return_info=True, **kwargs
+        )
+        assert torch.equal(X_re, X_mix) and torch.equal(Y_re, Y_mix)
         draws.append(
             SimpleNamespace(
                 X=X_batch.detach().cpu().numpy().copy(),
@@ -98,9 +111,9 @@ def record_draws(monkeypatch):
                 kwargs=kwargs,
             )
         )
-        return (X_mix, Y_mix, info) if return_info else (X_mix, Y_mix)
+        return X_mix, Y_mix, w_mix
 
-    monkeypatch.setattr(neural, "kmixup_batch", recording)
+    monkeypatch.setattr(neural, "mix_step", recording)
     return draws
 
 
@@ -780,7 +793,9 @@ class TestCategoricalFeatures:
         np.testing.assert_array_equal(clf.categorical_features_, [1, 3])
         assert record_draws
         for draw in record_draws:
-            np.testing.assert_array_equal(draw.kwargs["discrete"], [1, 3])
+            np.testing.assert_array_equal(
+                np.flatnonzero(draw.kwargs["discrete"]), [1, 3]
+            )
             own = draw.X[:, [1, 3]]
             other = draw.X[draw.info.partner][:, [1, 3]]
             mixed = draw.X_mix[:, [1, 3]]

@@ -10,17 +10,23 @@ number of epochs with the same batch size by:
   implementation, ``randperm`` batches, tensors on the device);
 * ``loop_fused``: the same loop with ``AdamW(fused=True)``, the optimizer the
   nets use by default on CPU and CUDA;
+* ``loop_mixup``: ``loop_fused`` with mixup written by hand in three lines
+  (one Beta draw per batch, a ``randperm`` partner, two lerps, then the
+  cross-entropy on the soft labels): what mixing costs a user who writes it;
 * ``erm``: :class:`~skmixup.KMixupClassifier` with ``alpha=0`` (no mixing);
 * ``mixup``: ``KMixupClassifier(k=1)``;
 * ``kmixup``: ``KMixupClassifier(k=--k)`` (exact optimal-transport matching).
 
 Each setting (data size and batch size) is run on its own; inside it, the
-fits of the six contenders are interleaved (the order rotates every repeat)
+fits of the seven contenders are interleaved (the order rotates every repeat)
 so that slow drifts of a shared machine hit them alike. A fit is timed whole
 (initialisation included), on the CPU with the process's CPU time (robust to
 other programs on the cores) and on a GPU with the wall clock after a device
 synchronisation. The tables give medians, quartiles and ratios; the time the
 nets spend in the mixing step of each batch is recorded during the same fits.
+Each setting ends with the cost of mixing, as ratios of medians: the hand
+mixup loop to its ERM loop (``loop_mixup / loop_fused``), the net with
+``k=1`` to the net with ``alpha=0``, and the net with ``k=--k`` to ``k=1``.
 
 Run ``python -m skmixup.benchmarks neural --help``.
 """
@@ -43,15 +49,16 @@ DESCRIPTION = (
 )
 
 #: (n_samples, n_features, batch_size) of the default run.
-SETTINGS = ((2_000, 20, 64), (20_000, 32, 256))
+SETTINGS = ((2_000, 20, 64), (2_000, 20, 256), (20_000, 32, 256))
 #: The same for --quick.
 QUICK_SETTINGS = ((2_000, 20, 64), (5_000, 32, 256))
 
-CONTENDERS = ("mlp", "loop", "loop_fused", "erm", "mixup", "kmixup")
+CONTENDERS = ("mlp", "loop", "loop_fused", "loop_mixup", "erm", "mixup", "kmixup")
 LABELS = {
     "mlp": "scikit-learn MLPClassifier",
     "loop": "torch loop (AdamW)",
     "loop_fused": "torch loop (AdamW fused)",
+    "loop_mixup": "torch loop (AdamW fused) + mixup in three lines",
     "erm": "KMixupClassifier(alpha=0)",
     "mixup": "KMixupClassifier(k=1)",
     "kmixup": "KMixupClassifier(k={k})",
@@ -69,6 +76,7 @@ CSV_FIELDS = [
     "ratio_to_loop",
     "ratio_to_loop_fused",
     "ratio_to_mixup",
+    "ratio_to_erm",
     "mixing_us_per_batch",
     "n_fits",
     "epochs",
@@ -98,8 +106,8 @@ def add_arguments(parser):
         "--n-samples",
         type=int,
         default=None,
-        help="run one setting of this many samples instead of the default two "
-        "(2,000 x 20 with batch 64 and 20,000 x 32 with batch 256)",
+        help="run one setting of this many samples instead of the default three "
+        "(2,000 x 20 with batch 64 and with batch 256, 20,000 x 32 with batch 256)",
     )
     parser.add_argument(
         "--n-features", type=int, default=None, help="features of that setting"
@@ -220,9 +228,14 @@ def _check_args(args, torch):
 
 
 def _torch_loop(
-    X, y, n_classes, *, hidden_units, batch_size, epochs, device, fused, seed
+    X, y, n_classes, *, hidden_units, batch_size, epochs, device, fused, seed, mixup
 ):
-    """A plain torch training loop: the baseline the nets are compared with."""
+    """A plain torch training loop: the baseline the nets are compared with.
+
+    With ``mixup=True``, each batch is mixed by hand as a user would write
+    it: one ``Beta(1, 1)`` weight, a random partner for every row, two lerps
+    and the cross-entropy on the soft labels.
+    """
     import torch
 
     from ..modules import TabularMLP
@@ -235,6 +248,8 @@ def _torch_loop(
     criterion = torch.nn.CrossEntropyLoss()
     Xt = torch.as_tensor(X, device=device)
     yt = torch.as_tensor(y, device=device)
+    Yt = torch.nn.functional.one_hot(yt, n_classes).to(Xt.dtype)
+    beta = np.random.default_rng(seed)
     n = len(Xt)
     module.train()
     for _ in range(epochs):
@@ -242,7 +257,14 @@ def _torch_loop(
         for start in range(0, n, batch_size):
             rows = perm[start : start + batch_size]
             optimizer.zero_grad()
-            loss = criterion(module(Xt[rows]), yt[rows])
+            if mixup:
+                lam, xb, yb = float(beta.beta(1.0, 1.0)), Xt[rows], Yt[rows]
+                p = torch.randperm(len(rows), device=device)
+                loss = criterion(
+                    module(torch.lerp(xb[p], xb, lam)), torch.lerp(yb[p], yb, lam)
+                )
+            else:
+                loss = criterion(module(Xt[rows]), yt[rows])
             loss.backward()
             optimizer.step()
     return module
@@ -289,7 +311,7 @@ def _measure_setting(args, n_samples, n_features, batch_size, now, sync):
             random_state=args.seed,
         ).fit(X, y)
 
-    def loop(fused):
+    def loop(fused, mixup=False):
         return lambda: _torch_loop(
             X,
             y,
@@ -300,6 +322,7 @@ def _measure_setting(args, n_samples, n_features, batch_size, now, sync):
             device=args.device,
             fused=fused,
             seed=args.seed,
+            mixup=mixup,
         )
 
     fits = {
@@ -308,6 +331,7 @@ def _measure_setting(args, n_samples, n_features, batch_size, now, sync):
         ).fit(X, y),
         "loop": loop(False),
         "loop_fused": loop(True),
+        "loop_mixup": loop(True, mixup=True),
         "erm": net("erm", 1, 0.0),
         "mixup": net("mixup", 1, 1.0),
         "kmixup": net("kmixup", args.k, 1.0),
@@ -355,6 +379,7 @@ def _rows(args, setting, times, mixing, threads):
                 "ratio_to_loop": med[name] / med["loop"],
                 "ratio_to_loop_fused": med[name] / med["loop_fused"],
                 "ratio_to_mixup": med[name] / med["mixup"],
+                "ratio_to_erm": med[name] / med["erm"],
                 "mixing_us_per_batch": float(np.median(mix)) * 1e6 if mix else "",
                 "n_fits": len(t),
                 "epochs": args.epochs,
@@ -371,8 +396,8 @@ def _rows(args, setting, times, mixing, threads):
 def _markdown_table(rows, k):
     lines = [
         "| setting | contender | median fit s | IQR | / MLP | / torch loop | "
-        "/ torch loop fused | / k=1 | mixing µs/batch |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "/ torch loop fused | / k=1 | / alpha=0 | mixing µs/batch |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         mix = row["mixing_us_per_batch"]
@@ -386,6 +411,7 @@ def _markdown_table(rows, k):
             f"{row['ratio_to_loop']:.2f}",
             f"{row['ratio_to_loop_fused']:.2f}",
             f"{row['ratio_to_mixup']:.2f}" if is_net else "",
+            f"{row['ratio_to_erm']:.2f}" if is_net else "",
             "" if mix == "" else f"{mix:.0f}",
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -400,7 +426,12 @@ def _summary(rows, k):
         f"KMixupClassifier(alpha=0) takes {by['erm']['ratio_to_mlp']:.2f}x the time "
         f"of MLPClassifier, {by['erm']['ratio_to_loop']:.2f}x the torch loop "
         f"({by['erm']['ratio_to_loop_fused']:.2f}x with fused AdamW); "
-        f"k={k} takes {by['kmixup']['ratio_to_mixup']:.2f}x the time of k=1."
+        f"k={k} takes {by['kmixup']['ratio_to_mixup']:.2f}x the time of k=1.\n"
+        f"Cost of mixing: hand mixup / hand ERM loop "
+        f"{by['loop_mixup']['ratio_to_loop_fused']:.3f}; KMixupClassifier(k=1) / "
+        f"KMixupClassifier(alpha=0) {by['mixup']['ratio_to_erm']:.3f}; "
+        f"KMixupClassifier(k={k}) / KMixupClassifier(k=1) "
+        f"{by['kmixup']['ratio_to_mixup']:.3f}."
     )
 
 
