@@ -90,22 +90,24 @@ def inner_search(estimator, grid, X, y, *, n_splits, seed, scoring, stratified=T
     return search.best_params_
 
 
-def outer_folds(config, data, *, stratified=True):
+def outer_folds(config, data, *, stratified=True, seed_per_dataset=True):
     """The outer cross-validation splits of every dataset of a run, in order.
 
     Repeated K-fold (stratified on ``y`` for classification) with
     ``config.outer_splits`` folds and ``config.outer_repeats`` repeats,
-    seeded by ``config.seed`` plus the dataset's index, so that every method
-    of a dataset is scored on the same folds.
+    seeded by ``config.seed`` plus the dataset's index (or ``config.seed``
+    alone), so that every method of a dataset is scored on the same folds.
 
     Parameters
     ----------
     config : object
         With ``datasets``, ``outer_splits``, ``outer_repeats`` and ``seed``.
     data : dict
-        ``name -> (X, y)``; ``X`` may have any trailing shape (images).
+        ``name -> (X, y, ...)``; ``X`` may have any trailing shape (images).
     stratified : bool, default=True
         Stratify on ``y`` (classification) or not (regression).
+    seed_per_dataset : bool, default=True
+        Add the dataset's index to the seed.
 
     Yields
     ------
@@ -115,11 +117,11 @@ def outer_folds(config, data, *, stratified=True):
 
     splitter = RepeatedStratifiedKFold if stratified else RepeatedKFold
     for dataset_index, name in enumerate(config.datasets):
-        X, y = data[name]
+        X, y = data[name][:2]
         outer = splitter(
             n_splits=config.outer_splits,
             n_repeats=config.outer_repeats,
-            random_state=config.seed + dataset_index,
+            random_state=config.seed + (dataset_index if seed_per_dataset else 0),
         )
         for split_index, (train, test) in enumerate(
             outer.split(X.reshape(len(X), -1), y)

@@ -22,16 +22,15 @@ signed-rank test. Writes ``folds.csv``, ``summary.csv``, ``results.md`` and
 ``run.json``.
 """
 
-import json
-import math
-import platform
 import sys
 import time
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 
-from ._common import csv_list, output_dir_error, positive_int
+from ._common import csv_list, outer_folds, positive_int
+from ._runner import Experiment, classification_scores, epochs_for
+from ._stats import corrected_resampled_ttest, wilcoxon_signed_rank
 
 DESCRIPTION = (
     "k-mixup with categorical columns averaged vs taken from one parent "
@@ -40,6 +39,19 @@ DESCRIPTION = (
 )
 MODELS = ("net", "linear")
 VARIANTS = ("averaged", "aware")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that defines a run (written next to the results)."""
+
+    datasets: tuple
+    k: int
+    alpha: float
+    outer_splits: int
+    outer_repeats: int
+    steps: int
+    seed: int
 
 
 def add_arguments(parser):
@@ -61,6 +73,9 @@ def add_arguments(parser):
         "--steps", type=positive_int, default=300, help="gradient steps per net fit"
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--n-jobs", type=int, default=None, help="parallel tasks (default: all cores)"
+    )
     parser.add_argument(
         "--output",
         default="benchmark_results/categorical",
@@ -86,7 +101,7 @@ def onehot_groups(dataset):
     ]
 
 
-def make_model(model, variant, groups, n_features, n_train, args, seed):
+def make_model(model, variant, groups, n_features, n_train, config, seed):
     """The pipeline of one model and mixing rule."""
     from sklearn.compose import ColumnTransformer
     from sklearn.linear_model import LogisticRegression
@@ -101,8 +116,8 @@ def make_model(model, variant, groups, n_features, n_train, args, seed):
         inner = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
         return KMixupEstimator(
             inner,
-            k=args.k,
-            alpha=args.alpha,
+            k=config.k,
+            alpha=config.alpha,
             onehot_groups=groups if aware else None,
             random_state=seed,
         )
@@ -111,12 +126,11 @@ def make_model(model, variant, groups, n_features, n_train, args, seed):
         [("num", StandardScaler(), numeric), ("cat", "passthrough", onehot)]
     )
     mask = np.r_[np.zeros(len(numeric), bool), np.ones(len(onehot), bool)]
-    epochs = max(1, round(args.steps / max(1, math.ceil(n_train / 64))))
     net = KMixupClassifier(
-        k=args.k,
-        alpha=args.alpha,
+        k=config.k,
+        alpha=config.alpha,
         categorical_features=mask if aware else None,
-        max_epochs=epochs,
+        max_epochs=epochs_for(config.steps, n_train, 64),
         batch_size=64,
         module__hidden_units=128,
         random_state=seed,
@@ -125,35 +139,34 @@ def make_model(model, variant, groups, n_features, n_train, args, seed):
     return make_pipeline(prep, net)
 
 
-def run_fold(dataset, groups, train, test, args, seed):
-    """Both models, both rules, on one outer fold."""
-    from sklearn.metrics import accuracy_score, log_loss
+def run_task(
+    config, index, name, X, y, groups, repeat, fold, train, test, model, variant
+):
+    """One model with one mixing rule on one outer fold."""
+    import torch
 
-    X, y = dataset.data, dataset.target
-    rows = []
-    for model in MODELS:
-        for variant in VARIANTS:
-            start = time.perf_counter()
-            est = make_model(model, variant, groups, X.shape[1], len(train), args, seed)
-            est.fit(X[train], y[train])
-            proba = est.predict_proba(X[test])
-            rows.append(
-                {
-                    "model": model,
-                    "variant": variant,
-                    "accuracy": accuracy_score(y[test], est.classes_[proba.argmax(1)]),
-                    "log_loss": log_loss(y[test], proba, labels=est.classes_),
-                    "seconds": time.perf_counter() - start,
-                }
-            )
-    return rows
+    torch.set_num_threads(1)
+    start = time.perf_counter()
+    # one seed per outer split, shared by the four fits of the split
+    seed = config.seed + repeat * config.outer_splits + fold
+    est = make_model(model, variant, groups, X.shape[1], len(train), config, seed)
+    est.fit(X[train], y[train])
+    scores = classification_scores(est, X[test], y[test])
+    return {
+        "dataset": name,
+        "repeat": repeat,
+        "fold": fold,
+        "model": model,
+        "variant": variant,
+        "accuracy": scores["accuracy"],
+        "log_loss": scores["log_loss"],
+        "seconds": time.perf_counter() - start,
+    }
 
 
 def summarise(folds, n_train, n_test):
     """Per dataset and model: means and the aware - averaged test."""
     import pandas as pd
-
-    from ._stats import corrected_resampled_ttest, wilcoxon_signed_rank
 
     out = []
     for (name, model), df in folds.groupby(["dataset", "model"], sort=False):
@@ -192,11 +205,11 @@ def _command():
     return " ".join(["python -m skmixup.benchmarks categorical", *argv])
 
 
-def format_report(table, across, args, wall):
+def format_report(table, across, config, wall):
     lines = [
-        f"`{_command()}` — k = {args.k}, alpha = {args.alpha}, {args.outer_repeats} x "
-        f"{args.outer_splits} outer folds, {args.steps} steps per net fit, seed "
-        f"{args.seed}; {wall:.0f} s. Accuracy in %, log-loss; `diff` is aware "
+        f"`{_command()}` — k = {config.k}, alpha = {config.alpha}, "
+        f"{config.outer_repeats} x {config.outer_splits} outer folds, {config.steps} "
+        f"steps per net fit, seed {config.seed}; {wall:.0f} s. Accuracy in %, log-loss; `diff` is aware "
         "minus averaged, p the corrected paired t-test over folds.",
         "",
         "| dataset | model | acc averaged | acc aware | diff | p | logloss averaged "
@@ -220,75 +233,80 @@ def format_report(table, across, args, wall):
             f"mean difference {scale * a['mean_diff']:+.3f}{what}, Wilcoxon p = "
             f"{a['p_wilcoxon']:.2f}."
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
 
 
-def run(args):
-    import pandas as pd
-    from sklearn.model_selection import RepeatedStratifiedKFold
+class Categorical(Experiment):
+    """The categorical benchmark on the experiment runner (no inner tuning)."""
 
-    from skmixup.datasets import load_dataset
+    name = "categorical"
+    run_task = staticmethod(run_task)
 
-    error = output_dir_error(args.output)
-    if error:
-        print(error, file=sys.stderr)
-        return 2
-    if args.alpha < 0:
-        print(f"--alpha must be >= 0; got {args.alpha}", file=sys.stderr)
-        return 2
-    names = args.datasets or categorical_datasets()
-    if args.quick:
-        names = names[:3]
-        args.outer_splits, args.outer_repeats = 3, 1
-    start = time.perf_counter()
-    rows, n_train, n_test = [], {}, {}
-    for name in names:
-        dataset = load_dataset(name)
-        groups = onehot_groups(dataset)
-        if not groups:
-            print(f"{name}: no categorical columns, skipped", file=sys.stderr)
-            continue
-        cv = RepeatedStratifiedKFold(
-            n_splits=args.outer_splits,
-            n_repeats=args.outer_repeats,
-            random_state=args.seed,
+    def configure(self, args):
+        if args.alpha < 0:
+            raise ValueError(f"--alpha must be >= 0; got {args.alpha}")
+        names = args.datasets or categorical_datasets()
+        splits, repeats = (
+            (3, 1) if args.quick else (args.outer_splits, args.outer_repeats)
         )
-        for i, (train, test) in enumerate(cv.split(dataset.data, dataset.target)):
-            seed = args.seed + i
-            for row in run_fold(dataset, groups, train, test, args, seed):
-                rows.append(
-                    {
-                        "dataset": name,
-                        "repeat": i // args.outer_splits,
-                        "fold": i % args.outer_splits,
-                        **row,
-                    }
-                )
-            n_train[name], n_test[name] = len(train), len(test)
-        print(f"{name}: done ({time.perf_counter() - start:.0f} s)", flush=True)
-    folds = pd.DataFrame(rows)
-    table, across = summarise(folds, n_train, n_test)
-    wall = time.perf_counter() - start
-    report = format_report(table, across, args, wall)
-    print(report)
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
-    folds.to_csv(out / "folds.csv", index=False)
-    table.to_csv(out / "summary.csv", index=False)
-    (out / "results.md").write_text(report, encoding="utf-8")
-    run_info = {
-        "command": " ".join(
-            ["python -m skmixup.benchmarks categorical", *sys.argv[2:]]
-        ),
-        "datasets": list(names),
-        "k": args.k,
-        "alpha": args.alpha,
-        "outer_splits": args.outer_splits,
-        "outer_repeats": args.outer_repeats,
-        "steps": args.steps,
-        "seed": args.seed,
-        "wall_seconds": round(wall, 1),
-        "python": platform.python_version(),
-    }
-    (out / "run.json").write_text(json.dumps(run_info, indent=2), encoding="utf-8")
-    return 0
+        return Config(
+            datasets=tuple(names[:3] if args.quick else names),
+            k=args.k,
+            alpha=args.alpha,
+            outer_splits=splits,
+            outer_repeats=repeats,
+            steps=args.steps,
+            seed=args.seed,
+        )
+
+    def load(self, config):
+        from skmixup.datasets import load_dataset
+
+        data = {}
+        for name in config.datasets:
+            dataset = load_dataset(name)
+            groups = onehot_groups(dataset)
+            if not groups:
+                print(f"{name}: no categorical columns, skipped", file=sys.stderr)
+                continue
+            data[name] = (dataset.data, dataset.target, groups)
+        return data
+
+    def tasks(self, config, data):
+        for split in outer_folds(config, data, seed_per_dataset=False):
+            for model in MODELS:
+                for variant in VARIANTS:
+                    yield (*split, model, variant)
+
+    def cost(self, config, data, task):
+        return 1 if task[-2] == "net" else 0
+
+    def describe(self, config):
+        return (
+            f"Categorical benchmark: {len(config.datasets)} datasets, "
+            f"{config.outer_repeats}x{config.outer_splits} outer folds, k = "
+            f"{config.k}, alpha = {config.alpha}, {config.steps} steps per net fit"
+        )
+
+    def progress(self, res):
+        return f"{res['model']} {res['variant']}: accuracy {res['accuracy']:.3f}"
+
+    def summarise(self, results, config, data, wall, n_jobs):
+        import pandas as pd
+
+        # the sizes of the last outer split of each dataset
+        sizes = {
+            name: (len(train), len(test))
+            for _, name, _, _, train, test in outer_folds(
+                config, data, seed_per_dataset=False
+            )
+        }
+        table, across = summarise(
+            pd.DataFrame(results),
+            {name: n[0] for name, n in sizes.items()},
+            {name: n[1] for name, n in sizes.items()},
+        )
+        return {"summary": table}, format_report(table, across, config, wall)
+
+
+run = Categorical().run

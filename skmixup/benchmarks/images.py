@@ -29,24 +29,28 @@ interleaved in one run.
 Run ``python -m skmixup.benchmarks images --help``.
 """
 
-import math
 import os
-import sys
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._common import (
-    inner_search,
-    load_average,
-    outer_folds,
-    output_dir_error,
-    positive_int,
-    run_costliest_first,
-    write_run,
+from ._common import csv_list as _csv_list
+from ._common import load_average, outer_folds, positive_int, write_run
+from ._runner import (
+    Experiment,
+    check_mixing,
+    classification_scores,
+    epochs_for,
+    fits,
+    override,
+    pyplot,
+    save_figure,
+    subsample,
+    task_seed,
+    tune_and_fit,
 )
-from .uci import _csv_list
+from ._stats import corrected_resampled_ttest
 
 DESCRIPTION = (
     "ERM vs mixup vs k-mixup vs manifold k-mixup with a CNN on digits and "
@@ -198,41 +202,40 @@ def add_arguments(parser):
     )
 
 
+OPTIONS = (
+    "datasets",
+    "outer_splits",
+    "outer_repeats",
+    "inner_splits",
+    "steps",
+    "batch_size",
+    "alphas",
+    "ks",
+    "channels",
+    "hidden_units",
+    "max_train",
+)
+
+
 def _make_config(args):
-    base = QUICK if args.quick else FULL
-    values = dict(base)
-    for name in (
-        "datasets",
-        "outer_splits",
-        "outer_repeats",
-        "inner_splits",
-        "steps",
-        "batch_size",
-        "alphas",
-        "ks",
-        "channels",
-        "hidden_units",
-        "max_train",
-    ):
-        given = getattr(args, name, None)
-        if given is not None:
-            values[name] = given
+    import torch
+
+    values = check_mixing(override(QUICK if args.quick else FULL, args, OPTIONS))
     unknown = [d for d in values["datasets"] if d not in DATASETS]
     if unknown:
         raise ValueError(
             f"--datasets must be among {', '.join(DATASETS)}; got {', '.join(unknown)}"
         )
-    if any(a < 0 for a in values["alphas"]):
-        raise ValueError(f"--alphas must be >= 0; got {values['alphas']}")
-    if any(k < 2 for k in values["ks"]):
-        raise ValueError(
-            f"--ks are the k of k-mixup and must be >= 2 (k=1 is the mixup "
-            f"baseline); got {values['ks']}"
-        )
     if any(c < 1 for c in values["channels"]):
         raise ValueError(f"--channels must be >= 1; got {values['channels']}")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda but torch sees no CUDA device")
+    # resolved once, so that run.json says where the nets trained
+    device = args.device
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
     values["datasets"] = tuple(dict.fromkeys(values["datasets"]))
-    return Config(seed=args.seed, device=args.device, **values)
+    return Config(seed=args.seed, device=device, **values)
 
 
 def load_images(name):
@@ -274,10 +277,8 @@ def make_estimator(config, n_train, seed, **params):
     """
     from skmixup import KMixupClassifier
 
-    steps_per_epoch = max(1, math.ceil(n_train / config.batch_size))
-    epochs = max(1, round(config.steps / steps_per_epoch))
     return KMixupClassifier(
-        max_epochs=epochs,
+        max_epochs=epochs_for(config.steps, n_train, config.batch_size),
         batch_size=config.batch_size,
         lr=config.lr,
         module__channels=tuple(config.channels),
@@ -299,50 +300,28 @@ def method_grid(method, config):
     return {"alpha": list(config.alphas), "k": list(config.ks), "mix_layer": [layer]}
 
 
-def _task_seed(config, dataset_index, repeat, fold):
-    state = np.random.SeedSequence([config.seed, dataset_index, repeat, fold])
-    return int(state.generate_state(1)[0] % (2**31 - 1))
-
-
 def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, method):
     """Tune one method on one outer training fold, score it on the test fold."""
     import torch
-    from sklearn.metrics import accuracy_score, log_loss
 
     from skmixup.robustness import fgsm_accuracy, noise_accuracy
 
-    from ._stats import expected_calibration_error
-
     torch.set_num_threads(1)
-    seed = _task_seed(config, dataset_index, repeat, fold)
-    if config.max_train is not None and len(train) > config.max_train:
-        from sklearn.model_selection import train_test_split
-
-        train, _ = train_test_split(
-            train, train_size=config.max_train, stratify=y[train], random_state=seed
-        )
+    seed = task_seed(config.seed, dataset_index, repeat, fold)
     start = time.perf_counter()
     cpu_start = time.process_time()
-    grid = method_grid(method, config)
-    best = {p: v[0] for p, v in grid.items()}
-    if any(len(v) > 1 for v in grid.values()):
-        n_inner = int(len(train) * (config.inner_splits - 1) / config.inner_splits)
-        best = inner_search(
-            make_estimator(config, n_inner, seed),
-            grid,
-            X[train],
-            y[train],
-            n_splits=config.inner_splits,
-            seed=seed,
-            scoring="accuracy",
-        )
-    # Refit on the whole training fold with the same number of gradient steps.
-    model = make_estimator(config, len(train), seed, **best)
-    model.fit(X[train], y[train])
+    train = subsample(train, y, config, seed)
+    model, best = tune_and_fit(
+        lambda n: make_estimator(config, n, seed),
+        method_grid(method, config),
+        X,
+        y,
+        train,
+        config=config,
+        seed=seed,
+        scoring="accuracy",
+    )
     fit_seconds = time.perf_counter() - start
-    proba = model.predict_proba(X[test])
-    classes = model.classes_
-    pred = classes[proba.argmax(axis=1)]
     # The same noise for every method of a fold: paired curves.
     noise = noise_accuracy(
         model,
@@ -360,9 +339,7 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
         "fold": fold,
         "n_train": len(train),
         "n_test": len(test),
-        "accuracy": accuracy_score(y[test], pred),
-        "log_loss": log_loss(y[test], proba, labels=classes),
-        "ece": expected_calibration_error(y[test], proba, classes),
+        **classification_scores(model, X[test], y[test]),
         "best_alpha": best["alpha"],
         "best_k": best["k"],
         "mix_layer": str(best["mix_layer"]),
@@ -382,48 +359,9 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
     return result
 
 
-def _tasks(config, data):
-    for split in outer_folds(config, data):
-        for method in METHODS:
-            yield (*split, method)
-
-
-def _fits_per_task(method, config):
-    n_grid = int(np.prod([len(v) for v in method_grid(method, config).values()]))
-    return 1 + (n_grid * config.inner_splits if n_grid > 1 else 0)
-
-
-def _execute(tasks_list, config, data, n_jobs):
-    total = len(tasks_list)
-    start = time.perf_counter()
-
-    def progress(done, res):
-        print(
-            f"[{done:3d}/{total}] {res['dataset']:>8} r{res['repeat']}f{res['fold']} "
-            f"{res['method']:>8}: acc {res['accuracy']:.3f}  logloss "
-            f"{res['log_loss']:.3f}  noise {res['noise_mean']:.3f}  fgsm "
-            f"{res['fgsm_mean']:.3f}  ({time.perf_counter() - start:5.0f}s elapsed)",
-            flush=True,
-        )
-
-    # the cost of a task: its fits, weighted by the image size
-    return run_costliest_first(
-        run_task,
-        [(config, d, name, *data[name], *rest) for (d, name, *rest) in tasks_list],
-        [
-            _fits_per_task(task[-1], config) * data[task[1]][0][0].size
-            for task in tasks_list
-        ],
-        n_jobs,
-        on_done=progress,
-    )
-
-
 def summarise(results, config):
     """Per dataset and method: means and spreads; paired corrected t-tests."""
     import pandas as pd
-
-    from ._stats import corrected_resampled_ttest
 
     df = pd.DataFrame(results).sort_values(["dataset", "method", "repeat", "fold"])
     curve_cols = [f"noise_{s:g}" for s in config.sigmas] + [
@@ -540,11 +478,7 @@ def format_report(table, tests, config):
 
 def plot(table, config, path):
     """Noise and FGSM curves (mean ± s.d. over folds), one row per dataset."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     n = len(config.datasets)
     fig, axes = plt.subplots(n, 2, figsize=(10, 3.6 * n), squeeze=False)
     for row, name in zip(axes, config.datasets):
@@ -574,63 +508,26 @@ def plot(table, config, path):
         f"{config.outer_repeats}x{config.outer_splits}-fold outer CV, "
         f"{config.steps} steps per fit, ConvNet{tuple(config.channels)}"
     )
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
-def _run_accuracy(args, config, n_jobs):
-    import pandas as pd
-
-    data = {name: load_images(name) for name in config.datasets}
-    tasks_list = list(_tasks(config, data))
-    print(
-        f"Images benchmark: {', '.join(config.datasets)}; "
-        f"{config.outer_repeats}x{config.outer_splits} outer folds, "
-        f"{config.inner_splits}-fold inner tuning, {config.steps} steps/fit, "
-        f"ConvNet channels={tuple(config.channels)}, {len(tasks_list)} tasks on "
-        f"{n_jobs} workers, device {config.device}; load average {load_average()}",
-        flush=True,
-    )
-    start = time.perf_counter()
-    results = _execute(tasks_list, config, data, n_jobs)
-    wall = time.perf_counter() - start
-    table, tests = summarise(results, config)
-    report = format_report(table, tests, config)
+def _timing_notes(results, data, config, wall, n_jobs):
+    """The pixels' spread and the run's times, for the report."""
     cpu = sum(r["cpu_seconds"] for r in results)
     # The levels are in pixel units; divided by the pixels' standard
     # deviation they are in the units of standardised input.
     pixel_std = {name: float(np.std(X)) for name, (X, _) in data.items()}
-    report += (
+    return (
         "\n\nStandard deviation of the pixels (all images): "
         + ", ".join(f"{name} {std:.3f}" for name, std in pixel_std.items())
         + "; a noise σ or FGSM ε divided by it is the same level in units of "
         "standardised input."
-    )
-    report += (
         f"\n\nWall time {wall:.0f} s, {n_jobs} parallel tasks on "
         f"{os.cpu_count()} cores, device {config.device}; load average "
         f"{load_average()} (1, 5, 15 min) at the end. CPU time of the tasks "
         f"{cpu:.0f} s in all (the wall time on {n_jobs} idle cores would be "
         f"about {cpu / n_jobs:.0f} s)."
     )
-    pd.DataFrame(results).to_csv(os.path.join(args.output, "folds.csv"), index=False)
-    table.to_csv(os.path.join(args.output, "summary.csv"), index=False)
-    tests.to_csv(os.path.join(args.output, "tests.csv"), index=False)
-    plot(table, config, os.path.join(args.output, "images.png"))
-    write_run(
-        args.output,
-        "images",
-        config=dict(config.__dict__),
-        report=report,
-        wall=wall,
-        n_jobs=n_jobs,
-        pixel_std=pixel_std,
-    )
-    print()
-    print(report)
-    print(f"results in {args.output}/")
-    return 0
 
 
 def _speed_settings():
@@ -683,7 +580,7 @@ def _speed_table(times, settings):
     return pd.DataFrame(rows)
 
 
-def _run_speed(args, config):
+def _run_speed(args, config, output):
     """Seconds per epoch of the default ConvNet on the digits, interleaved fits."""
     import torch
 
@@ -723,7 +620,24 @@ def _run_speed(args, config):
             times[name]["cpu"] += list(net.history[:, "cpu_dur"])
     wall = time.perf_counter() - start
     table = _speed_table(times, settings)
-    table.to_csv(os.path.join(args.output, "speed.csv"), index=False)
+    table.to_csv(os.path.join(output, "speed.csv"), index=False)
+    report = _speed_report(table, args, config, len(X))
+    write_run(
+        output,
+        "images",
+        config=dict(config.__dict__),
+        report=report,
+        wall=wall,
+        n_jobs=1,
+        part="speed",
+        epochs=args.epochs,
+        repeats=args.repeats,
+    )
+    print(report)
+    return 0
+
+
+def _speed_report(table, args, config, n_images):
     lines = [
         "| setting | k | α | median wall s/epoch (IQR) | ratio to mixup | ratio to ERM "
         "| median CPU s/epoch (IQR) | ratio to mixup | ratio to ERM |",
@@ -743,53 +657,76 @@ def _run_speed(args, config):
         )
     lines += [
         "",
-        f"Default ConvNet on the digits ({len(X)} images of 8 x 8), batch 64, "
+        f"Default ConvNet on the digits ({n_images} images of 8 x 8), batch 64, "
         f"{args.epochs} epochs x {args.repeats} interleaved fits per setting, "
         f"device {config.device}, 1 torch thread; CPU time is this process's "
         f"(compute without the waits for a shared core); load average "
         f"{load_average()} (1, 5, 15 min) at the end.",
     ]
-    report = "\n".join(lines)
-    write_run(
-        args.output,
-        "images",
-        config=dict(config.__dict__),
-        report=report,
-        wall=wall,
-        n_jobs=1,
-        part="speed",
-        epochs=args.epochs,
-        repeats=args.repeats,
-    )
-    print(report)
-    return 0
+    return "\n".join(lines)
 
 
-def run(args):
-    """Run the benchmark from parsed arguments; the process exit code."""
-    try:
-        config = _make_config(args)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    import torch
+class Images(Experiment):
+    """The images benchmark on the experiment runner (``--part speed`` apart)."""
 
-    if config.device == "cuda" and not torch.cuda.is_available():
-        print("error: --device cuda but torch sees no CUDA device", file=sys.stderr)
-        return 2
-    if config.device == "auto":
-        # resolved once, so that run.json says where the nets trained
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-        config = Config(**{**config.__dict__, "device": device})
-    if args.output is None:
+    name = "images"
+    run_task = staticmethod(run_task)
+
+    def configure(self, args):
+        return _make_config(args)
+
+    def load(self, config):
+        return {name: load_images(name) for name in config.datasets}
+
+    def default_output(self, args, config):
         suffix = "_speed" if args.part == "speed" else ""
-        args.output = os.path.join("benchmark_results", "images" + suffix)
-    message = output_dir_error(args.output)
-    if message:
-        print(message, file=sys.stderr)
-        return 2
-    if args.part == "speed":
-        return _run_speed(args, config)
-    default_jobs = 1 if config.device != "cpu" else (os.cpu_count() or 1)
-    n_jobs = args.n_jobs or default_jobs
-    return _run_accuracy(args, config, n_jobs)
+        return os.path.join("benchmark_results", "images" + suffix)
+
+    def default_jobs(self, config):
+        return 1 if config.device != "cpu" else (os.cpu_count() or 1)
+
+    def execute(self, args, config, data, output):
+        if args.part == "speed":
+            return _run_speed(args, config, output)
+        return super().execute(args, config, data, output)
+
+    def tasks(self, config, data):
+        for split in outer_folds(config, data):
+            for method in METHODS:
+                yield (*split, method)
+
+    def cost(self, config, data, task):
+        # its fits, weighted by the image size
+        return fits(method_grid(task[-1], config), config.inner_splits) * (
+            data[task[1]][0][0].size
+        )
+
+    def describe(self, config):
+        return (
+            f"Images benchmark: {', '.join(config.datasets)}; "
+            f"{config.outer_repeats}x{config.outer_splits} outer folds, "
+            f"{config.inner_splits}-fold inner tuning, {config.steps} steps/fit, "
+            f"ConvNet channels={tuple(config.channels)}, device {config.device}"
+        )
+
+    def progress(self, res):
+        return (
+            f"{res['method']:>8}: acc {res['accuracy']:.3f}  logloss "
+            f"{res['log_loss']:.3f}  noise {res['noise_mean']:.3f}  fgsm "
+            f"{res['fgsm_mean']:.3f}"
+        )
+
+    def summarise(self, results, config, data, wall, n_jobs):
+        table, tests = summarise(results, config)
+        report = format_report(table, tests, config)
+        report += _timing_notes(results, data, config, wall, n_jobs)
+        return {"summary": table, "tests": tests}, report
+
+    def plot(self, tables, config, output):
+        plot(tables["summary"], config, os.path.join(output, "images.png"))
+
+    def run_info(self, config, data):
+        return {"pixel_std": {name: float(np.std(X)) for name, (X, _) in data.items()}}
+
+
+run = Images().run

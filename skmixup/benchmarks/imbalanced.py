@@ -33,22 +33,31 @@ resampler; per dataset: the corrected resampled t-test.
 
 import math
 import os
-import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from ._common import (
-    csv_list,
-    inner_search,
-    load_average,
-    outer_folds,
-    output_dir_error,
-    positive_int,
-    run_costliest_first,
-    write_run,
+from ._common import csv_list, outer_folds, positive_int
+from ._runner import (
+    Experiment,
+    check_mixing,
+    fits,
+    load_named,
+    override,
+    pyplot,
+    save_figure,
+    subsample,
+    task_seed,
+    tune_and_fit,
+)
+from ._stats import (
+    compare_over_datasets,
+    paired_test,
+    plot_critical_difference,
+    rank_summary,
 )
 from ._stats import format_p_equals as _fmt_eq
 
@@ -164,13 +173,9 @@ def add_arguments(parser):
 def _make_config(args):
     from skmixup.datasets import list_datasets
 
-    values = dict(QUICK if args.quick else FULL)
-    for name in ("outer_splits", "outer_repeats", "inner_splits", "ks", "neighbors"):
-        given = getattr(args, name)
-        if given is not None:
-            values[name] = given
-    if args.max_train is not None:
-        values["max_train"] = args.max_train
+    options = ("outer_splits", "outer_repeats", "inner_splits", "ks", "neighbors")
+    options += ("max_train",)
+    values = check_mixing(override(QUICK if args.quick else FULL, args, options))
     if args.classifiers is not None:
         unknown = sorted(set(args.classifiers) - set(CLASSIFIERS))
         if unknown:
@@ -178,11 +183,6 @@ def _make_config(args):
                 f"--classifiers: unknown {unknown}; choose from {', '.join(CLASSIFIERS)}."
             )
         values["classifiers"] = tuple(dict.fromkeys(args.classifiers))
-    if any(k < 2 for k in values["ks"]):
-        raise ValueError(
-            f"--ks are the k of k-mixup and must be >= 2 (k=1 is the 'mixup' "
-            f"resampler); got {values['ks']}"
-        )
     if any(n < 1 for n in values["neighbors"]):
         raise ValueError(f"--neighbors must be >= 1; got {values['neighbors']}")
     if args.datasets:
@@ -192,49 +192,28 @@ def _make_config(args):
     return Config(datasets=tuple(dict.fromkeys(datasets)), seed=args.seed, **values)
 
 
-def _load_all(config):
-    """``{display name: (X, y01)}``: y01 is 1 for the positive (minority) class.
-
-    Bundled datasets name their positive class; for a CSV file it is the
-    rarer of its two classes. The display name is never a path.
-    """
-    from skmixup.datasets import _metadata, load_dataset
-
-    data = {}
-    for given in config.datasets:
-        bunch = load_dataset(given)
-        y = np.asarray(bunch.target)
-        classes, counts = np.unique(y, return_counts=True)
-        if len(classes) != 2:
-            raise ValueError(
-                f"The imbalanced benchmark needs a binary target; {given!r} has "
-                f"{len(classes)} classes. Pick a two-class dataset (see --list)."
-            )
-        meta = _metadata()["datasets"].get(bunch.name, {})
-        positive_text = meta.get("positive_class")
-        if positive_text is not None and bunch.name == str(given).lower():
-            positive = next(c for c in classes if str(c) == positive_text)
-        else:
-            positive = classes[np.argmin(counts)]
-        n_minority = int(counts.min())
-        fewest = _fewest_in_inner_fold(n_minority, config)
-        if fewest < 2:
-            raise ValueError(
-                f"{given!r}: its minority class has {n_minority} samples, so with "
-                f"{config.outer_splits} outer and {config.inner_splits} inner "
-                f"folds an inner training fold would hold {fewest} of them; "
-                "oversampling needs at least 2. Lower --outer-splits or "
-                "--inner-splits, or leave this dataset out."
-            )
-        name = bunch.name
-        n = 2
-        while name in data:
-            name, n = f"{bunch.name}_{n}", n + 1
-        data[name] = (
-            np.asarray(bunch.data, dtype=np.float64),
-            (y == positive).astype(np.int64),
+def _binary(config, given, bunch):
+    """``(X, y01)``: y01 is 1 for the positive class, the rarer of the two
+    (every bundled imbalanced dataset names its minority class positive)."""
+    y = np.asarray(bunch.target)
+    classes, counts = np.unique(y, return_counts=True)
+    if len(classes) != 2:
+        raise ValueError(
+            f"The imbalanced benchmark needs a binary target; {given!r} has "
+            f"{len(classes)} classes. Pick a two-class dataset (see --list)."
         )
-    return data
+    n_minority = int(counts.min())
+    fewest = _fewest_in_inner_fold(n_minority, config)
+    if fewest < 2:
+        raise ValueError(
+            f"{given!r}: its minority class has {n_minority} samples, so with "
+            f"{config.outer_splits} outer and {config.inner_splits} inner "
+            f"folds an inner training fold would hold {fewest} of them; "
+            "oversampling needs at least 2. Lower --outer-splits or "
+            "--inner-splits, or leave this dataset out."
+        )
+    positive = classes[np.argmin(counts)]
+    return np.asarray(bunch.data, dtype=np.float64), (y == positive).astype(np.int64)
 
 
 def _fewest_in_inner_fold(n_minority, config):
@@ -326,15 +305,6 @@ def make_pipeline(sampler, classifier, seed):
     )
 
 
-def _task_seed(config, dataset_index, repeat, fold):
-    return int(
-        np.random.SeedSequence(
-            [config.seed, dataset_index, repeat, fold]
-        ).generate_state(1)[0]
-        % (2**31 - 1)
-    )
-
-
 def scores(y_true, proba_positive, threshold=0.5):
     """Balanced accuracy, G-mean, ROC AUC and average precision (positive = 1)."""
     from imblearn.metrics import geometric_mean_score
@@ -357,43 +327,29 @@ def run_task(
     config, dataset_index, name, X, y, repeat, fold, train, test, clf, sampler
 ):
     """Tune one resampler in front of one classifier on a training fold; score it."""
-    from sklearn.model_selection import train_test_split
+    import torch
 
-    try:
-        import torch
-
-        torch.set_num_threads(1)
-    except ImportError:  # pragma: no cover - torch is a dependency
-        pass
-    seed = _task_seed(config, dataset_index, repeat, fold)
-    if config.max_train is not None and len(train) > config.max_train:
-        train, _ = train_test_split(
-            train, train_size=config.max_train, stratify=y[train], random_state=seed
-        )
+    torch.set_num_threads(1)
+    seed = task_seed(config.seed, dataset_index, repeat, fold)
+    train = subsample(train, y, config, seed)
     start = time.perf_counter()
     n_positive = int(y[train].sum())
     # the fewest minority points of an inner training fold (stratified folds)
     n_inner = n_positive - math.ceil(n_positive / config.inner_splits)
     grid = sampler_grid(sampler, config, n_inner)
-    best = {}
-    if any(len(v) > 1 for v in grid.values()):
-        best = inner_search(
-            make_pipeline(sampler, clf, seed),
-            grid,
-            X[train],
-            y[train],
-            n_splits=config.inner_splits,
-            seed=seed,
-            scoring="balanced_accuracy",
-        )
-    else:
-        best = {
-            key: values[0]
-            for key, values in sampler_grid(sampler, config, n_positive).items()
-        }
-    model = make_pipeline(sampler, clf, seed)
-    model.set_params(**best)
-    model.fit(X[train], y[train])
+    # without a search, the grid that fits the whole training fold
+    default = {k: v[0] for k, v in sampler_grid(sampler, config, n_positive).items()}
+    model, best = tune_and_fit(
+        lambda n: make_pipeline(sampler, clf, seed),
+        grid,
+        X,
+        y,
+        train,
+        config=config,
+        seed=seed,
+        scoring="balanced_accuracy",
+        default=default,
+    )
     proba = model.predict_proba(X[test])[:, list(model.classes_).index(1)]
     step = model.named_steps["sample"]
     return {
@@ -412,27 +368,11 @@ def run_task(
     }
 
 
-def _tasks(config, data):
-    for split in outer_folds(config, data):
-        for clf in config.classifiers:
-            for sampler in SAMPLERS:
-                yield (*split, clf, sampler)
-
-
 def summarise(results, config):
     """Per-dataset means, per-dataset corrected t-tests of k-mixup against each
     resampler, and across datasets: average ranks, Friedman, Nemenyi CD and
     Wilcoxon signed-rank tests."""
     import pandas as pd
-
-    from ._stats import (
-        average_ranks,
-        corrected_interval,
-        corrected_resampled_ttest,
-        friedman_test,
-        nemenyi_critical_difference,
-        wilcoxon_signed_rank,
-    )
 
     df = pd.DataFrame(results)
     means = (
@@ -445,24 +385,18 @@ def summarise(results, config):
         for name in config.datasets:
             sub = df[(df.classifier == clf) & (df.dataset == name)]
             k_rows = sub[sub.sampler == "kmixup"].sort_values(["repeat", "fold"])
-            n_train, n_test = int(k_rows.n_train.mean()), int(k_rows.n_test.mean())
+            sizes = int(k_rows.n_train.mean()), int(k_rows.n_test.mean())
             for base in SAMPLERS[:-1]:
                 b_rows = sub[sub.sampler == base].sort_values(["repeat", "fold"])
                 for metric in METRICS:
                     diff = k_rows[metric].to_numpy() - b_rows[metric].to_numpy()
-                    t, p = corrected_resampled_ttest(diff, n_train, n_test)
-                    mean, low, high = corrected_interval(diff, n_train, n_test)
                     tests.append(
                         dict(
                             classifier=clf,
                             dataset=name,
                             baseline=base,
                             metric=metric,
-                            mean_diff=mean,
-                            ci_low=low,
-                            ci_high=high,
-                            t=t,
-                            p_value=p,
+                            **paired_test(diff, *sizes),
                         )
                     )
         m = means[means.classifier == clf]
@@ -470,26 +404,16 @@ def summarise(results, config):
             table = m.pivot(index="dataset", columns="sampler", values=metric).loc[
                 list(config.datasets), list(SAMPLERS)
             ]
-            scores_ = table.to_numpy()
-            entry = dict(zip(SAMPLERS, average_ranks(scores_).tolist()))
-            if len(table) >= 2:
-                entry["friedman_p"] = friedman_test(scores_)[1]
-                entry["cd"] = nemenyi_critical_difference(len(SAMPLERS), len(table))
-            ranks[(clf, metric)] = entry
+            ranks[(clf, metric)] = rank_summary(table, SAMPLERS)
             for base in SAMPLERS[:-1]:
-                d = table["kmixup"] - table[base]
-                stat, p = wilcoxon_signed_rank(d.to_numpy())
                 wilcoxon.append(
                     dict(
                         classifier=clf,
                         metric=metric,
                         baseline=base,
-                        wins=int((d > 1e-12).sum()),
-                        ties=int((d.abs() <= 1e-12).sum()),
-                        losses=int((d < -1e-12).sum()),
-                        mean_diff=float(d.mean()),
-                        wilcoxon_stat=stat,
-                        wilcoxon_p=p,
+                        **compare_over_datasets(
+                            table["kmixup"] - table[base], tol=1e-12
+                        ),
                     )
                 )
     return means, pd.DataFrame(tests), ranks, pd.DataFrame(wilcoxon)
@@ -568,13 +492,7 @@ def format_report(results, means, ranks, wilcoxon, config):
 
 def plot(means, ranks, config, path):
     """Average-rank CD diagrams, one per classifier and metric."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from ._stats import plot_critical_difference
-
+    plt = pyplot()
     keys = [(clf, metric) for clf in config.classifiers for metric in METRICS]
     n_cols = len(METRICS)
     n_rows = len(config.classifiers)
@@ -598,85 +516,62 @@ def plot(means, ranks, config, path):
         f"(1 = best), {config.outer_repeats}x{config.outer_splits}-fold outer CV",
         fontsize=10,
     )
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
-def _cost(sampler, clf, config):
-    grid = sampler_grid(sampler, config)
-    n_grid = int(np.prod([len(v) for v in grid.values()])) if grid else 1
-    fits = 1 + (n_grid * config.inner_splits if n_grid > 1 else 0)
-    return fits * (10 if clf == "hgb" else 1)
+class Imbalanced(Experiment):
+    """The imbalanced benchmark on the experiment runner."""
+
+    name = "imbalanced"
+    output = "imbalanced"
+    progress_every = 50
+    run_task = staticmethod(run_task)
+
+    def configure(self, args):
+        return _make_config(args)
+
+    def load(self, config):
+        return load_named(config.datasets, partial(_binary, config))
+
+    def list_kind(self, args):
+        return "imbalanced"
+
+    def tasks(self, config, data):
+        for split in outer_folds(config, data):
+            for clf in config.classifiers:
+                for sampler in SAMPLERS:
+                    yield (*split, clf, sampler)
+
+    def cost(self, config, data, task):
+        clf, sampler = task[-2:]
+        return fits(sampler_grid(sampler, config), config.inner_splits) * (
+            10 if clf == "hgb" else 1
+        )
+
+    def describe(self, config):
+        return (
+            f"Imbalanced benchmark: {len(config.datasets)} datasets, "
+            f"{config.outer_repeats}x{config.outer_splits} outer folds, "
+            f"{config.inner_splits}-fold inner tuning, classifiers "
+            f"{', '.join(config.classifiers)}"
+        )
+
+    def progress(self, res):
+        return f"{res['classifier']} {res['sampler']}"
+
+    def summarise(self, results, config, data, **run):
+        means, tests, ranks, wilcoxon = summarise(results, config)
+        report = format_report(results, means, ranks, wilcoxon, config)
+        tables = {"summary": means, "tests": tests, "wilcoxon": wilcoxon}
+        return {**tables, "ranks": ranks}, report
+
+    def plot(self, tables, config, output):
+        if len(config.datasets) >= 2:
+            path = os.path.join(output, "imbalanced.png")
+            plot(tables["summary"], tables["ranks"], config, path)
+
+    def run_info(self, config, data):
+        return {"samplers": SAMPLERS}
 
 
-def run(args):
-    from skmixup.datasets import list_datasets
-
-    if args.list:
-        print("\n".join(list_datasets("imbalanced")))
-        return 0
-    try:
-        config = _make_config(args)
-        data = _load_all(config)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    config = replace(config, datasets=tuple(data))
-    message = output_dir_error(args.output)
-    if message:
-        print(message, file=sys.stderr)
-        return 2
-    n_jobs = args.n_jobs or os.cpu_count() or 1
-    tasks = list(_tasks(config, data))
-    print(
-        f"Imbalanced benchmark: {len(config.datasets)} datasets, "
-        f"{config.outer_repeats}x{config.outer_splits} outer folds, "
-        f"{config.inner_splits}-fold inner tuning, classifiers "
-        f"{', '.join(config.classifiers)}, {len(tasks)} tasks on {n_jobs} workers",
-        flush=True,
-    )
-    load_at_start = load_average()
-    start = time.perf_counter()
-
-    def progress(done, res):
-        if done % 50 == 0 or done == len(tasks):
-            print(
-                f"[{done:5d}/{len(tasks)}] {time.perf_counter() - start:6.0f}s elapsed",
-                flush=True,
-            )
-
-    results = run_costliest_first(
-        run_task,
-        [(config, d, name, *data[name], *rest) for (d, name, *rest) in tasks],
-        [_cost(task[7], task[6], config) for task in tasks],
-        n_jobs,
-        on_done=progress,
-    )
-    wall = time.perf_counter() - start
-
-    import pandas as pd
-
-    means, tests, ranks, wilcoxon = summarise(results, config)
-    report = format_report(results, means, ranks, wilcoxon, config)
-    pd.DataFrame(results).to_csv(os.path.join(args.output, "folds.csv"), index=False)
-    means.to_csv(os.path.join(args.output, "summary.csv"), index=False)
-    tests.to_csv(os.path.join(args.output, "tests.csv"), index=False)
-    wilcoxon.to_csv(os.path.join(args.output, "wilcoxon.csv"), index=False)
-    if len(config.datasets) >= 2:
-        plot(means, ranks, config, os.path.join(args.output, "imbalanced.png"))
-    write_run(
-        args.output,
-        "imbalanced",
-        config=dict(config.__dict__),
-        report=report,
-        wall=wall,
-        n_jobs=n_jobs,
-        # timings are read next to the machine's load (1, 5, 15 min averages)
-        load_average_start=load_at_start,
-        samplers=SAMPLERS,
-    )
-    print()
-    print(report)
-    print(f"\nwall time {wall:.0f} s; results in {args.output}/")
-    return 0
+run = Imbalanced().run

@@ -1,0 +1,315 @@
+"""The experiment runner every nested-CV benchmark is defined on.
+
+A benchmark (``uci``, ``images``, ``imbalanced``, ``categorical``) is an
+:class:`Experiment`: how to read its configuration, load its datasets, list
+its tasks on the outer folds, run one task and turn the results into tables,
+a report and figures. :meth:`Experiment.run` is the one skeleton around them:
+configuration and data errors exit 2 with one ``error:`` line before any work,
+the output folder is checked, the tasks run the costliest first (joblib, or
+Dask with ``--dask``), come back in task order, and the run is written
+(``folds.csv``, the benchmark's tables, ``results.md``, ``run.json``).
+"""
+
+import math
+import os
+import sys
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from ._common import (
+    inner_search,
+    load_average,
+    output_dir_error,
+    run_costliest_first,
+    write_run,
+)
+
+__all__ = [
+    "Experiment",
+    "check_mixing",
+    "classification_scores",
+    "epochs_for",
+    "fits",
+    "grid_size",
+    "load_named",
+    "override",
+    "pyplot",
+    "save_figure",
+    "subsample",
+    "task_seed",
+    "tune_and_fit",
+]
+
+
+def task_seed(seed, dataset_index, repeat, fold):
+    """The seed of every method of one outer fold (paired comparisons)."""
+    state = np.random.SeedSequence([seed, dataset_index, repeat, fold])
+    return int(state.generate_state(1)[0] % (2**31 - 1))
+
+
+def epochs_for(steps, n_train, batch_size):
+    """Epochs of ``n_train`` rows closest to ``steps`` gradient steps (>= 1)."""
+    return max(1, round(steps / max(1, math.ceil(n_train / batch_size))))
+
+
+def grid_size(grid):
+    """Points of a parameter grid (1 for an empty grid)."""
+    return int(np.prod([len(v) for v in grid.values()])) if grid else 1
+
+
+def override(base, args, names):
+    """``base`` with the options in ``names`` that the command line gives."""
+    values = dict(base)
+    for name in names:
+        given = getattr(args, name, None)
+        if given is not None:
+            values[name] = given
+    return values
+
+
+def subsample(train, y, config, seed, stratified=True):
+    """The training rows, subsampled to ``config.max_train`` when larger
+    (stratified on ``y`` unless ``stratified=False``)."""
+    from sklearn.model_selection import train_test_split
+
+    max_train = getattr(config, "max_train", None)
+    if max_train is None or len(train) <= max_train:
+        return train
+    stratify = y[train] if stratified else None
+    return train_test_split(
+        train, train_size=max_train, stratify=stratify, random_state=seed
+    )[0]
+
+
+def tune_and_fit(
+    make_model,
+    grid,
+    X,
+    y,
+    train,
+    *,
+    config,
+    seed,
+    scoring,
+    stratified=True,
+    default=None,
+):
+    """Tune ``grid`` by inner CV on the training rows, refit on all of them.
+
+    ``make_model(n_train)`` builds the model for ``n_train`` training rows (a
+    net's epochs follow its size). Without a grid to search, ``default`` (or
+    the grid's first point) is used.
+
+    Returns
+    -------
+    model, best
+        The fitted model and its tuned parameters.
+    """
+    best = default or {p: v[0] for p, v in grid.items()}
+    if grid_size(grid) > 1:
+        n_inner = int(len(train) * (config.inner_splits - 1) / config.inner_splits)
+        best = inner_search(
+            make_model(n_inner),
+            grid,
+            X[train],
+            y[train],
+            n_splits=config.inner_splits,
+            seed=seed,
+            scoring=scoring,
+            stratified=stratified,
+        )
+    # Refit on the whole training fold with the same budget.
+    model = make_model(len(train))
+    model.set_params(**best)
+    model.fit(X[train], y[train])
+    return model, best
+
+
+def classification_scores(model, X, y):
+    """Accuracy, log-loss and top-label ECE of a fitted classifier."""
+    from sklearn.metrics import accuracy_score, log_loss
+
+    from ._stats import expected_calibration_error
+
+    proba = model.predict_proba(X)
+    classes = model.classes_
+    return {
+        "accuracy": accuracy_score(y, classes[proba.argmax(axis=1)]),
+        "log_loss": log_loss(y, proba, labels=classes),
+        "ece": expected_calibration_error(y, proba, classes),
+    }
+
+
+def load_named(names, convert):
+    """``{display name: convert(given, bunch)}`` for every dataset or CSV path.
+
+    The display name is the bundled name, or a CSV file's stem (never its
+    path), made unique with a numeric suffix when two files share a stem.
+    """
+    from skmixup.datasets import load_dataset
+
+    data = {}
+    for given in names:
+        bunch = load_dataset(given)
+        name, n = bunch.name, 2
+        while name in data:
+            name, n = f"{bunch.name}_{n}", n + 1
+        data[name] = convert(given, bunch)
+    return data
+
+
+def fits(grid, inner_splits):
+    """Model fits of one task: the inner grid search (if any) and the refit."""
+    n_grid = grid_size(grid)
+    return 1 + (n_grid * inner_splits if n_grid > 1 else 0)
+
+
+def check_mixing(values):
+    """``values`` after checking its ``alphas`` and ``ks`` (ValueError)."""
+    if any(a < 0 for a in values.get("alphas", ())):
+        raise ValueError(f"--alphas must be >= 0; got {values['alphas']}")
+    if any(k < 2 for k in values["ks"]):
+        raise ValueError(
+            f"--ks are the k of k-mixup and must be >= 2 (k=1 is the mixup "
+            f"baseline); got {values['ks']}"
+        )
+    return values
+
+
+def pyplot():
+    """matplotlib's pyplot, drawing to files only."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save_figure(fig, path):
+    """Lay out, write and close a matplotlib figure."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+class Experiment:
+    """A nested-CV benchmark: its definitions, on one skeleton (:meth:`run`).
+
+    Subclasses set ``name`` and ``output`` (the default folder) and define
+    :meth:`configure`, :meth:`load`, :meth:`tasks`, :meth:`cost`,
+    ``run_task`` (a picklable function of ``(config, dataset_index, name,
+    *data[name], repeat, fold, train, test, *what)``), :meth:`describe`,
+    :meth:`progress` and :meth:`summarise`.
+    """
+
+    name = ""
+    output = ""
+    #: print every this many finished tasks
+    progress_every = 1
+
+    def run(self, args):
+        """Run the benchmark from parsed arguments; the process exit code."""
+        if getattr(args, "list", False):
+            from skmixup.datasets import list_datasets
+
+            print("\n".join(list_datasets(self.list_kind(args))))
+            return 0
+        try:
+            config = self.configure(args)
+            data = self.load(config)
+        except (ValueError, FileNotFoundError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        # Tables and plots name datasets, never the paths they were read from.
+        config = replace(config, datasets=tuple(data))
+        output = args.output or self.default_output(args, config)
+        message = output_dir_error(output)
+        if message:
+            print(message, file=sys.stderr)
+            return 2
+        return self.execute(args, config, data, output)
+
+    def execute(self, args, config, data, output):
+        """Run the tasks and write the results; the exit code."""
+        n_jobs = getattr(args, "n_jobs", None) or self.default_jobs(config)
+        dask = getattr(args, "dask", None)
+        tasks = list(self.tasks(config, data))
+        print(
+            f"{self.describe(config)}; {len(tasks)} tasks on {n_jobs} workers"
+            + (f" (dask: {dask})" if dask else "")
+            + f"; load average {load_average()}",
+            flush=True,
+        )
+        load_at_start = load_average()
+        start = time.perf_counter()
+
+        def on_done(done, res):
+            if done % self.progress_every == 0 or done == len(tasks):
+                print(
+                    f"[{done:5d}/{len(tasks)}] {res['dataset']:>14} "
+                    f"r{res['repeat']}f{res['fold']} {self.progress(res)}  "
+                    f"({time.perf_counter() - start:6.0f}s elapsed)",
+                    flush=True,
+                )
+
+        results = run_costliest_first(
+            self.run_task,
+            [(config, d, name, *data[name], *rest) for (d, name, *rest) in tasks],
+            [self.cost(config, data, task) for task in tasks],
+            n_jobs,
+            on_done=on_done,
+            dask=dask,
+        )
+        wall = time.perf_counter() - start
+        report = self.write(results, config, data, output, wall=wall, n_jobs=n_jobs)
+        write_run(
+            output,
+            self.name,
+            config={**config.__dict__, **self.run_info(config, data)},
+            report=report,
+            wall=wall,
+            n_jobs=n_jobs,
+            # timings are read next to the machine's load (1, 5, 15 min averages)
+            load_average_start=load_at_start,
+            dask=dask,
+        )
+        print(f"\n{report}\n\nwall time {wall:.0f} s; results in {output}/")
+        return 0
+
+    def write(self, results, config, data, output, **run):
+        """Write ``folds.csv``, the tables and the figures; the report."""
+        import pandas as pd
+
+        pd.DataFrame(results).to_csv(os.path.join(output, "folds.csv"), index=False)
+        tables, report = self.summarise(results, config, data, **run)
+        for name, table in tables.items():
+            if isinstance(table, pd.DataFrame):
+                table.to_csv(os.path.join(output, f"{name}.csv"), index=False)
+        self.plot(tables, config, output)
+        return report
+
+    def default_output(self, args, config):
+        return os.path.join("benchmark_results", self.output)
+
+    def list_kind(self, args):
+        """The kind of dataset ``--list`` names."""
+        return None
+
+    def default_jobs(self, config):
+        return os.cpu_count() or 1
+
+    def run_info(self, config, data):
+        """More for ``run.json``'s configuration."""
+        return {}
+
+    def plot(self, tables, config, output):
+        """Draw the figures into ``output`` (none by default)."""
+
+    def progress(self, res):
+        """The scores of one finished task, for the progress line."""
+        return ""
