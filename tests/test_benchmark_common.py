@@ -1,12 +1,141 @@
-"""The helpers the benchmarks share: outer folds and the run files."""
+"""The helpers the benchmarks share: outer folds, the run files, the runner,
+and the rule that benchmarks use only the library's public names."""
 
+import ast
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+import skmixup
+from skmixup.benchmarks import _runner
 from skmixup.benchmarks._common import outer_folds, run_costliest_first, write_run
+
+BENCHMARKS = Path(skmixup.__file__).parent / "benchmarks"
+
+
+def _absolute(node, package="skmixup.benchmarks"):
+    """The module an import statement reads from, made absolute."""
+    if not node.level:
+        return node.module or ""
+    parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+    return ".".join(parts + ([node.module] if node.module else []))
+
+
+def private_imports(source):
+    """Imports of a private skmixup module or name in ``source``, outside the
+    benchmarks' own modules."""
+
+    def private(module):
+        own = module == "skmixup.benchmarks" or module.startswith("skmixup.benchmarks.")
+        hidden = any(p.startswith("_") for p in module.split(".") if p != "__main__")
+        return module.split(".")[0] == "skmixup" and hidden and not own
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if private(a.name)]
+        elif isinstance(node, ast.ImportFrom):
+            module = _absolute(node)
+            if module.split(".")[0] != "skmixup":
+                continue
+            if private(module):
+                found.append(module)
+            elif not module.startswith("skmixup.benchmarks"):
+                names = [a.name for a in node.names if a.name.startswith("_")]
+                found += [f"{module}.{name}" for name in names]
+    return found
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("from skmixup._dask import dask_backend", ["skmixup._dask"]),
+        ("import skmixup._matching", ["skmixup._matching"]),
+        ("from .._mixing import kmixup_batch", ["skmixup._mixing"]),
+        ("from ..datasets import _metadata", ["skmixup.datasets._metadata"]),
+        ("from skmixup.datasets import _metadata", ["skmixup.datasets._metadata"]),
+        ("from skmixup import kmixup_batch, dask_backend", []),
+        ("from ..toydata import make_spiral", []),
+        ("from ._common import csv_list as _csv_list", []),
+        ("from ._stats import paired_test", []),
+        ("from sklearn.utils._param_validation import Interval", []),
+    ],
+)
+def test_private_import_finder(source, expected):
+    assert private_imports(source) == expected
+
+
+@pytest.mark.parametrize("path", sorted(BENCHMARKS.glob("*.py")), ids=lambda p: p.name)
+def test_benchmarks_import_only_public_library_names(path):
+    assert private_imports(path.read_text(encoding="utf-8")) == []
+
+
+def test_dask_backend_is_public_and_documented():
+    assert "dask_backend" in skmixup.__all__
+    assert "Parameters" in skmixup.dask_backend.__doc__
+    api = (Path(skmixup.__file__).parents[1] / "docs" / "api.rst").read_text()
+    assert "   dask_backend\n" in api
+
+
+def test_task_seed_is_per_fold_and_stable():
+    seeds = {
+        _runner.task_seed(0, d, r, f)
+        for d in range(3)
+        for r in range(2)
+        for f in range(5)
+    }
+    assert len(seeds) == 30 and all(0 <= s < 2**31 - 1 for s in seeds)
+    assert _runner.task_seed(0, 1, 0, 2) == _runner.task_seed(0, 1, 0, 2)
+    assert _runner.task_seed(0, 1, 0, 2) != _runner.task_seed(1, 1, 0, 2)
+
+
+@pytest.mark.parametrize(
+    "steps, n_train, batch, epochs",
+    [(300, 640, 64, 30), (300, 6400, 64, 3), (10, 6400, 64, 1), (5, 10, 64, 5)],
+)
+def test_epochs_for(steps, n_train, batch, epochs):
+    assert _runner.epochs_for(steps, n_train, batch) == epochs
+
+
+def test_fits_counts_the_inner_search_and_the_refit():
+    assert _runner.fits({"a": [1]}, 3) == 1
+    assert _runner.fits({}, 3) == 1
+    assert _runner.fits({"a": [1, 2], "b": [1, 2, 3]}, 2) == 6 * 2 + 1
+
+
+def test_subsample_keeps_the_class_shares():
+    y = np.repeat([0, 1], [80, 20])
+    train = np.arange(100)
+    config = SimpleNamespace(max_train=50)
+    kept = _runner.subsample(train, y, config, seed=0)
+    assert len(kept) == 50 and np.bincount(y[kept]).tolist() == [40, 10]
+    assert _runner.subsample(train, y, SimpleNamespace(max_train=None), 0) is train
+
+
+@pytest.mark.parametrize(
+    "values, match",
+    [
+        ({"alphas": (-1.0,), "ks": (4,)}, "--alphas must be >= 0"),
+        ({"alphas": (1.0,), "ks": (1, 4)}, "--ks are the k of k-mixup"),
+    ],
+)
+def test_check_mixing(values, match):
+    with pytest.raises(ValueError, match=match):
+        _runner.check_mixing(values)
+    assert _runner.check_mixing({"alphas": (0.0,), "ks": (2,)})["ks"] == (2,)
+
+
+def test_load_named_gives_csv_files_their_stem_made_unique(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "same.csv").write_text("x,y\n1,0\n2,1\n3,0\n")
+    paths = [str(tmp_path / "a" / "same.csv"), str(tmp_path / "b" / "same.csv")]
+    data = _runner.load_named(["iris", *paths], lambda given, bunch: given)
+    assert list(data) == ["iris", "same", "same_2"]
+    assert data["same_2"] == paths[1]
 
 
 def _config(**kw):

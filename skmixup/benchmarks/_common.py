@@ -204,7 +204,7 @@ def run_costliest_first(function, tasks, costs, n_jobs, *, on_done, dask=None):
             )
 
     if dask is not None:
-        from skmixup._dask import dask_backend
+        from skmixup import dask_backend
 
         with dask_backend(dask):
             collect(Parallel(n_jobs=-1, return_as="generator")(calls))

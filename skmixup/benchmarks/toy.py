@@ -24,8 +24,9 @@ import numpy as np
 from scipy.spatial import cKDTree
 from sklearn.datasets import make_moons
 
-from .._mixing import kmixup_batch
-from ..toydata import make_clusters, make_spiral
+from skmixup import kmixup_batch
+from skmixup.toydata import make_clusters, make_spiral
+
 from ._common import output_dir_error, positive_int
 
 __all__ = ["min_cross_pairs", "cross_pair_counts", "run_study"]
