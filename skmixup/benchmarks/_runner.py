@@ -14,7 +14,7 @@ import math
 import os
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -27,6 +27,7 @@ from ._common import (
 )
 
 __all__ = [
+    "Config",
     "Experiment",
     "check_mixing",
     "classification_scores",
@@ -34,13 +35,39 @@ __all__ = [
     "fits",
     "grid_size",
     "load_named",
-    "override",
     "pyplot",
     "save_figure",
     "subsample",
     "task_seed",
     "tune_and_fit",
 ]
+
+
+@dataclass(frozen=True)
+class Config:
+    """What defines a cross-validated run (written next to its results).
+
+    Each benchmark subclasses it with its own fields; the defaults are the
+    full run's.
+    """
+
+    datasets: tuple = ()
+    outer_splits: int = 5
+    outer_repeats: int = 2
+    inner_splits: int = 3
+    seed: int = 0
+    max_train: int | None = None
+
+    @classmethod
+    def from_args(cls, args, preset=None, **values):
+        """The defaults, then ``preset``, then every field the command line
+        gives (an option of the field's name, not None), then ``values``."""
+        given = {
+            f.name: getattr(args, f.name)
+            for f in fields(cls)
+            if getattr(args, f.name, None) is not None
+        }
+        return cls(**{**(preset or {}), **given, **values})
 
 
 def task_seed(seed, dataset_index, repeat, fold):
@@ -57,16 +84,6 @@ def epochs_for(steps, n_train, batch_size):
 def grid_size(grid):
     """Points of a parameter grid (1 for an empty grid)."""
     return int(np.prod([len(v) for v in grid.values()])) if grid else 1
-
-
-def override(base, args, names):
-    """``base`` with the options in ``names`` that the command line gives."""
-    values = dict(base)
-    for name in names:
-        given = getattr(args, name, None)
-        if given is not None:
-            values[name] = given
-    return values
 
 
 def subsample(train, y, config, seed, stratified=True):
@@ -166,16 +183,16 @@ def fits(grid, inner_splits):
     return 1 + (n_grid * inner_splits if n_grid > 1 else 0)
 
 
-def check_mixing(values):
-    """``values`` after checking its ``alphas`` and ``ks`` (ValueError)."""
-    if any(a < 0 for a in values.get("alphas", ())):
-        raise ValueError(f"--alphas must be >= 0; got {values['alphas']}")
-    if any(k < 2 for k in values["ks"]):
+def check_mixing(config):
+    """``config`` after checking its ``alphas`` and ``ks`` (ValueError)."""
+    if any(a < 0 for a in getattr(config, "alphas", ())):
+        raise ValueError(f"--alphas must be >= 0; got {config.alphas}")
+    if any(k < 2 for k in config.ks):
         raise ValueError(
             f"--ks are the k of k-mixup and must be >= 2 (k=1 is the mixup "
-            f"baseline); got {values['ks']}"
+            f"baseline); got {config.ks}"
         )
-    return values
+    return config
 
 
 def pyplot():
@@ -200,17 +217,24 @@ def save_figure(fig, path):
 class Experiment:
     """A nested-CV benchmark: its definitions, on one skeleton (:meth:`run`).
 
-    Subclasses set ``name`` and ``output`` (the default folder) and define
-    :meth:`configure`, :meth:`load`, :meth:`tasks`, :meth:`cost`,
-    ``run_task`` (a picklable function of ``(config, dataset_index, name,
-    *data[name], repeat, fold, train, test, *what)``), :meth:`describe`,
-    :meth:`progress` and :meth:`summarise`.
+    A subclass names the command (``name``), its banner's ``title`` and its
+    task, a picklable function of ``(config, dataset_index, name,
+    *data[name], repeat, fold, train, test, *what)`` returning one row of
+    ``folds.csv``, as class keywords::
+
+        class UCI(Experiment, name="uci", title="UCI benchmark", task=run_task):
+
+    and defines :meth:`configure`, :meth:`load`, :meth:`tasks`, :meth:`cost`
+    and :meth:`summarise` (:meth:`describe`, :meth:`progress`, :meth:`plot`
+    and :meth:`run_info` as needed).
     """
 
-    name = ""
-    output = ""
     #: print every this many finished tasks
     progress_every = 1
+
+    def __init_subclass__(cls, *, name, title, task, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.name, cls.title, cls.run_task = name, title, staticmethod(task)
 
     def run(self, args):
         """Run the benchmark from parsed arguments; the process exit code."""
@@ -240,6 +264,8 @@ class Experiment:
         dask = getattr(args, "dask", None)
         tasks = list(self.tasks(config, data))
         print(
+            f"{self.title}: {len(config.datasets)} datasets, "
+            f"{config.outer_repeats}x{config.outer_splits} outer folds, "
             f"{self.describe(config)}; {len(tasks)} tasks on {n_jobs} workers"
             + (f" (dask: {dask})" if dask else "")
             + f"; load average {load_average()}",
@@ -294,7 +320,7 @@ class Experiment:
         return report
 
     def default_output(self, args, config):
-        return os.path.join("benchmark_results", self.output)
+        return os.path.join("benchmark_results", self.name)
 
     def list_kind(self, args):
         """The kind of dataset ``--list`` names."""
@@ -312,4 +338,8 @@ class Experiment:
 
     def progress(self, res):
         """The scores of one finished task, for the progress line."""
+        return ""
+
+    def describe(self, config):
+        """The rest of the banner's protocol (after datasets and folds)."""
         return ""

@@ -359,3 +359,18 @@ def rank_summary(scores, names, higher_is_better=True):
         entry["friedman_p"] = friedman_test(scores)[1]
         entry["cd"] = nemenyi_critical_difference(len(names), len(scores))
     return entry
+
+
+def rank_line(head, ranks, labels):
+    """``head``, then each method's average rank (``labels``: key -> label, in
+    the order shown), then the Friedman p and the Nemenyi critical difference
+    when :func:`rank_summary` gave them."""
+    text = head + ", ".join(
+        f"{label} {ranks[key]:.2f}" for key, label in labels.items()
+    )
+    if "cd" in ranks:
+        text += (
+            f" (Friedman p {format_p_equals(ranks['friedman_p'])}; Nemenyi critical "
+            f"difference {ranks['cd']:.2f})"
+        )
+    return text

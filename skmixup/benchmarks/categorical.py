@@ -28,9 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _runner, _stats
 from ._common import csv_list, outer_folds, positive_int
-from ._runner import Experiment, classification_scores, epochs_for
-from ._stats import corrected_resampled_ttest, wilcoxon_signed_rank
 
 DESCRIPTION = (
     "k-mixup with categorical columns averaged vs taken from one parent "
@@ -42,16 +41,12 @@ VARIANTS = ("averaged", "aware")
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(_runner.Config):
     """Everything that defines a run (written next to the results)."""
 
-    datasets: tuple
-    k: int
-    alpha: float
-    outer_splits: int
-    outer_repeats: int
-    steps: int
-    seed: int
+    k: int = 16
+    alpha: float = 1.0
+    steps: int = 300
 
 
 def add_arguments(parser):
@@ -130,7 +125,7 @@ def make_model(model, variant, groups, n_features, n_train, config, seed):
         k=config.k,
         alpha=config.alpha,
         categorical_features=mask if aware else None,
-        max_epochs=epochs_for(config.steps, n_train, 64),
+        max_epochs=_runner.epochs_for(config.steps, n_train, 64),
         batch_size=64,
         module__hidden_units=128,
         random_state=seed,
@@ -151,7 +146,7 @@ def run_task(
     seed = config.seed + repeat * config.outer_splits + fold
     est = make_model(model, variant, groups, X.shape[1], len(train), config, seed)
     est.fit(X[train], y[train])
-    scores = classification_scores(est, X[test], y[test])
+    scores = _runner.classification_scores(est, X[test], y[test])
     return {
         "dataset": name,
         "repeat": repeat,
@@ -179,7 +174,7 @@ def summarise(folds, n_train, n_test):
                 row[f"{metric}_{v}"] = wide[(metric, v)].mean()
             diff = wide[(metric, "aware")] - wide[(metric, "averaged")]
             row[f"{metric}_diff"] = diff.mean()
-            row[f"{metric}_p"] = corrected_resampled_ttest(
+            row[f"{metric}_p"] = _stats.corrected_resampled_ttest(
                 diff, n_train[name], n_test[name]
             )[1]
         out.append(row)
@@ -194,7 +189,7 @@ def summarise(folds, n_train, n_test):
                 "mean_diff": float(d.mean()),
                 "wins": int((sign * d > 0).sum()),
                 "losses": int((sign * d < 0).sum()),
-                "p_wilcoxon": wilcoxon_signed_rank(d)[1],
+                "p_wilcoxon": _stats.wilcoxon_signed_rank(d)[1],
             }
     return table, across
 
@@ -236,28 +231,20 @@ def format_report(table, across, config, wall):
     return "\n".join(lines)
 
 
-class Categorical(Experiment):
+class Categorical(
+    _runner.Experiment, name="categorical", title="Categorical benchmark", task=run_task
+):
     """The categorical benchmark on the experiment runner (no inner tuning)."""
-
-    name = "categorical"
-    run_task = staticmethod(run_task)
 
     def configure(self, args):
         if args.alpha < 0:
             raise ValueError(f"--alpha must be >= 0; got {args.alpha}")
-        names = args.datasets or categorical_datasets()
-        splits, repeats = (
-            (3, 1) if args.quick else (args.outer_splits, args.outer_repeats)
-        )
-        return Config(
-            datasets=tuple(names[:3] if args.quick else names),
-            k=args.k,
-            alpha=args.alpha,
-            outer_splits=splits,
-            outer_repeats=repeats,
-            steps=args.steps,
-            seed=args.seed,
-        )
+        names = tuple(args.datasets or categorical_datasets())
+        if args.quick:
+            return Config.from_args(
+                args, datasets=names[:3], outer_splits=3, outer_repeats=1
+            )
+        return Config.from_args(args, datasets=names)
 
     def load(self, config):
         from skmixup.datasets import load_dataset
@@ -283,9 +270,7 @@ class Categorical(Experiment):
 
     def describe(self, config):
         return (
-            f"Categorical benchmark: {len(config.datasets)} datasets, "
-            f"{config.outer_repeats}x{config.outer_splits} outer folds, k = "
-            f"{config.k}, alpha = {config.alpha}, {config.steps} steps per net fit"
+            f"k = {config.k}, alpha = {config.alpha}, {config.steps} steps per net fit"
         )
 
     def progress(self, res):

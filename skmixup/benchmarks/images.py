@@ -31,26 +31,13 @@ Run ``python -m skmixup.benchmarks images --help``.
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from . import _runner, _stats
 from ._common import csv_list as _csv_list
 from ._common import load_average, outer_folds, positive_int, write_run
-from ._runner import (
-    Experiment,
-    check_mixing,
-    classification_scores,
-    epochs_for,
-    fits,
-    override,
-    pyplot,
-    save_figure,
-    subsample,
-    task_seed,
-    tune_and_fit,
-)
-from ._stats import corrected_resampled_ttest
 
 DESCRIPTION = (
     "ERM vs mixup vs k-mixup vs manifold k-mixup with a CNN on digits and "
@@ -59,12 +46,7 @@ DESCRIPTION = (
 )
 
 METHODS = ("erm", "mixup", "kmixup", "manifold")
-LABELS = {
-    "erm": "ERM (α=0)",
-    "mixup": "mixup (k=1)",
-    "kmixup": "k-mixup",
-    "manifold": "manifold k-mixup",
-}
+LABELS = dict(zip(METHODS, ("ERM (α=0)", "mixup (k=1)", "k-mixup", "manifold k-mixup")))
 #: (method, baseline) pairs of the paired tests
 COMPARISONS = (
     ("kmixup", "mixup"),
@@ -76,57 +58,32 @@ DATASETS = ("digits", "mnist_5k")
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(_runner.Config):
     """Everything that defines a run (written next to the results)."""
 
-    datasets: tuple
-    outer_splits: int
-    outer_repeats: int
-    inner_splits: int
-    steps: int
-    batch_size: int
-    channels: tuple
-    hidden_units: int
-    lr: float
-    alphas: tuple
-    ks: tuple
-    manifold_layers: tuple
-    sigmas: tuple
-    epsilons: tuple
-    noise_repeats: int
-    seed: int
-    max_train: int | None
-    device: str
+    datasets: tuple = DATASETS
+    outer_repeats: int = 1
+    inner_splits: int = 2
+    steps: int = 1000
+    batch_size: int = 64
+    channels: tuple = (32, 64)
+    hidden_units: int = 128
+    lr: float = 3e-3
+    alphas: tuple = (0.2, 1.0)
+    ks: tuple = (16,)
+    manifold_layers: tuple = (0, 1)
+    sigmas: tuple = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+    epsilons: tuple = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)
+    noise_repeats: int = 3
+    device: str = "cpu"
 
 
-FULL = dict(
-    datasets=DATASETS,
-    outer_splits=5,
-    outer_repeats=1,
-    inner_splits=2,
-    steps=1000,
-    batch_size=64,
-    channels=(32, 64),
-    hidden_units=128,
-    lr=3e-3,
-    alphas=(0.2, 1.0),
-    ks=(16,),
-    manifold_layers=(0, 1),
-    sigmas=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5),
-    epsilons=(0.0, 0.01, 0.02, 0.05, 0.1, 0.2),
-    noise_repeats=3,
-    max_train=None,
-)
 QUICK = dict(
-    FULL,
     datasets=("digits",),
     outer_splits=3,
-    inner_splits=2,
     steps=200,
     channels=(16, 32),
     hidden_units=64,
-    alphas=(0.2, 1.0),
-    ks=(16,),
     noise_repeats=2,
 )
 
@@ -202,42 +159,6 @@ def add_arguments(parser):
     )
 
 
-OPTIONS = (
-    "datasets",
-    "outer_splits",
-    "outer_repeats",
-    "inner_splits",
-    "steps",
-    "batch_size",
-    "alphas",
-    "ks",
-    "channels",
-    "hidden_units",
-    "max_train",
-)
-
-
-def _make_config(args):
-    import torch
-
-    values = check_mixing(override(QUICK if args.quick else FULL, args, OPTIONS))
-    unknown = [d for d in values["datasets"] if d not in DATASETS]
-    if unknown:
-        raise ValueError(
-            f"--datasets must be among {', '.join(DATASETS)}; got {', '.join(unknown)}"
-        )
-    if any(c < 1 for c in values["channels"]):
-        raise ValueError(f"--channels must be >= 1; got {values['channels']}")
-    if args.device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("--device cuda but torch sees no CUDA device")
-    # resolved once, so that run.json says where the nets trained
-    device = args.device
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    values["datasets"] = tuple(dict.fromkeys(values["datasets"]))
-    return Config(seed=args.seed, device=device, **values)
-
-
 def load_images(name):
     """Images of shape (n, H, W), float32 in [0, 1], and integer labels.
 
@@ -278,7 +199,7 @@ def make_estimator(config, n_train, seed, **params):
     from skmixup import KMixupClassifier
 
     return KMixupClassifier(
-        max_epochs=epochs_for(config.steps, n_train, config.batch_size),
+        max_epochs=_runner.epochs_for(config.steps, n_train, config.batch_size),
         batch_size=config.batch_size,
         lr=config.lr,
         module__channels=tuple(config.channels),
@@ -307,11 +228,11 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
     from skmixup.robustness import fgsm_accuracy, noise_accuracy
 
     torch.set_num_threads(1)
-    seed = task_seed(config.seed, dataset_index, repeat, fold)
+    seed = _runner.task_seed(config.seed, dataset_index, repeat, fold)
     start = time.perf_counter()
     cpu_start = time.process_time()
-    train = subsample(train, y, config, seed)
-    model, best = tune_and_fit(
+    train = _runner.subsample(train, y, config, seed)
+    model, best = _runner.tune_and_fit(
         lambda n: make_estimator(config, n, seed),
         method_grid(method, config),
         X,
@@ -339,7 +260,7 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
         "fold": fold,
         "n_train": len(train),
         "n_test": len(test),
-        **classification_scores(model, X[test], y[test]),
+        **_runner.classification_scores(model, X[test], y[test]),
         "best_alpha": best["alpha"],
         "best_k": best["k"],
         "mix_layer": str(best["mix_layer"]),
@@ -390,7 +311,7 @@ def summarise(results, config):
             n_train, n_test = int(a.n_train.mean()), int(a.n_test.mean())
             for metric in ("accuracy", "log_loss", "ece", "noise_mean", "fgsm_mean"):
                 diff = a[metric].to_numpy() - b[metric].to_numpy()
-                t, p = corrected_resampled_ttest(diff, n_train, n_test)
+                t, p = _stats.corrected_resampled_ttest(diff, n_train, n_test)
                 tests.append(
                     {
                         "dataset": name,
@@ -478,7 +399,7 @@ def format_report(table, tests, config):
 
 def plot(table, config, path):
     """Noise and FGSM curves (mean ± s.d. over folds), one row per dataset."""
-    plt = pyplot()
+    plt = _runner.pyplot()
     n = len(config.datasets)
     fig, axes = plt.subplots(n, 2, figsize=(10, 3.6 * n), squeeze=False)
     for row, name in zip(axes, config.datasets):
@@ -508,7 +429,7 @@ def plot(table, config, path):
         f"{config.outer_repeats}x{config.outer_splits}-fold outer CV, "
         f"{config.steps} steps per fit, ConvNet{tuple(config.channels)}"
     )
-    save_figure(fig, path)
+    _runner.save_figure(fig, path)
 
 
 def _timing_notes(results, data, config, wall, n_jobs):
@@ -666,14 +587,31 @@ def _speed_report(table, args, config, n_images):
     return "\n".join(lines)
 
 
-class Images(Experiment):
+class Images(
+    _runner.Experiment, name="images", title="Images benchmark", task=run_task
+):
     """The images benchmark on the experiment runner (``--part speed`` apart)."""
 
-    name = "images"
-    run_task = staticmethod(run_task)
-
     def configure(self, args):
-        return _make_config(args)
+        import torch
+
+        if args.device == "cuda" and not torch.cuda.is_available():
+            raise ValueError("--device cuda but torch sees no CUDA device")
+        # resolved once, so that run.json says where the nets trained
+        device = args.device
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        config = Config.from_args(args, QUICK if args.quick else None, device=device)
+        unknown = [d for d in config.datasets if d not in DATASETS]
+        if unknown:
+            raise ValueError(
+                f"--datasets must be among {', '.join(DATASETS)}; got {', '.join(unknown)}"
+            )
+        if any(c < 1 for c in config.channels):
+            raise ValueError(f"--channels must be >= 1; got {config.channels}")
+        return _runner.check_mixing(
+            replace(config, datasets=tuple(dict.fromkeys(config.datasets)))
+        )
 
     def load(self, config):
         return {name: load_images(name) for name in config.datasets}
@@ -697,14 +635,12 @@ class Images(Experiment):
 
     def cost(self, config, data, task):
         # its fits, weighted by the image size
-        return fits(method_grid(task[-1], config), config.inner_splits) * (
+        return _runner.fits(method_grid(task[-1], config), config.inner_splits) * (
             data[task[1]][0][0].size
         )
 
     def describe(self, config):
         return (
-            f"Images benchmark: {', '.join(config.datasets)}; "
-            f"{config.outer_repeats}x{config.outer_splits} outer folds, "
             f"{config.inner_splits}-fold inner tuning, {config.steps} steps/fit, "
             f"ConvNet channels={tuple(config.channels)}, device {config.device}"
         )

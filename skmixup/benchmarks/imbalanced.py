@@ -34,31 +34,14 @@ resampler; per dataset: the corrected resampled t-test.
 import math
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from . import _runner, _stats
 from ._common import csv_list, outer_folds, positive_int
-from ._runner import (
-    Experiment,
-    check_mixing,
-    fits,
-    load_named,
-    override,
-    pyplot,
-    save_figure,
-    subsample,
-    task_seed,
-    tune_and_fit,
-)
-from ._stats import (
-    compare_over_datasets,
-    paired_test,
-    plot_critical_difference,
-    rank_summary,
-)
 from ._stats import format_p_equals as _fmt_eq
 
 DESCRIPTION = (
@@ -68,14 +51,9 @@ DESCRIPTION = (
 )
 
 SAMPLERS = ("none", "ros", "smote", "adasyn", "mixup", "kmixup")
-SAMPLER_LABELS = {
-    "none": "none",
-    "ros": "ROS",
-    "smote": "SMOTE",
-    "adasyn": "ADASYN",
-    "mixup": "mixup (k=1)",
-    "kmixup": "k-mixup",
-}
+SAMPLER_LABELS = dict(
+    zip(SAMPLERS, ("none", "ROS", "SMOTE", "ADASYN", "mixup (k=1)", "k-mixup"))
+)
 CLASSIFIERS = ("logreg", "hgb")
 CLASSIFIER_LABELS = {
     "logreg": "LogisticRegression",
@@ -91,30 +69,15 @@ METRICS = {
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(_runner.Config):
     """Everything that defines a run (written next to the results)."""
 
-    datasets: tuple
-    classifiers: tuple
-    outer_splits: int
-    outer_repeats: int
-    inner_splits: int
-    ks: tuple
-    neighbors: tuple
-    seed: int
-    max_train: int | None
+    classifiers: tuple = CLASSIFIERS
+    ks: tuple = (4, 16)
+    neighbors: tuple = (3, 5)
 
 
-FULL = dict(
-    classifiers=CLASSIFIERS,
-    outer_splits=5,
-    outer_repeats=2,
-    inner_splits=3,
-    ks=(4, 16),
-    neighbors=(3, 5),
-    max_train=None,
-)
-QUICK = dict(FULL, outer_splits=3, outer_repeats=1, inner_splits=2)
+QUICK = dict(outer_splits=3, outer_repeats=1, inner_splits=2)
 QUICK_DATASETS = ("glass4", "new-thyroid2", "ecoli3", "yeast-2_vs_4")
 
 
@@ -168,28 +131,6 @@ def add_arguments(parser):
         type=positive_int,
         help="subsample training folds larger than this (stratified)",
     )
-
-
-def _make_config(args):
-    from skmixup.datasets import list_datasets
-
-    options = ("outer_splits", "outer_repeats", "inner_splits", "ks", "neighbors")
-    options += ("max_train",)
-    values = check_mixing(override(QUICK if args.quick else FULL, args, options))
-    if args.classifiers is not None:
-        unknown = sorted(set(args.classifiers) - set(CLASSIFIERS))
-        if unknown:
-            raise ValueError(
-                f"--classifiers: unknown {unknown}; choose from {', '.join(CLASSIFIERS)}."
-            )
-        values["classifiers"] = tuple(dict.fromkeys(args.classifiers))
-    if any(n < 1 for n in values["neighbors"]):
-        raise ValueError(f"--neighbors must be >= 1; got {values['neighbors']}")
-    if args.datasets:
-        datasets = args.datasets
-    else:
-        datasets = QUICK_DATASETS if args.quick else tuple(list_datasets("imbalanced"))
-    return Config(datasets=tuple(dict.fromkeys(datasets)), seed=args.seed, **values)
 
 
 def _binary(config, given, bunch):
@@ -330,8 +271,8 @@ def run_task(
     import torch
 
     torch.set_num_threads(1)
-    seed = task_seed(config.seed, dataset_index, repeat, fold)
-    train = subsample(train, y, config, seed)
+    seed = _runner.task_seed(config.seed, dataset_index, repeat, fold)
+    train = _runner.subsample(train, y, config, seed)
     start = time.perf_counter()
     n_positive = int(y[train].sum())
     # the fewest minority points of an inner training fold (stratified folds)
@@ -339,7 +280,7 @@ def run_task(
     grid = sampler_grid(sampler, config, n_inner)
     # without a search, the grid that fits the whole training fold
     default = {k: v[0] for k, v in sampler_grid(sampler, config, n_positive).items()}
-    model, best = tune_and_fit(
+    model, best = _runner.tune_and_fit(
         lambda n: make_pipeline(sampler, clf, seed),
         grid,
         X,
@@ -396,7 +337,7 @@ def summarise(results, config):
                             dataset=name,
                             baseline=base,
                             metric=metric,
-                            **paired_test(diff, *sizes),
+                            **_stats.paired_test(diff, *sizes),
                         )
                     )
         m = means[means.classifier == clf]
@@ -404,14 +345,14 @@ def summarise(results, config):
             table = m.pivot(index="dataset", columns="sampler", values=metric).loc[
                 list(config.datasets), list(SAMPLERS)
             ]
-            ranks[(clf, metric)] = rank_summary(table, SAMPLERS)
+            ranks[(clf, metric)] = _stats.rank_summary(table, SAMPLERS)
             for base in SAMPLERS[:-1]:
                 wilcoxon.append(
                     dict(
                         classifier=clf,
                         metric=metric,
                         baseline=base,
-                        **compare_over_datasets(
+                        **_stats.compare_over_datasets(
                             table["kmixup"] - table[base], tol=1e-12
                         ),
                     )
@@ -450,15 +391,9 @@ def format_report(results, means, ranks, wilcoxon, config):
         n = len(config.datasets)
         for metric, label in METRICS.items():
             r = ranks[(clf, metric)]
-            text = f"Average rank over {n} datasets, {label}: " + ", ".join(
-                f"{SAMPLER_LABELS[s]} {r[s]:.2f}" for s in sorted(SAMPLERS, key=r.get)
-            )
-            if "cd" in r:
-                text += (
-                    f" (Friedman p {_fmt_eq(r['friedman_p'])}; Nemenyi critical "
-                    f"difference {r['cd']:.2f})"
-                )
-            lines.append(text)
+            order = {s: SAMPLER_LABELS[s] for s in sorted(SAMPLERS, key=r.get)}
+            head = f"Average rank over {n} datasets, {label}: "
+            lines.append(_stats.rank_line(head, r, order))
         lines.append("")
         w = wilcoxon[wilcoxon.classifier == clf]
         for metric, label in METRICS.items():
@@ -492,7 +427,7 @@ def format_report(results, means, ranks, wilcoxon, config):
 
 def plot(means, ranks, config, path):
     """Average-rank CD diagrams, one per classifier and metric."""
-    plt = pyplot()
+    plt = _runner.pyplot()
     keys = [(clf, metric) for clf in config.classifiers for metric in METRICS]
     n_cols = len(METRICS)
     n_rows = len(config.classifiers)
@@ -504,7 +439,7 @@ def plot(means, ranks, config, path):
         if "cd" not in r:
             ax.axis("off")
             continue
-        plot_critical_difference(
+        _stats.plot_critical_difference(
             ax,
             {SAMPLER_LABELS[s]: r[s] for s in SAMPLERS},
             r["cd"],
@@ -516,22 +451,42 @@ def plot(means, ranks, config, path):
         f"(1 = best), {config.outer_repeats}x{config.outer_splits}-fold outer CV",
         fontsize=10,
     )
-    save_figure(fig, path)
+    _runner.save_figure(fig, path)
 
 
-class Imbalanced(Experiment):
+class Imbalanced(
+    _runner.Experiment, name="imbalanced", title="Imbalanced benchmark", task=run_task
+):
     """The imbalanced benchmark on the experiment runner."""
 
-    name = "imbalanced"
-    output = "imbalanced"
     progress_every = 50
-    run_task = staticmethod(run_task)
 
     def configure(self, args):
-        return _make_config(args)
+        from skmixup.datasets import list_datasets
+
+        config = _runner.check_mixing(
+            Config.from_args(args, QUICK if args.quick else None)
+        )
+        unknown = sorted(set(config.classifiers) - set(CLASSIFIERS))
+        if unknown:
+            raise ValueError(
+                f"--classifiers: unknown {unknown}; choose from {', '.join(CLASSIFIERS)}."
+            )
+        if any(n < 1 for n in config.neighbors):
+            raise ValueError(f"--neighbors must be >= 1; got {config.neighbors}")
+        if not args.datasets:
+            quick = QUICK_DATASETS if args.quick else None
+            config = replace(
+                config, datasets=quick or tuple(list_datasets("imbalanced"))
+            )
+        return replace(
+            config,
+            datasets=tuple(dict.fromkeys(config.datasets)),
+            classifiers=tuple(dict.fromkeys(config.classifiers)),
+        )
 
     def load(self, config):
-        return load_named(config.datasets, partial(_binary, config))
+        return _runner.load_named(config.datasets, partial(_binary, config))
 
     def list_kind(self, args):
         return "imbalanced"
@@ -544,14 +499,12 @@ class Imbalanced(Experiment):
 
     def cost(self, config, data, task):
         clf, sampler = task[-2:]
-        return fits(sampler_grid(sampler, config), config.inner_splits) * (
+        return _runner.fits(sampler_grid(sampler, config), config.inner_splits) * (
             10 if clf == "hgb" else 1
         )
 
     def describe(self, config):
         return (
-            f"Imbalanced benchmark: {len(config.datasets)} datasets, "
-            f"{config.outer_repeats}x{config.outer_splits} outer folds, "
             f"{config.inner_splits}-fold inner tuning, classifiers "
             f"{', '.join(config.classifiers)}"
         )

@@ -209,7 +209,7 @@ def _total_cost(A, P, perm):
     return float(((A - matched) ** 2).sum())
 
 
-def _match_sq(A, P, solver):
+def _match_sq(A, P, solver="auto"):
     """The matching under test, on the references' squared cost."""
     from skmixup import match_batches
 

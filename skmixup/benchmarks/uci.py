@@ -28,33 +28,14 @@ and the Nemenyi critical difference (Demsar, 2006).
 import math
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
 
+from . import _runner, _stats
 from ._common import csv_list as _csv_list
 from ._common import outer_folds, positive_int
-from ._runner import (
-    Experiment,
-    check_mixing,
-    classification_scores,
-    epochs_for,
-    fits,
-    load_named,
-    override,
-    pyplot,
-    save_figure,
-    subsample,
-    task_seed,
-    tune_and_fit,
-)
-from ._stats import (
-    compare_over_datasets,
-    paired_test,
-    plot_critical_difference,
-    rank_summary,
-)
 from ._stats import format_p as _fmt_p
 from ._stats import format_p_equals as _fmt_eq
 
@@ -95,22 +76,16 @@ def _variant(method):
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(_runner.Config):
     """Everything that defines a run (written next to the results)."""
 
-    datasets: tuple
-    outer_splits: int
-    outer_repeats: int
-    inner_splits: int
-    steps: int
-    batch_size: int
-    hidden_units: int
-    n_layers: int
-    lr: float
-    alphas: tuple
-    ks: tuple
-    seed: int
-    max_train: int | None
+    steps: int = 600
+    batch_size: int = 64
+    hidden_units: int = 128
+    n_layers: int = 2
+    lr: float = 1e-3
+    alphas: tuple = (0.2, 1.0)
+    ks: tuple = (4, 16)
     task: str = "classification"
     ridge_alphas: tuple = (0.1, 1.0, 10.0)
 
@@ -119,45 +94,15 @@ class Config:
         return tuple(m for family in FAMILIES[self.task].values() for m in family)
 
 
-FULL = dict(
-    outer_splits=5,
-    outer_repeats=2,
-    inner_splits=3,
-    steps=600,
-    batch_size=64,
-    hidden_units=128,
-    n_layers=2,
-    lr=1e-3,
-    alphas=(0.2, 1.0),
-    ks=(4, 16),
-    max_train=None,
-)
 QUICK = dict(
-    FULL,
-    outer_splits=3,
-    outer_repeats=1,
-    inner_splits=2,
-    steps=300,
-    ks=(16,),
-    max_train=1000,
+    outer_splits=3, outer_repeats=1, inner_splits=2, steps=300, ks=(16,), max_train=1000
 )
 #: --all: every bundled classification dataset (digits, not its superset
 #: optdigits), 3 x 5 outer folds, 2 inner folds, 500 steps per fit, training
 #: folds above 2,000 rows subsampled: sized to finish within an hour on 2 cores.
 #: --task regression runs this protocol on every bundled regression dataset.
-ALL = dict(FULL, outer_repeats=3, inner_splits=2, steps=500, max_train=2000)
+ALL = dict(outer_repeats=3, inner_splits=2, steps=500, max_train=2000)
 QUICK_DATASETS = ("iris", "wine", "breast_cancer", "sonar", "ionosphere", "pima")
-#: the options that override the configuration
-OPTIONS = (
-    "outer_splits",
-    "outer_repeats",
-    "inner_splits",
-    "steps",
-    "batch_size",
-    "alphas",
-    "ks",
-    "max_train",
-)
 
 
 def all_classification_datasets():
@@ -234,33 +179,6 @@ def add_arguments(parser):
     )
 
 
-def _make_config(args):
-    from skmixup.datasets import DEFAULT_SUITE, list_datasets
-
-    task = getattr(args, "task", "classification")
-    use_all = getattr(args, "all", False)
-    if use_all and args.quick:
-        raise ValueError("--all and --quick exclude each other; pass one of them.")
-    if use_all and task != "classification":
-        raise ValueError(
-            "--all selects the classification datasets; with --task regression "
-            "every bundled regression dataset is the default already."
-        )
-    regression = task == "regression"
-    base = QUICK if args.quick else (ALL if use_all or regression else FULL)
-    values = check_mixing(override(base, args, OPTIONS))
-    if args.datasets:
-        datasets = args.datasets
-    elif regression:
-        datasets = tuple(list_datasets("regression"))
-    elif use_all:
-        datasets = all_classification_datasets()
-    else:
-        datasets = QUICK_DATASETS if args.quick else DEFAULT_SUITE
-    datasets = tuple(dict.fromkeys(datasets))  # drop repeats, keep order
-    return Config(datasets=datasets, seed=args.seed, task=task, **values)
-
-
 def _prefix(config):
     """Parameter prefix of the mixing estimator inside the pipeline."""
     return "clf__" if config.task == "classification" else "reg__regressor__"
@@ -285,7 +203,7 @@ def make_estimator(config, n_train, seed, method="erm", **params):
     else:
         net = KMixupClassifier if config.task == "classification" else KMixupRegressor
         model = net(
-            max_epochs=epochs_for(config.steps, n_train, config.batch_size),
+            max_epochs=_runner.epochs_for(config.steps, n_train, config.batch_size),
             batch_size=config.batch_size,
             lr=config.lr,
             module__hidden_units=config.hidden_units,
@@ -320,11 +238,11 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
     from sklearn.metrics import r2_score, root_mean_squared_error
 
     torch.set_num_threads(1)
-    seed = task_seed(config.seed, dataset_index, repeat, fold)
+    seed = _runner.task_seed(config.seed, dataset_index, repeat, fold)
     regression = config.task == "regression"
     start = time.perf_counter()
-    train = subsample(train, y, config, seed, stratified=not regression)
-    model, best = tune_and_fit(
+    train = _runner.subsample(train, y, config, seed, stratified=not regression)
+    model, best = _runner.tune_and_fit(
         lambda n: make_estimator(config, n, seed, method),
         method_grid(method, config),
         X,
@@ -342,7 +260,7 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
             "r2": r2_score(y[test], pred),
         }
     else:
-        scores = classification_scores(model, X[test], y[test])
+        scores = _runner.classification_scores(model, X[test], y[test])
     p = _prefix(config)
     return {
         "dataset": name,
@@ -425,7 +343,7 @@ def summarise(results, config):
                             "method": _variant(first),
                             "baseline": _variant(second),
                             "metric": metric,
-                            **paired_test(diff, *sizes),
+                            **_stats.paired_test(diff, *sizes),
                         }
                     )
             best_k = k_rows.best_k.dropna()
@@ -444,7 +362,7 @@ def _across_datasets(table, config):
     for family, methods in FAMILIES[config.task].items():
         for metric, (higher, _) in METRICS[config.task].items():
             scores = table[[f"{m}_{columns[metric]}" for m in methods]]
-            ranks[(family, metric)] = rank_summary(
+            ranks[(family, metric)] = _stats.rank_summary(
                 scores, [_variant(m) for m in methods], higher
             )
         for base in methods[:2]:
@@ -453,7 +371,9 @@ def _across_datasets(table, config):
                 b_col = table[f"{base}_{columns[metric]}"]
                 # RMSE: scale-free, the relative change
                 d = k_col / b_col - 1.0 if metric == "rmse" else k_col - b_col
-                wtl[(family, _variant(base), metric)] = compare_over_datasets(d, higher)
+                wtl[(family, _variant(base), metric)] = _stats.compare_over_datasets(
+                    d, higher
+                )
     return ranks, wtl
 
 
@@ -498,19 +418,9 @@ def format_report(table, tests, ranks, wtl, config, results=None):
         for metric, (_, label) in METRICS[config.task].items():
             if metric == "ece":
                 continue
-            r = ranks[(family, metric)]
-            text = (
-                f"{who}Average rank (1 = best) over {n} datasets, {label}: "
-                + ", ".join(
-                    f"{LABELS[_variant(m)]} {r[_variant(m)]:.2f}" for m in methods
-                )
-            )
-            if "cd" in r:
-                text += (
-                    f" (Friedman p {_fmt_eq(r['friedman_p'])}; Nemenyi critical "
-                    f"difference {r['cd']:.2f})"
-                )
-            lines.append(text)
+            head = f"{who}Average rank (1 = best) over {n} datasets, {label}: "
+            order = {_variant(m): LABELS[_variant(m)] for m in methods}
+            lines.append(_stats.rank_line(head, ranks[(family, metric)], order))
     lines.append("")
     for (family, base, metric), w in wtl.items():
         if metric == "ece":
@@ -615,7 +525,7 @@ def _regression_table(table, tests, config):
 def plot(table, config, path):
     """Per-dataset bars: the main score's difference to ERM (± s.e.) and the
     other scores, one panel each."""
-    plt = pyplot()
+    plt = _runner.pyplot()
     names = list(table.dataset)
     x = np.arange(len(names))
     families = FAMILIES[config.task]
@@ -661,13 +571,13 @@ def plot(table, config, path):
         f"ERM vs mixup vs k-mixup ({config.task}): {config.outer_repeats}x"
         f"{config.outer_splits}-fold outer CV, {config.steps} steps"
     )
-    save_figure(fig, path)
+    _runner.save_figure(fig, path)
 
 
 def plot_statistics(tests, ranks, config, path):
     """Critical-difference diagrams (one per family and metric) and the
     per-dataset differences of k-mixup with 95% corrected intervals."""
-    plt = pyplot()
+    plt = _runner.pyplot()
     keys = [
         (family, metric)
         for family in FAMILIES[config.task]
@@ -691,7 +601,7 @@ def plot_statistics(tests, ranks, config, path):
     for i, (family, metric) in enumerate(keys):
         r = ranks[(family, metric)]
         methods = FAMILIES[config.task][family]
-        plot_critical_difference(
+        _stats.plot_critical_difference(
             fig.add_subplot(grid[0, i]),
             {LABELS[_variant(m)]: r[_variant(m)] for m in methods},
             r["cd"],
@@ -729,20 +639,40 @@ def plot_statistics(tests, ranks, config, path):
         "differences with 95% corrected intervals",
         fontsize=9,
     )
-    save_figure(fig, path)
+    _runner.save_figure(fig, path)
 
 
-class UCI(Experiment):
+class UCI(_runner.Experiment, name="uci", title="UCI benchmark", task=run_task):
     """The UCI benchmark on the experiment runner."""
 
-    name = "uci"
-    run_task = staticmethod(run_task)
-
     def configure(self, args):
-        return _make_config(args)
+        from skmixup.datasets import DEFAULT_SUITE, list_datasets
+
+        task = getattr(args, "task", "classification")
+        use_all = getattr(args, "all", False)
+        if use_all and args.quick:
+            raise ValueError("--all and --quick exclude each other; pass one of them.")
+        if use_all and task != "classification":
+            raise ValueError(
+                "--all selects the classification datasets; with --task regression "
+                "every bundled regression dataset is the default already."
+            )
+        regression = task == "regression"
+        preset = QUICK if args.quick else (ALL if use_all or regression else {})
+        config = _runner.check_mixing(Config.from_args(args, preset))
+        if args.datasets:
+            datasets = args.datasets
+        elif regression:
+            datasets = tuple(list_datasets("regression"))
+        elif use_all:
+            datasets = all_classification_datasets()
+        else:
+            datasets = QUICK_DATASETS if args.quick else DEFAULT_SUITE
+        # drop repeats, keep order
+        return replace(config, datasets=tuple(dict.fromkeys(datasets)))
 
     def load(self, config):
-        return load_named(config.datasets, partial(_as_task, config))
+        return _runner.load_named(config.datasets, partial(_as_task, config))
 
     def list_kind(self, args):
         return getattr(args, "task", None)
@@ -762,14 +692,13 @@ class UCI(Experiment):
         return (
             0
             if method in RIDGE_METHODS
-            else fits(method_grid(method, config), config.inner_splits)
+            else _runner.fits(method_grid(method, config), config.inner_splits)
         )
 
     def describe(self, config):
         return (
-            f"UCI benchmark ({config.task}): {len(config.datasets)} datasets, "
-            f"{config.outer_repeats}x{config.outer_splits} outer folds, "
-            f"{config.inner_splits}-fold inner tuning, {config.steps} steps/fit"
+            f"task {config.task}, {config.inner_splits}-fold inner tuning, "
+            f"{config.steps} steps/fit"
         )
 
     def progress(self, res):
