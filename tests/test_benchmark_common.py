@@ -124,8 +124,18 @@ def test_subsample_keeps_the_class_shares():
 )
 def test_check_mixing(values, match):
     with pytest.raises(ValueError, match=match):
-        _runner.check_mixing(values)
-    assert _runner.check_mixing({"alphas": (0.0,), "ks": (2,)})["ks"] == (2,)
+        _runner.check_mixing(SimpleNamespace(**values))
+    good = SimpleNamespace(alphas=(0.0,), ks=(2,))
+    assert _runner.check_mixing(good) is good
+
+
+def test_config_from_args_layers_defaults_preset_options_values():
+    args = SimpleNamespace(outer_splits=4, inner_splits=None, seed=7, other=1)
+    config = _runner.Config.from_args(
+        args, {"outer_splits": 3, "outer_repeats": 1}, max_train=10
+    )
+    assert (config.outer_splits, config.outer_repeats) == (4, 1)
+    assert (config.inner_splits, config.seed, config.max_train) == (3, 7, 10)
 
 
 def test_load_named_gives_csv_files_their_stem_made_unique(tmp_path):
