@@ -19,15 +19,18 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from ._common import (
+    csv_list,
     inner_search,
     load_average,
     output_dir_error,
+    positive_int,
     run_costliest_first,
     write_run,
 )
 
 __all__ = [
     "Config",
+    "add_run_arguments",
     "Experiment",
     "check_mixing",
     "classification_scores",
@@ -41,6 +44,28 @@ __all__ = [
     "task_seed",
     "tune_and_fit",
 ]
+
+
+def add_run_arguments(parser, *, datasets, quick, output, listing=None, subsample=True):
+    """The options of every experiment: ``--datasets``, ``--quick``,
+    ``--output``, and ``--list`` (with its ``listing`` help) and
+    ``--max-train`` (with ``subsample``)."""
+    parser.add_argument("--datasets", type=csv_list, default=None, help=datasets)
+    if listing:
+        parser.add_argument("--list", action="store_true", help=listing)
+    parser.add_argument("--quick", action="store_true", help=quick)
+    parser.add_argument(
+        "--output",
+        default=None,
+        help=f"folder for the CSV, PNG and markdown files (default: {output})",
+    )
+    if subsample:
+        parser.add_argument(
+            "--max-train",
+            type=positive_int,
+            help="subsample training folds larger than this (stratified for "
+            "classification)",
+        )
 
 
 @dataclass(frozen=True)
