@@ -3,12 +3,13 @@
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from skmixup.benchmarks.__main__ import main
-from skmixup.benchmarks.categorical import make_model, onehot_groups
-from skmixup.datasets import load_dataset
+pd = pytest.importorskip("pandas")
+
+from skmixup.benchmarks.__main__ import main  # noqa: E402
+from skmixup.benchmarks.categorical import make_model, onehot_groups  # noqa: E402
+from skmixup.datasets import load_dataset  # noqa: E402
 
 
 def test_onehot_groups_cover_the_encoded_columns():

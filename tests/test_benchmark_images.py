@@ -3,11 +3,13 @@
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from skmixup.benchmarks.__main__ import main
-from skmixup.benchmarks.images import METHODS, load_images
+pd = pytest.importorskip("pandas")
+pytest.importorskip("matplotlib")  # the runs draw figures
+
+from skmixup.benchmarks.__main__ import main  # noqa: E402
+from skmixup.benchmarks.images import METHODS, load_images  # noqa: E402
 
 TINY = [
     "images",

@@ -3,11 +3,14 @@
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from skmixup.benchmarks.__main__ import main
-from skmixup.benchmarks.imbalanced import (
+pd = pytest.importorskip("pandas")
+pytest.importorskip("matplotlib")  # the runs draw figures
+pytest.importorskip("imblearn")
+
+from skmixup.benchmarks.__main__ import main  # noqa: E402
+from skmixup.benchmarks.imbalanced import (  # noqa: E402
     SAMPLERS,
     Config,
     _ADASYNOrUnchanged,

@@ -3,12 +3,14 @@
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import stats
 
-from skmixup.benchmarks.__main__ import main
-from skmixup.benchmarks._stats import (
+pd = pytest.importorskip("pandas")
+pytest.importorskip("matplotlib")  # the runs draw figures
+
+from skmixup.benchmarks.__main__ import main  # noqa: E402
+from skmixup.benchmarks._stats import (  # noqa: E402
     average_ranks,
     corrected_interval,
     corrected_resampled_ttest,
