@@ -58,8 +58,3 @@ def test_cli_writes_its_files(tmp_path):
     assert len(folds) == 2 * 2 * 2
     assert "| heart | net |" in (out / "results.md").read_text()
     assert json.loads((out / "run.json").read_text())["datasets"] == ["heart"]
-
-
-def test_cli_rejects_negative_alpha(tmp_path, capsys):
-    assert main(["categorical", "--alpha", "-1", "--output", str(tmp_path)]) == 2
-    assert "--alpha must be >= 0" in capsys.readouterr().err

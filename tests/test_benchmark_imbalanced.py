@@ -146,10 +146,6 @@ class TestErrors:
         assert code == 2
         assert "--classifiers" in capsys.readouterr().err
 
-    def test_k_of_one(self, tmp_path, capsys):
-        assert main(["imbalanced", "--ks", "1", "--output", str(tmp_path)]) == 2
-        assert "--ks" in capsys.readouterr().err
-
     def test_list(self, capsys):
         assert main(["imbalanced", "--list"]) == 0
         names = capsys.readouterr().out.split()

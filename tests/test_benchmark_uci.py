@@ -142,10 +142,6 @@ class TestErrors:
             main(["uci", flag, value, "--output", str(tmp_path)])
         assert info.value.code == 2
 
-    def test_k_of_one_is_rejected(self, tmp_path, capsys):
-        assert main(["uci", "--ks", "1", "--output", str(tmp_path)]) == 2
-        assert "--ks" in capsys.readouterr().err
-
     def test_list(self, capsys):
         assert main(["uci", "--list"]) == 0
         assert "ionosphere" in capsys.readouterr().out.split()

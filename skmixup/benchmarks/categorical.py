@@ -31,7 +31,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ._common import csv_list, output_dir_error, positive_int
+from ._common import (
+    check_folds,
+    csv_list,
+    n_splits,
+    nonnegative_float,
+    output_dir_error,
+    positive_int,
+    seed_int,
+)
 
 DESCRIPTION = (
     "k-mixup with categorical columns averaged vs taken from one parent "
@@ -53,14 +61,17 @@ def add_arguments(parser):
     parser.add_argument("--quick", action="store_true", help="3 datasets, 3 folds")
     parser.add_argument("--k", type=positive_int, default=16, help="default 16")
     parser.add_argument(
-        "--alpha", type=float, default=1.0, help="Beta(alpha, alpha) (default 1.0)"
+        "--alpha",
+        type=nonnegative_float,
+        default=1.0,
+        help="Beta(alpha, alpha) (default 1.0)",
     )
-    parser.add_argument("--outer-splits", type=positive_int, default=5)
+    parser.add_argument("--outer-splits", type=n_splits, default=5)
     parser.add_argument("--outer-repeats", type=positive_int, default=2)
     parser.add_argument(
         "--steps", type=positive_int, default=300, help="gradient steps per net fit"
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=seed_int, default=0)
     parser.add_argument(
         "--output",
         default="benchmark_results/categorical",
@@ -233,17 +244,20 @@ def run(args):
     if error:
         print(error, file=sys.stderr)
         return 2
-    if args.alpha < 0:
-        print(f"--alpha must be >= 0; got {args.alpha}", file=sys.stderr)
-        return 2
     names = args.datasets or categorical_datasets()
     if args.quick:
         names = names[:3]
         args.outer_splits, args.outer_repeats = 3, 1
+    try:  # every dataset loaded and its folds checked before any fit
+        loaded = {name: load_dataset(name) for name in names}
+        for name, dataset in loaded.items():
+            check_folds(name, dataset.target, outer_splits=args.outer_splits)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     start = time.perf_counter()
     rows, n_train, n_test = [], {}, {}
-    for name in names:
-        dataset = load_dataset(name)
+    for name, dataset in loaded.items():
         groups = onehot_groups(dataset)
         if not groups:
             print(f"{name}: no categorical columns, skipped", file=sys.stderr)

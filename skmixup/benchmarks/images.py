@@ -38,15 +38,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._common import (
+    add_cv_arguments,
+    check_folds,
+    csv_list,
     inner_search,
     load_average,
+    number_list,
     outer_folds,
     output_dir_error,
     positive_int,
+    resolve_n_jobs,
     run_costliest_first,
     write_run,
 )
-from .uci import _csv_list
 
 DESCRIPTION = (
     "ERM vs mixup vs k-mixup vs manifold k-mixup with a CNN on digits and "
@@ -144,7 +148,7 @@ def add_arguments(parser):
     )
     parser.add_argument(
         "--datasets",
-        type=_csv_list,
+        type=csv_list,
         default=None,
         help="comma-separated subset of " + ",".join(DATASETS),
     )
@@ -154,36 +158,22 @@ def add_arguments(parser):
         help="folder for CSV, PNG and markdown (default: benchmark_results/images, "
         "benchmark_results/images_speed with --part speed)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
     parser.add_argument(
         "--device",
         choices=("cpu", "cuda", "auto"),
         default="cpu",
         help="where the networks train (default: cpu; auto: cuda when available)",
     )
-    parser.add_argument(
-        "--n-jobs",
-        type=int,
-        default=None,
-        help="parallel tasks (default: number of cores on the CPU, 1 on cuda); "
-        "each task uses 1 torch thread",
+    add_cv_arguments(
+        parser,
+        n_jobs_help="parallel tasks (default: one per core on the CPU, 1 on cuda; "
+        "-1: one per core); each task uses 1 torch thread",
+        ks_help="k values tuned for k-mixup and manifold k-mixup (each >= 2)",
     )
-    parser.add_argument("--outer-splits", type=positive_int)
-    parser.add_argument("--outer-repeats", type=positive_int)
-    parser.add_argument("--inner-splits", type=positive_int)
-    parser.add_argument("--steps", type=positive_int, help="gradient steps per fit")
-    parser.add_argument("--batch-size", type=positive_int)
-    parser.add_argument("--alphas", type=lambda s: _csv_list(s, float))
-    parser.add_argument("--ks", type=lambda s: _csv_list(s, int))
     parser.add_argument(
-        "--channels", type=lambda s: _csv_list(s, int), help="filters per conv block"
+        "--channels", type=number_list(int, 1), help="filters per conv block"
     )
     parser.add_argument("--hidden-units", type=positive_int)
-    parser.add_argument(
-        "--max-train",
-        type=positive_int,
-        help="subsample training folds larger than this (stratified)",
-    )
     parser.add_argument(
         "--epochs",
         type=positive_int,
@@ -222,15 +212,6 @@ def _make_config(args):
         raise ValueError(
             f"--datasets must be among {', '.join(DATASETS)}; got {', '.join(unknown)}"
         )
-    if any(a < 0 for a in values["alphas"]):
-        raise ValueError(f"--alphas must be >= 0; got {values['alphas']}")
-    if any(k < 2 for k in values["ks"]):
-        raise ValueError(
-            f"--ks are the k of k-mixup and must be >= 2 (k=1 is the mixup "
-            f"baseline); got {values['ks']}"
-        )
-    if any(c < 1 for c in values["channels"]):
-        raise ValueError(f"--channels must be >= 1; got {values['channels']}")
     values["datasets"] = tuple(dict.fromkeys(values["datasets"]))
     return Config(seed=args.seed, device=args.device, **values)
 
@@ -579,10 +560,9 @@ def plot(table, config, path):
     plt.close(fig)
 
 
-def _run_accuracy(args, config, n_jobs):
+def _run_accuracy(args, config, data, n_jobs):
     import pandas as pd
 
-    data = {name: load_images(name) for name in config.datasets}
     tasks_list = list(_tasks(config, data))
     print(
         f"Images benchmark: {', '.join(config.datasets)}; "
@@ -790,6 +770,18 @@ def run(args):
         return 2
     if args.part == "speed":
         return _run_speed(args, config)
-    default_jobs = 1 if config.device != "cpu" else (os.cpu_count() or 1)
-    n_jobs = args.n_jobs or default_jobs
-    return _run_accuracy(args, config, n_jobs)
+    n_jobs = resolve_n_jobs(args.n_jobs, 1 if config.device != "cpu" else None)
+    data = {name: load_images(name) for name in config.datasets}
+    try:
+        for name, (_, y) in data.items():
+            check_folds(
+                name,
+                y,
+                outer_splits=config.outer_splits,
+                inner_splits=config.inner_splits,
+                max_train=config.max_train,
+            )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return _run_accuracy(args, config, data, n_jobs)

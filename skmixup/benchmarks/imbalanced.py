@@ -41,12 +41,15 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ._common import (
+    add_cv_arguments,
+    check_folds,
     csv_list,
     inner_search,
     load_average,
+    number_list,
     outer_folds,
     output_dir_error,
-    positive_int,
+    resolve_n_jobs,
     run_costliest_first,
     write_run,
 )
@@ -137,27 +140,16 @@ def add_arguments(parser):
         default="benchmark_results/imbalanced",
         help="folder for CSV, PNG and markdown (default: %(default)s)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
-    parser.add_argument(
-        "--n-jobs", type=int, default=None, help="parallel tasks (default: all cores)"
-    )
-    parser.add_argument("--outer-splits", type=positive_int)
-    parser.add_argument("--outer-repeats", type=positive_int)
-    parser.add_argument("--inner-splits", type=positive_int)
-    parser.add_argument(
-        "--ks",
-        type=lambda s: csv_list(s, int),
-        help="k values tuned for k-mixup (each >= 2; default 4,16)",
+    add_cv_arguments(
+        parser,
+        n_jobs_help="parallel tasks (default or -1: one per core)",
+        ks_help="k values tuned for k-mixup (each >= 2; default 4,16)",
+        training=False,
     )
     parser.add_argument(
         "--neighbors",
-        type=lambda s: csv_list(s, int),
+        type=number_list(int, 1),
         help="k_neighbors (SMOTE) and n_neighbors (ADASYN) tuned (default 3,5)",
-    )
-    parser.add_argument(
-        "--max-train",
-        type=positive_int,
-        help="subsample training folds larger than this (stratified)",
     )
 
 
@@ -178,13 +170,6 @@ def _make_config(args):
                 f"--classifiers: unknown {unknown}; choose from {', '.join(CLASSIFIERS)}."
             )
         values["classifiers"] = tuple(dict.fromkeys(args.classifiers))
-    if any(k < 2 for k in values["ks"]):
-        raise ValueError(
-            f"--ks are the k of k-mixup and must be >= 2 (k=1 is the 'mixup' "
-            f"resampler); got {values['ks']}"
-        )
-    if any(n < 1 for n in values["neighbors"]):
-        raise ValueError(f"--neighbors must be >= 1; got {values['neighbors']}")
     if args.datasets:
         datasets = args.datasets
     else:
@@ -217,7 +202,14 @@ def _load_all(config):
         else:
             positive = classes[np.argmin(counts)]
         n_minority = int(counts.min())
-        fewest = _fewest_in_inner_fold(n_minority, config)
+        fewest_outer = check_folds(
+            given,
+            y,
+            outer_splits=config.outer_splits,
+            inner_splits=config.inner_splits,
+            max_train=config.max_train,
+        )
+        fewest = fewest_outer - math.ceil(fewest_outer / config.inner_splits)
         if fewest < 2:
             raise ValueError(
                 f"{given!r}: its minority class has {n_minority} samples, so with "
@@ -235,13 +227,6 @@ def _load_all(config):
             (y == positive).astype(np.int64),
         )
     return data
-
-
-def _fewest_in_inner_fold(n_minority, config):
-    """The fewest minority points an inner training fold can hold (stratified
-    folds give each test fold at most ``ceil(n / n_splits)`` of a class)."""
-    outer = n_minority - math.ceil(n_minority / config.outer_splits)
-    return outer - math.ceil(outer / config.inner_splits)
 
 
 class _ADASYNOrUnchanged(BaseEstimator):
@@ -627,7 +612,7 @@ def run(args):
     if message:
         print(message, file=sys.stderr)
         return 2
-    n_jobs = args.n_jobs or os.cpu_count() or 1
+    n_jobs = resolve_n_jobs(args.n_jobs)
     tasks = list(_tasks(config, data))
     print(
         f"Imbalanced benchmark: {len(config.datasets)} datasets, "

@@ -33,13 +33,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ._common import csv_list as _csv_list
 from ._common import (
+    add_cv_arguments,
+    check_folds,
+    csv_list,
     inner_search,
     load_average,
     outer_folds,
     output_dir_error,
-    positive_int,
+    resolve_n_jobs,
     run_costliest_first,
     write_run,
 )
@@ -156,7 +158,7 @@ def add_arguments(parser):
     )
     parser.add_argument(
         "--datasets",
-        type=_csv_list,
+        type=csv_list,
         default=None,
         help="comma-separated dataset names or CSV paths (default: the 12-dataset "
         "suite; with --quick: " + ",".join(QUICK_DATASETS) + "; with --task "
@@ -182,33 +184,35 @@ def add_arguments(parser):
         help="folder for CSV, PNG and markdown (default: benchmark_results/uci, "
         "or benchmark_results/regression with --task regression)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
-    parser.add_argument(
-        "--n-jobs",
-        type=int,
-        default=None,
-        help="parallel tasks (default: number of cores); each task uses 1 torch thread",
-    )
-    parser.add_argument("--outer-splits", type=positive_int)
-    parser.add_argument("--outer-repeats", type=positive_int)
-    parser.add_argument("--inner-splits", type=positive_int)
-    parser.add_argument("--steps", type=positive_int, help="gradient steps per fit")
-    parser.add_argument("--batch-size", type=positive_int)
-    parser.add_argument("--alphas", type=lambda s: _csv_list(s, float))
-    parser.add_argument("--ks", type=lambda s: _csv_list(s, int))
-    parser.add_argument(
-        "--max-train",
-        type=positive_int,
-        help="subsample training folds larger than this (stratified for "
-        "classification)",
+    add_cv_arguments(
+        parser,
+        n_jobs_help="parallel tasks (default or -1: one per core); each task uses "
+        "1 torch thread",
+        ks_help="k values tuned for k-mixup (each >= 2)",
     )
     parser.add_argument(
         "--dask",
         metavar="ADDRESS|local:N",
+        type=_dask_address,
         default=None,
         help="run the tasks on a Dask cluster: a scheduler address, or local:N for a "
         "local cluster of N workers on 127.0.0.1 (needs the 'dask' extra)",
     )
+
+
+def _dask_address(text):
+    """argparse type of --dask: checked (and Dask's presence) before any work."""
+    import argparse
+
+    from skmixup._dask import _parse_local, require_dask
+
+    try:
+        require_dask("--dask")
+        if text.startswith("local"):
+            _parse_local(text)
+    except (ImportError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def _make_config(args):
@@ -241,13 +245,6 @@ def _make_config(args):
         given = getattr(args, name)
         if given is not None:
             values[name] = given
-    if any(a < 0 for a in values["alphas"]):
-        raise ValueError(f"--alphas must be >= 0; got {values['alphas']}")
-    if any(k < 2 for k in values["ks"]):
-        raise ValueError(
-            f"--ks are the k of k-mixup and must be >= 2 (k=1 is the mixup "
-            f"baseline); got {values['ks']}"
-        )
     if args.datasets:
         datasets = args.datasets
     elif task == "regression":
@@ -443,6 +440,14 @@ def _load_all(config):
                 f"{given!r} is a regression dataset (real-valued target); pass "
                 "--task regression."
             )
+        check_folds(
+            given,
+            y,
+            outer_splits=config.outer_splits,
+            inner_splits=config.inner_splits,
+            max_train=config.max_train,
+            stratified=config.task == "classification",
+        )
         data[name] = (np.asarray(bunch.data, dtype=np.float32), y)
     return data
 
@@ -943,7 +948,7 @@ def run(args):
     if message:
         print(message, file=sys.stderr)
         return 2
-    n_jobs = args.n_jobs or os.cpu_count() or 1
+    n_jobs = resolve_n_jobs(args.n_jobs)
     tasks_list = list(_tasks(config, data))
     print(
         f"UCI benchmark ({config.task}): {len(config.datasets)} datasets, "
