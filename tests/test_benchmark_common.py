@@ -3,6 +3,7 @@ and the rule that benchmarks use only the library's public names."""
 
 import ast
 import json
+import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -251,3 +252,153 @@ def test_run_costliest_first_refuses_missing_results(monkeypatch):
         run_costliest_first(
             _square, [(1,), (2,), (3,)], [0, 0, 0], 1, on_done=lambda n, r: None
         )
+
+
+# ---------------------------------------------------------------------------
+# Command-line options: checked once (skmixup.benchmarks._common), refused
+# before any work with one "error:" line and exit status 2. Parsing only: no
+# benchmark runs here.
+
+from skmixup.benchmarks import _common  # noqa: E402
+from skmixup.benchmarks.__main__ import build_parser, main  # noqa: E402
+
+CV_COMMANDS = ("uci", "imbalanced", "images")
+BAD_OPTIONS = [
+    # before: -5 ran on "-5 workers" (one), 0 meant all cores
+    ("--n-jobs", "-5", "or -1 for one per core"),
+    ("--n-jobs", "0", "or -1 for one per core"),
+    ("--n-jobs", "two", "or -1 for one per core"),
+    # before: a traceback from scikit-learn's K-fold
+    ("--outer-splits", "1", "integer >= 2"),
+    ("--inner-splits", "1", "integer >= 2"),
+    ("--outer-repeats", "0", "integer >= 1"),
+    ("--seed", "-1", "integer in [0, 2147483647]"),
+    ("--seed", str(2**40), "integer in [0, 2147483647]"),
+    ("--max-train", "0", "integer >= 1"),
+    ("--ks", "1", "int values >= 2"),
+    ("--ks", "4,x", "comma-separated list of int"),
+    ("--ks", ",", "non-empty"),
+]
+TRAINING_OPTIONS = [
+    ("--alphas", "-1", "float values >= 0"),
+    ("--alphas", "nan", "float values >= 0"),
+    ("--alphas", "inf", "float values >= 0"),
+    ("--steps", "0", "integer >= 1"),
+    ("--batch-size", "-3", "integer >= 1"),
+]
+
+
+def _refused(capsys, argv, match):
+    """main(argv) exits 2 with one error line naming the option, no traceback."""
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if "error:" in line]
+    assert len(errors) == 1 and "Traceback" not in err, err
+    assert f"argument {argv[1]}: " in errors[0] and match in errors[0], errors[0]
+
+
+@pytest.mark.parametrize("command", CV_COMMANDS)
+@pytest.mark.parametrize(("option", "value", "match"), BAD_OPTIONS)
+def test_shared_options_refused(capsys, tmp_path, command, option, value, match):
+    _refused(capsys, [command, option, value, "--output", str(tmp_path)], match)
+
+
+@pytest.mark.parametrize("command", ["uci", "images"])
+@pytest.mark.parametrize(("option", "value", "match"), TRAINING_OPTIONS)
+def test_training_options_refused(capsys, tmp_path, command, option, value, match):
+    _refused(capsys, [command, option, value, "--output", str(tmp_path)], match)
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["imbalanced", "--neighbors", "0"], "int values >= 1"),
+        (["images", "--channels", "8,0"], "int values >= 1"),
+        (["categorical", "--alpha", "-1"], "finite number >= 0"),
+        (["categorical", "--outer-splits", "1"], "integer >= 2"),
+        (["categorical", "--seed", "-2"], "integer in [0,"),
+        (["neural", "--seed", "x"], "integer in [0,"),
+        (["matching", "--seed", "-1"], "integer in [0,"),
+        (["uci", "--dask", "local:x"], "'local:N'"),
+    ],
+)
+def test_other_options_refused(capsys, argv, match):
+    _refused(capsys, argv, match)
+
+
+@pytest.mark.parametrize("command", CV_COMMANDS)
+def test_shared_options_parse(command):
+    argv = [command, "--n-jobs", "-1", "--outer-splits", "2", "--inner-splits", "2",
+            "--seed", "7", "--ks", "2,8", "--max-train", "50"]  # fmt: skip
+    args = build_parser().parse_args(argv)
+    assert (args.outer_splits, args.inner_splits, args.seed) == (2, 2, 7)
+    assert args.ks == (2, 8) and args.max_train == 50
+    assert _common.resolve_n_jobs(args.n_jobs) == (os.cpu_count() or 1)
+    assert _common.resolve_n_jobs(3) == 3
+    assert _common.resolve_n_jobs(None, 1) == 1
+
+
+class TestCheckFolds:
+    # 3 classes of 10, 6 and 4 samples
+    y = np.repeat([0, 1, 2], [10, 6, 4])
+
+    def test_fewest_of_the_smallest_class_in_a_training_fold(self):
+        # a stratified test fold holds at most ceil(4 / 3) = 2 of class 2
+        assert _common.check_folds("d", self.y, outer_splits=3) == 2
+        assert _common.check_folds("d", self.y, outer_splits=4, inner_splits=3) == 3
+        # without stratification: the smallest training fold, 20 - ceil(20 / 3)
+        assert _common.check_folds("d", self.y, outer_splits=3, stratified=False) == 13
+
+    def test_max_train_keeps_the_floor_of_each_share(self):
+        # training folds of up to 20 - 20 // 4 = 15 rows cut to 5: class 2
+        # keeps at least floor(3 * 5 / 15) = 1
+        assert _common.check_folds("d", self.y, outer_splits=4, max_train=5) == 1
+        assert _common.check_folds("d", self.y, outer_splits=4, max_train=100) == 3
+
+    def test_outer_splits_above_the_smallest_class(self):
+        with pytest.raises(
+            ValueError,
+            match=r"^'d': its smallest class has 4 samples, fewer than --outer-splits 5",
+        ):
+            _common.check_folds("d", self.y, outer_splits=5)
+        with pytest.raises(ValueError, match="it has 20 samples, fewer than"):
+            _common.check_folds("d", self.y, outer_splits=21, stratified=False)
+
+    def test_inner_splits_above_a_training_fold(self):
+        with pytest.raises(
+            ValueError, match=r"as few as 2 samples .* fewer than --inner-splits 3"
+        ):
+            _common.check_folds("d", self.y, outer_splits=3, inner_splits=3)
+        with pytest.raises(ValueError, match="raise --max-train"):
+            _common.check_folds(
+                "d", self.y, outer_splits=4, inner_splits=2, max_train=5
+            )
+
+
+def _no_work(*args, **kwargs):
+    raise AssertionError("work started before the options were checked")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["uci", "--datasets", "{csv}", "--outer-splits", "5"],
+        ["uci", "--datasets", "{csv}", "--outer-splits", "3", "--inner-splits", "3"],
+        ["uci", "--datasets", "{csv}", "--outer-splits", "2", "--max-train", "4"],
+        ["imbalanced", "--datasets", "{csv}", "--outer-splits", "5"],
+        ["images", "--outer-splits", "200"],  # digits: 174 of the rarest digit
+    ],
+)
+def test_data_checks_run_before_any_fit(monkeypatch, capsys, tmp_path, argv):
+    # two classes of 16 and 4 rows
+    rows = ["a,b,y"] + [f"{i},{i % 5},{int(i < 4)}" for i in range(20)]
+    csv = tmp_path / "small.csv"
+    csv.write_text("\n".join(rows) + "\n")
+    monkeypatch.setattr("skmixup.benchmarks._runner.run_costliest_first", _no_work)
+    argv = [a.replace("{csv}", str(csv)) for a in argv]
+    assert main([*argv, "--output", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: "), err
+    assert "--outer-splits" in err[0] or "--inner-splits" in err[0]

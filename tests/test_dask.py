@@ -10,12 +10,13 @@ import pathlib
 import sys
 
 import numpy as np
-import pandas as pd
 import pytest
 
 dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
+pd = pytest.importorskip("pandas")
+pytest.importorskip("imblearn")
 
 from distributed import LocalCluster, get_task_stream  # noqa: E402
 from imblearn.pipeline import Pipeline as ImbPipeline  # noqa: E402

@@ -10,6 +10,7 @@ Dask with ``--dask``), come back in task order, and the run is written
 (``folds.csv``, the benchmark's tables, ``results.md``, ``run.json``).
 """
 
+import argparse
 import math
 import os
 import sys
@@ -19,11 +20,12 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from ._common import (
+    check_folds,
     csv_list,
     inner_search,
     load_average,
     output_dir_error,
-    positive_int,
+    resolve_n_jobs,
     run_costliest_first,
     write_run,
 )
@@ -32,7 +34,7 @@ __all__ = [
     "Config",
     "add_run_arguments",
     "Experiment",
-    "check_mixing",
+    "dask_address",
     "classification_scores",
     "epochs_for",
     "fits",
@@ -46,10 +48,10 @@ __all__ = [
 ]
 
 
-def add_run_arguments(parser, *, datasets, quick, output, listing=None, subsample=True):
-    """The options of every experiment: ``--datasets``, ``--quick``,
-    ``--output``, and ``--list`` (with its ``listing`` help) and
-    ``--max-train`` (with ``subsample``)."""
+def add_run_arguments(parser, *, datasets, quick, output, listing=None):
+    """The options of every experiment that :func:`add_cv_arguments` leaves:
+    ``--datasets``, ``--quick``, ``--output``, and ``--list`` (with its
+    ``listing`` help)."""
     parser.add_argument("--datasets", type=csv_list, default=None, help=datasets)
     if listing:
         parser.add_argument("--list", action="store_true", help=listing)
@@ -59,13 +61,6 @@ def add_run_arguments(parser, *, datasets, quick, output, listing=None, subsampl
         default=None,
         help=f"folder for the CSV, PNG and markdown files (default: {output})",
     )
-    if subsample:
-        parser.add_argument(
-            "--max-train",
-            type=positive_int,
-            help="subsample training folds larger than this (stratified for "
-            "classification)",
-        )
 
 
 @dataclass(frozen=True)
@@ -208,16 +203,23 @@ def fits(grid, inner_splits):
     return 1 + (n_grid * inner_splits if n_grid > 1 else 0)
 
 
-def check_mixing(config):
-    """``config`` after checking its ``alphas`` and ``ks`` (ValueError)."""
-    if any(a < 0 for a in getattr(config, "alphas", ())):
-        raise ValueError(f"--alphas must be >= 0; got {config.alphas}")
-    if any(k < 2 for k in config.ks):
-        raise ValueError(
-            f"--ks are the k of k-mixup and must be >= 2 (k=1 is the mixup "
-            f"baseline); got {config.ks}"
+def dask_address(text):
+    """argparse type of ``--dask``: a scheduler address or ``local:N``, with
+    Dask installed, checked before any work."""
+    from importlib.util import find_spec
+
+    if find_spec("distributed") is None:
+        raise argparse.ArgumentTypeError(
+            "--dask needs Dask: install the optional extra with "
+            '`pip install "skmixup[dask]"` (dask[array] and distributed).'
         )
-    return config
+    name, _, count = text.partition(":")
+    if name == "local" and not (count.isdigit() and int(count) >= 1):
+        raise argparse.ArgumentTypeError(
+            f"dask address {text!r} is not valid: use 'local:N' with N >= 1 "
+            "workers, or a scheduler address such as 'tcp://127.0.0.1:8786'."
+        )
+    return text
 
 
 def pyplot():
@@ -271,6 +273,8 @@ class Experiment:
         try:
             config = self.configure(args)
             data = self.load(config)
+            # every dataset's folds checked before any fit
+            self.check(config, data)
         except (ValueError, FileNotFoundError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -285,7 +289,9 @@ class Experiment:
 
     def execute(self, args, config, data, output):
         """Run the tasks and write the results; the exit code."""
-        n_jobs = getattr(args, "n_jobs", None) or self.default_jobs(config)
+        n_jobs = resolve_n_jobs(
+            getattr(args, "n_jobs", None), self.default_jobs(config)
+        )
         dask = getattr(args, "dask", None)
         tasks = list(self.tasks(config, data))
         print(
@@ -352,7 +358,25 @@ class Experiment:
         return None
 
     def default_jobs(self, config):
-        return os.cpu_count() or 1
+        """Parallel tasks without ``--n-jobs`` (None: one per core)."""
+        return None
+
+    def check(self, config, data):
+        """Refuse (ValueError) folds that a dataset cannot give."""
+        inner = getattr(self, "inner", True)
+        for name, (_, y, *_) in data.items():
+            check_folds(
+                name,
+                y,
+                outer_splits=config.outer_splits,
+                inner_splits=config.inner_splits if inner else None,
+                max_train=config.max_train,
+                stratified=self.stratified(config),
+            )
+
+    def stratified(self, config):
+        """Whether the folds are stratified on the target."""
+        return True
 
     def run_info(self, config, data):
         """More for ``run.json``'s configuration."""

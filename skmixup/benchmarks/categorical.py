@@ -29,7 +29,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _runner, _stats
-from ._common import csv_list, outer_folds, positive_int
+from ._common import (
+    n_jobs_int,
+    n_splits,
+    nonnegative_float,
+    outer_folds,
+    positive_int,
+    seed_int,
+)
 
 DESCRIPTION = (
     "k-mixup with categorical columns averaged vs taken from one parent "
@@ -50,31 +57,28 @@ class Config(_runner.Config):
 
 
 def add_arguments(parser):
-    parser.add_argument(
-        "--datasets",
-        type=csv_list,
-        default=None,
-        help="comma-separated names (default: every bundled classification "
+    _runner.add_run_arguments(
+        parser,
+        datasets="comma-separated names (default: every bundled classification "
         "dataset with categorical columns)",
+        quick="3 datasets, 3 folds",
+        output="benchmark_results/categorical",
     )
-    parser.add_argument("--quick", action="store_true", help="3 datasets, 3 folds")
     parser.add_argument("--k", type=positive_int, default=16, help="default 16")
     parser.add_argument(
-        "--alpha", type=float, default=1.0, help="Beta(alpha, alpha) (default 1.0)"
+        "--alpha",
+        type=nonnegative_float,
+        default=1.0,
+        help="Beta(alpha, alpha) (default 1.0)",
     )
-    parser.add_argument("--outer-splits", type=positive_int, default=5)
-    parser.add_argument("--outer-repeats", type=positive_int, default=2)
     parser.add_argument(
         "--steps", type=positive_int, default=300, help="gradient steps per net fit"
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--outer-splits", type=n_splits)
+    parser.add_argument("--outer-repeats", type=positive_int)
+    parser.add_argument("--seed", type=seed_int, default=0)
     parser.add_argument(
-        "--n-jobs", type=int, default=None, help="parallel tasks (default: all cores)"
-    )
-    parser.add_argument(
-        "--output",
-        default="benchmark_results/categorical",
-        help="output folder (default: benchmark_results/categorical)",
+        "--n-jobs", type=n_jobs_int, help="parallel tasks (default or -1: one per core)"
     )
 
 
@@ -236,9 +240,9 @@ class Categorical(
 ):
     """The categorical benchmark on the experiment runner (no inner tuning)."""
 
+    inner = False
+
     def configure(self, args):
-        if args.alpha < 0:
-            raise ValueError(f"--alpha must be >= 0; got {args.alpha}")
         names = tuple(args.datasets or categorical_datasets())
         if args.quick:
             return Config.from_args(

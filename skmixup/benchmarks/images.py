@@ -36,8 +36,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import _runner, _stats
-from ._common import csv_list as _csv_list
-from ._common import load_average, outer_folds, positive_int, write_run
+from ._common import (
+    add_cv_arguments,
+    load_average,
+    number_list,
+    outer_folds,
+    positive_int,
+    write_run,
+)
 
 DESCRIPTION = (
     "ERM vs mixup vs k-mixup vs manifold k-mixup with a CNN on digits and "
@@ -97,54 +103,30 @@ def add_arguments(parser):
         help="accuracy: the nested-CV comparison (default); speed: time per epoch "
         "of k-mixup (k=16) against mixup (k=1) and ERM on the digits",
     )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="small run (digits only, 3 outer folds, 200 steps, a smaller CNN); "
+    _runner.add_run_arguments(
+        parser,
+        datasets="comma-separated subset of " + ",".join(DATASETS),
+        quick="small run (digits only, 3 outer folds, 200 steps, a smaller CNN); "
         "a few minutes on 2 cores",
+        output="benchmark_results/images, benchmark_results/images_speed with "
+        "--part speed",
     )
-    parser.add_argument(
-        "--datasets",
-        type=_csv_list,
-        default=None,
-        help="comma-separated subset of " + ",".join(DATASETS),
-    )
-    parser.add_argument(
-        "--output",
-        default=None,
-        help="folder for CSV, PNG and markdown (default: benchmark_results/images, "
-        "benchmark_results/images_speed with --part speed)",
-    )
-    parser.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
     parser.add_argument(
         "--device",
         choices=("cpu", "cuda", "auto"),
         default="cpu",
         help="where the networks train (default: cpu; auto: cuda when available)",
     )
-    parser.add_argument(
-        "--n-jobs",
-        type=int,
-        default=None,
-        help="parallel tasks (default: number of cores on the CPU, 1 on cuda); "
-        "each task uses 1 torch thread",
+    add_cv_arguments(
+        parser,
+        n_jobs_help="parallel tasks (default: one per core on the CPU, 1 on cuda; "
+        "-1: one per core); each task uses 1 torch thread",
+        ks_help="k values tuned for k-mixup and manifold k-mixup (each >= 2)",
     )
-    parser.add_argument("--outer-splits", type=positive_int)
-    parser.add_argument("--outer-repeats", type=positive_int)
-    parser.add_argument("--inner-splits", type=positive_int)
-    parser.add_argument("--steps", type=positive_int, help="gradient steps per fit")
-    parser.add_argument("--batch-size", type=positive_int)
-    parser.add_argument("--alphas", type=lambda s: _csv_list(s, float))
-    parser.add_argument("--ks", type=lambda s: _csv_list(s, int))
     parser.add_argument(
-        "--channels", type=lambda s: _csv_list(s, int), help="filters per conv block"
+        "--channels", type=number_list(int, 1), help="filters per conv block"
     )
     parser.add_argument("--hidden-units", type=positive_int)
-    parser.add_argument(
-        "--max-train",
-        type=positive_int,
-        help="subsample training folds larger than this (stratified)",
-    )
     parser.add_argument(
         "--epochs",
         type=positive_int,
@@ -607,11 +589,7 @@ class Images(
             raise ValueError(
                 f"--datasets must be among {', '.join(DATASETS)}; got {', '.join(unknown)}"
             )
-        if any(c < 1 for c in config.channels):
-            raise ValueError(f"--channels must be >= 1; got {config.channels}")
-        return _runner.check_mixing(
-            replace(config, datasets=tuple(dict.fromkeys(config.datasets)))
-        )
+        return replace(config, datasets=tuple(dict.fromkeys(config.datasets)))
 
     def load(self, config):
         return {name: load_images(name) for name in config.datasets}
@@ -621,7 +599,7 @@ class Images(
         return os.path.join("benchmark_results", "images" + suffix)
 
     def default_jobs(self, config):
-        return 1 if config.device != "cpu" else (os.cpu_count() or 1)
+        return 1 if config.device != "cpu" else None
 
     def execute(self, args, config, data, output):
         if args.part == "speed":

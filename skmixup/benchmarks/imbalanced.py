@@ -41,7 +41,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from . import _runner, _stats
-from ._common import csv_list, outer_folds, positive_int
+from ._common import add_cv_arguments, check_folds, csv_list, number_list, outer_folds
 from ._stats import format_p_equals as _fmt_eq
 
 DESCRIPTION = (
@@ -82,21 +82,14 @@ QUICK_DATASETS = ("glass4", "new-thyroid2", "ecoli3", "yeast-2_vs_4")
 
 
 def add_arguments(parser):
-    parser.add_argument(
-        "--datasets",
-        type=csv_list,
-        default=None,
-        help="comma-separated dataset names or CSV paths with a binary target "
+    _runner.add_run_arguments(
+        parser,
+        datasets="comma-separated dataset names or CSV paths with a binary target "
         "(the rarer class is the positive one); default: every bundled imbalanced "
         "dataset; with --quick: " + ",".join(QUICK_DATASETS),
-    )
-    parser.add_argument(
-        "--list", action="store_true", help="list the imbalanced datasets and exit"
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="small run (4 datasets, 3 outer folds, 2 inner folds) for tests",
+        listing="list the imbalanced datasets and exit",
+        quick="small run (4 datasets, 3 outer folds, 2 inner folds) for tests",
+        output="benchmark_results/imbalanced",
     )
     parser.add_argument(
         "--classifiers",
@@ -104,32 +97,16 @@ def add_arguments(parser):
         default=None,
         help="comma-separated subset of " + ",".join(CLASSIFIERS) + " (default: both)",
     )
-    parser.add_argument(
-        "--output",
-        default="benchmark_results/imbalanced",
-        help="folder for CSV, PNG and markdown (default: %(default)s)",
-    )
-    parser.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
-    parser.add_argument(
-        "--n-jobs", type=int, default=None, help="parallel tasks (default: all cores)"
-    )
-    parser.add_argument("--outer-splits", type=positive_int)
-    parser.add_argument("--outer-repeats", type=positive_int)
-    parser.add_argument("--inner-splits", type=positive_int)
-    parser.add_argument(
-        "--ks",
-        type=lambda s: csv_list(s, int),
-        help="k values tuned for k-mixup (each >= 2; default 4,16)",
+    add_cv_arguments(
+        parser,
+        n_jobs_help="parallel tasks (default or -1: one per core)",
+        ks_help="k values tuned for k-mixup (each >= 2; default 4,16)",
+        training=False,
     )
     parser.add_argument(
         "--neighbors",
-        type=lambda s: csv_list(s, int),
+        type=number_list(int, 1),
         help="k_neighbors (SMOTE) and n_neighbors (ADASYN) tuned (default 3,5)",
-    )
-    parser.add_argument(
-        "--max-train",
-        type=positive_int,
-        help="subsample training folds larger than this (stratified)",
     )
 
 
@@ -144,7 +121,14 @@ def _binary(config, given, bunch):
             f"{len(classes)} classes. Pick a two-class dataset (see --list)."
         )
     n_minority = int(counts.min())
-    fewest = _fewest_in_inner_fold(n_minority, config)
+    fewest_outer = check_folds(
+        given,
+        y,
+        outer_splits=config.outer_splits,
+        inner_splits=config.inner_splits,
+        max_train=config.max_train,
+    )
+    fewest = fewest_outer - math.ceil(fewest_outer / config.inner_splits)
     if fewest < 2:
         raise ValueError(
             f"{given!r}: its minority class has {n_minority} samples, so with "
@@ -155,13 +139,6 @@ def _binary(config, given, bunch):
         )
     positive = classes[np.argmin(counts)]
     return np.asarray(bunch.data, dtype=np.float64), (y == positive).astype(np.int64)
-
-
-def _fewest_in_inner_fold(n_minority, config):
-    """The fewest minority points an inner training fold can hold (stratified
-    folds give each test fold at most ``ceil(n / n_splits)`` of a class)."""
-    outer = n_minority - math.ceil(n_minority / config.outer_splits)
-    return outer - math.ceil(outer / config.inner_splits)
 
 
 class _ADASYNOrUnchanged(BaseEstimator):
@@ -464,16 +441,12 @@ class Imbalanced(
     def configure(self, args):
         from skmixup.datasets import list_datasets
 
-        config = _runner.check_mixing(
-            Config.from_args(args, QUICK if args.quick else None)
-        )
+        config = Config.from_args(args, QUICK if args.quick else None)
         unknown = sorted(set(config.classifiers) - set(CLASSIFIERS))
         if unknown:
             raise ValueError(
                 f"--classifiers: unknown {unknown}; choose from {', '.join(CLASSIFIERS)}."
             )
-        if any(n < 1 for n in config.neighbors):
-            raise ValueError(f"--neighbors must be >= 1; got {config.neighbors}")
         if not args.datasets:
             quick = QUICK_DATASETS if args.quick else None
             config = replace(
@@ -490,6 +463,9 @@ class Imbalanced(
 
     def list_kind(self, args):
         return "imbalanced"
+
+    def check(self, config, data):
+        """Done by the loader, which needs the fewest minority points."""
 
     def tasks(self, config, data):
         for split in outer_folds(config, data):

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._common import load_average
+from ._common import load_average, seed_int
 
 DESCRIPTION = (
     "Time of the exact batched matching (match_batches) against one dense "
@@ -120,7 +120,9 @@ def add_arguments(parser):
         "threads), robust to other programs competing for the cores but blind "
         "to speed-ups from threads; CPU devices only (default: %(default)s)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="data seed (default: 0)")
+    parser.add_argument(
+        "--seed", type=seed_int, default=0, help="data seed (default: 0)"
+    )
 
 
 # ----------------------------------------------------------------------------

@@ -34,8 +34,7 @@ from functools import partial
 import numpy as np
 
 from . import _runner, _stats
-from ._common import csv_list as _csv_list
-from ._common import outer_folds, positive_int
+from ._common import add_cv_arguments, outer_folds
 from ._stats import format_p as _fmt_p
 from ._stats import format_p_equals as _fmt_eq
 
@@ -122,20 +121,17 @@ def add_arguments(parser):
         "(KMixupRegressor and KMixupEstimator(Ridge); default datasets: every "
         "bundled regression dataset, with the --all protocol)",
     )
-    parser.add_argument(
-        "--datasets",
-        type=_csv_list,
-        default=None,
-        help="comma-separated dataset names or CSV paths (default: the 12-dataset "
-        "suite; with --quick: " + ",".join(QUICK_DATASETS) + "; with --task "
-        "regression: every bundled regression dataset). List the names with --list.",
-    )
-    parser.add_argument("--list", action="store_true", help="list datasets and exit")
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="small run (3 outer folds, 2 inner folds, 300 steps, k in {16}); a few "
-        "minutes on 2 cores",
+    _runner.add_run_arguments(
+        parser,
+        datasets="comma-separated dataset names or CSV paths (default: the "
+        "12-dataset suite; with --quick: " + ",".join(QUICK_DATASETS) + "; with "
+        "--task regression: every bundled regression dataset). List the names "
+        "with --list.",
+        listing="list datasets and exit",
+        quick="small run (3 outer folds, 2 inner folds, 300 steps, k in {16}); a "
+        "few minutes on 2 cores",
+        output="benchmark_results/uci, or benchmark_results/regression with "
+        "--task regression",
     )
     parser.add_argument(
         "--all",
@@ -144,35 +140,16 @@ def add_arguments(parser):
         "left out for digits), 3x5 outer folds, 2 inner folds, 500 steps, "
         "training folds subsampled to 2000 rows",
     )
-    parser.add_argument(
-        "--output",
-        default=None,
-        help="folder for CSV, PNG and markdown (default: benchmark_results/uci, "
-        "or benchmark_results/regression with --task regression)",
-    )
-    parser.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
-    parser.add_argument(
-        "--n-jobs",
-        type=int,
-        default=None,
-        help="parallel tasks (default: number of cores); each task uses 1 torch thread",
-    )
-    parser.add_argument("--outer-splits", type=positive_int)
-    parser.add_argument("--outer-repeats", type=positive_int)
-    parser.add_argument("--inner-splits", type=positive_int)
-    parser.add_argument("--steps", type=positive_int, help="gradient steps per fit")
-    parser.add_argument("--batch-size", type=positive_int)
-    parser.add_argument("--alphas", type=lambda s: _csv_list(s, float))
-    parser.add_argument("--ks", type=lambda s: _csv_list(s, int))
-    parser.add_argument(
-        "--max-train",
-        type=positive_int,
-        help="subsample training folds larger than this (stratified for "
-        "classification)",
+    add_cv_arguments(
+        parser,
+        n_jobs_help="parallel tasks (default or -1: one per core); each task uses "
+        "1 torch thread",
+        ks_help="k values tuned for k-mixup (each >= 2)",
     )
     parser.add_argument(
         "--dask",
         metavar="ADDRESS|local:N",
+        type=_runner.dask_address,
         default=None,
         help="run the tasks on a Dask cluster: a scheduler address, or local:N for a "
         "local cluster of N workers on 127.0.0.1 (needs the 'dask' extra)",
@@ -659,7 +636,7 @@ class UCI(_runner.Experiment, name="uci", title="UCI benchmark", task=run_task):
             )
         regression = task == "regression"
         preset = QUICK if args.quick else (ALL if use_all or regression else {})
-        config = _runner.check_mixing(Config.from_args(args, preset))
+        config = Config.from_args(args, preset)
         if args.datasets:
             datasets = args.datasets
         elif regression:
@@ -681,8 +658,11 @@ class UCI(_runner.Experiment, name="uci", title="UCI benchmark", task=run_task):
         folder = "regression" if config.task == "regression" else "uci"
         return os.path.join("benchmark_results", folder)
 
+    def stratified(self, config):
+        return config.task != "regression"
+
     def tasks(self, config, data):
-        for split in outer_folds(config, data, stratified=config.task != "regression"):
+        for split in outer_folds(config, data, stratified=self.stratified(config)):
             for method in config.methods:
                 yield (*split, method)
 
