@@ -1,6 +1,7 @@
 """The helpers the benchmarks share: outer folds, the run files, the runner,
 and the rule that benchmarks use only the library's public names."""
 
+import argparse
 import ast
 import json
 import os
@@ -116,18 +117,17 @@ def test_subsample_keeps_the_class_shares():
     assert _runner.subsample(train, y, SimpleNamespace(max_train=None), 0) is train
 
 
-@pytest.mark.parametrize(
-    "values, match",
-    [
-        ({"alphas": (-1.0,), "ks": (4,)}, "--alphas must be >= 0"),
-        ({"alphas": (1.0,), "ks": (1, 4)}, "--ks are the k of k-mixup"),
-    ],
-)
-def test_check_mixing(values, match):
-    with pytest.raises(ValueError, match=match):
-        _runner.check_mixing(SimpleNamespace(**values))
-    good = SimpleNamespace(alphas=(0.0,), ks=(2,))
-    assert _runner.check_mixing(good) is good
+@pytest.mark.parametrize("text", ["local:0", "local:x", "local:", "local:-2"])
+def test_dask_address_refuses_bad_local_counts(text):
+    pytest.importorskip("distributed")
+    with pytest.raises(argparse.ArgumentTypeError, match="use 'local:N' with N >= 1"):
+        _runner.dask_address(text)
+
+
+@pytest.mark.parametrize("text", ["local:2", "tcp://127.0.0.1:8786"])
+def test_dask_address_accepts(text):
+    pytest.importorskip("distributed")
+    assert _runner.dask_address(text) == text
 
 
 def test_config_from_args_layers_defaults_preset_options_values():
