@@ -38,6 +38,7 @@ __all__ = [
     "classification_scores",
     "epochs_for",
     "fits",
+    "fold_row",
     "grid_size",
     "load_named",
     "pyplot",
@@ -162,6 +163,19 @@ def tune_and_fit(
     model.set_params(**best)
     model.fit(X[train], y[train])
     return model, best
+
+
+def fold_row(name, repeat, fold, train, test, **what):
+    """The first columns of a row of ``folds.csv``: the dataset, what ran on
+    it, the outer fold and its sizes."""
+    return {
+        "dataset": name,
+        **what,
+        "repeat": repeat,
+        "fold": fold,
+        "n_train": len(train),
+        "n_test": len(test),
+    }
 
 
 def classification_scores(model, X, y):

@@ -236,12 +236,7 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
     )
     fgsm = fgsm_accuracy(model, X[test], y[test], epsilons=config.epsilons, clip=(0, 1))
     result = {
-        "dataset": name,
-        "method": method,
-        "repeat": repeat,
-        "fold": fold,
-        "n_train": len(train),
-        "n_test": len(test),
+        **_runner.fold_row(name, repeat, fold, train, test, method=method),
         **_runner.classification_scores(model, X[test], y[test]),
         "best_alpha": best["alpha"],
         "best_k": best["k"],

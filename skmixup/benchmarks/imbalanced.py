@@ -270,14 +270,9 @@ def run_task(
     )
     proba = model.predict_proba(X[test])[:, list(model.classes_).index(1)]
     step = model.named_steps["sample"]
+    what = {"classifier": clf, "sampler": sampler}
     return {
-        "dataset": name,
-        "classifier": clf,
-        "sampler": sampler,
-        "repeat": repeat,
-        "fold": fold,
-        "n_train": len(train),
-        "n_test": len(test),
+        **_runner.fold_row(name, repeat, fold, train, test, **what),
         "n_positive_train": int(y[train].sum()),
         **scores(y[test], proba),
         "best_param": next(iter(best.values()), None),

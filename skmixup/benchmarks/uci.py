@@ -240,12 +240,7 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
         scores = _runner.classification_scores(model, X[test], y[test])
     p = _prefix(config)
     return {
-        "dataset": name,
-        "method": method,
-        "repeat": repeat,
-        "fold": fold,
-        "n_train": len(train),
-        "n_test": len(test),
+        **_runner.fold_row(name, repeat, fold, train, test, method=method),
         **scores,
         "best_alpha": best.get(f"{p}alpha"),
         "best_k": best.get(f"{p}k"),
