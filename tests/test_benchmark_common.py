@@ -119,14 +119,12 @@ def test_subsample_keeps_the_class_shares():
 
 @pytest.mark.parametrize("text", ["local:0", "local:x", "local:", "local:-2"])
 def test_dask_address_refuses_bad_local_counts(text):
-    pytest.importorskip("distributed")
     with pytest.raises(argparse.ArgumentTypeError, match="use 'local:N' with N >= 1"):
         _runner.dask_address(text)
 
 
 @pytest.mark.parametrize("text", ["local:2", "tcp://127.0.0.1:8786"])
 def test_dask_address_accepts(text):
-    pytest.importorskip("distributed")
     assert _runner.dask_address(text) == text
 
 

@@ -31,12 +31,12 @@ from ._common import (
 )
 
 __all__ = [
-    "Config",
     "add_run_arguments",
-    "Experiment",
-    "dask_address",
     "classification_scores",
+    "Config",
+    "dask_address",
     "epochs_for",
+    "Experiment",
     "fits",
     "fold_row",
     "grid_size",
@@ -218,15 +218,8 @@ def fits(grid, inner_splits):
 
 
 def dask_address(text):
-    """argparse type of ``--dask``: a scheduler address or ``local:N``, with
-    Dask installed, checked before any work."""
-    from importlib.util import find_spec
-
-    if find_spec("distributed") is None:
-        raise argparse.ArgumentTypeError(
-            "--dask needs Dask: install the optional extra with "
-            '`pip install "skmixup[dask]"` (dask[array] and distributed).'
-        )
+    """argparse type of ``--dask``: a scheduler address, or ``local:N`` with
+    N >= 1 workers (Dask itself is required, and named, when the run starts)."""
     name, _, count = text.partition(":")
     if name == "local" and not (count.isdigit() and int(count) >= 1):
         raise argparse.ArgumentTypeError(
@@ -272,6 +265,8 @@ class Experiment:
 
     #: print every this many finished tasks
     progress_every = 1
+    #: whether tasks tune by inner cross-validation (checked against the data)
+    inner = True
 
     def __init_subclass__(cls, *, name, title, task, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -377,13 +372,12 @@ class Experiment:
 
     def check(self, config, data):
         """Refuse (ValueError) folds that a dataset cannot give."""
-        inner = getattr(self, "inner", True)
         for name, (_, y, *_) in data.items():
             check_folds(
                 name,
                 y,
                 outer_splits=config.outer_splits,
-                inner_splits=config.inner_splits if inner else None,
+                inner_splits=config.inner_splits if self.inner else None,
                 max_train=config.max_train,
                 stratified=self.stratified(config),
             )
