@@ -21,6 +21,7 @@ _LAZY = {
     "KMixupRegressor": "neural",
     "TabularMLP": "modules",
     "ConvNet": "modules",
+    "dask_backend": "_dask",
     "datasets": None,
     "toydata": None,
 }

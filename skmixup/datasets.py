@@ -204,8 +204,10 @@ def load_dataset(name_or_path, *, target=None, header="infer", as_frame=False):
     ValueError
         For an unknown name (the message lists the known ones), a file that
         is not CSV text (binary, corrupt gzip; the message names the file),
-        a malformed CSV file, missing values, or ``target``/``header`` given
-        with a name.
+        a malformed CSV file (empty, a single column, fewer than two data
+        rows: a header line alone is no dataset), missing values, non-finite
+        numbers (features or target), or ``target``/``header`` given with a
+        name.
     FileNotFoundError
         For a path to a file that does not exist.
 
@@ -345,7 +347,11 @@ def _load_shipped(name):
             categorical=[],
             target_name=meta["target"],
             **_convert_target(
-                np.atleast_1d(labels), meta["task"], meta.get("class_names")
+                np.atleast_1d(labels),
+                meta["task"],
+                meta.get("class_names"),
+                column=meta["target"],
+                where=f" in {name!r}",
             ),
         )
     n_samples, n_features = meta["n_samples"], meta["n_features"]
@@ -519,6 +525,15 @@ def _read_table(raw, *, header, source=None):
             raise ValueError(f"No data rows{where} after the header row.")
     else:
         columns = [f"x{j}" for j in range(cells.shape[1])]  # renamed by the caller
+    if cells.shape[0] < 2:
+        # A single line is most often a header without data; either way one
+        # sample cannot be split, scaled or mixed.
+        line = "a header row and one data row" if header else "a single line"
+        raise ValueError(
+            f"Only one sample{where}: the file holds {line} "
+            f"({', '.join(cells[0])}). A dataset needs at least two data rows "
+            "below the header row, if any."
+        )
     return columns, cells, bool(header)
 
 
@@ -586,11 +601,7 @@ def _encode(
             continue
         values = None if column in (categorical or ()) else _as_float(cells[:, j])
         if values is not None:
-            if not np.isfinite(values).all():
-                raise ValueError(
-                    f"Column {column!r}{where} holds non-finite numbers (inf); "
-                    "replace them before loading."
-                )
+            _check_finite(values, column, where)
             blocks.append(values[:, np.newaxis])
             feature_names.append(column)
             continue
@@ -610,14 +621,32 @@ def _encode(
         feature_names=feature_names,
         categorical=encoded,
         target_name=columns[target],
-        **_convert_target(cells[:, target], task, class_names),
+        **_convert_target(
+            cells[:, target], task, class_names, column=columns[target], where=where
+        ),
     )
 
 
-def _convert_target(labels, task, class_names):
+def _check_finite(values, column, where):
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"Column {column!r}{where} holds non-finite numbers (inf, or a number "
+            "beyond float64's range such as 1e400); replace them before loading."
+        )
+
+
+def _convert_target(labels, task, class_names, *, column="target", where=""):
     """target, classes, target_names and task from the target's text fields."""
     numbers = _as_float(labels)
+    if numbers is not None:
+        _check_finite(numbers, column, where)
     if task == "regression":
+        if numbers is None:
+            bad = next(v for v in labels if _as_float(np.array([v])) is None)
+            raise ValueError(
+                f"The target column {column!r}{where} of a regression dataset "
+                f"must hold numbers; it holds {str(bad)!r}."
+            )
         y = numbers
     elif numbers is None:
         y = np.array(labels.tolist(), dtype=str)  # narrowest str dtype

@@ -154,11 +154,24 @@ def _final_input(transform, X):
     Z = X if transform is None else transform.transform(X)
     if sp.issparse(Z):
         Z = Z.toarray()
-    if hasattr(Z, "iloc"):  # a DataFrame stays one: the final step saw names
-        return Z.astype(np.float64)
-    Z = np.asarray(Z)
-    if not np.issubdtype(Z.dtype, np.floating):
-        Z = Z.astype(np.float64)
+    try:
+        if hasattr(Z, "iloc"):  # a DataFrame stays one: the final step saw names
+            return Z.astype(np.float64)
+        Z = np.asarray(Z)
+        if not np.issubdtype(Z.dtype, np.floating):
+            Z = Z.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        where = "X" if transform is None else "X after the pipeline's preprocessing"
+        raise ValueError(
+            f"{where} must hold numbers, as the perturbation is added to it "
+            f"({exc}). Encode text or categorical columns first (e.g. a "
+            "OneHotEncoder step in the pipeline)."
+        ) from None
+    if Z.ndim < 2 or Z.shape[0] == 0:
+        raise ValueError(
+            "X must hold at least one sample, as an array of shape "
+            f"(n_samples, n_features, ...); got shape {Z.shape}."
+        )
     return Z
 
 
@@ -399,16 +412,19 @@ def fgsm_accuracy(estimator, X, y, *, epsilons, clip=None, batch_size=256):
             "y holds labels the estimator was not fitted on, e.g. "
             f"{y[unknown][0]!r}; its classes_ are {classes.tolist()!r}."
         )
+    # predict validates Z (feature count, NaN, ...) with the net's own
+    # messages before the module sees it in the gradient pass
+    clean = np.mean(final.predict(Z) == y)
     signs = _fgsm_gradient_sign(final, Z, codes, int(batch_size))
     accuracies = np.empty((len(epsilons), 1))
     for i, epsilon in enumerate(epsilons):
         if epsilon == 0:
-            Z_adv = Z
-        else:
-            Z_adv = (Z + epsilon * signs).astype(
-                np.result_type(Z.dtype, np.float32), copy=False
-            )
-            if clip is not None:
-                Z_adv = np.clip(Z_adv, low, high)
+            accuracies[i, 0] = clean
+            continue
+        Z_adv = (Z + epsilon * signs).astype(
+            np.result_type(Z.dtype, np.float32), copy=False
+        )
+        if clip is not None:
+            Z_adv = np.clip(Z_adv, low, high)
         accuracies[i, 0] = np.mean(final.predict(Z_adv) == y)
     return RobustnessCurve("fgsm", epsilons, accuracies)

@@ -7,14 +7,10 @@ import textwrap
 
 import numpy as np
 import ot
-import pandas as pd
 import pytest
+from _optional import decorator_or_skip, optional_import
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from imblearn.pipeline import make_pipeline as make_imblearn_pipeline
-from imblearn.utils.estimator_checks import (
-    parametrize_with_checks as imblearn_parametrize_with_checks,
-)
 from scipy import sparse
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.cluster import KMeans
@@ -28,6 +24,12 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmixup import KMixupAugmenter, KMixupEstimator
 from skmixup._matching import match_rows
+
+pd = optional_import("pandas")
+make_imblearn_pipeline = optional_import("imblearn.pipeline").make_pipeline
+imblearn_parametrize_with_checks = decorator_or_skip(
+    optional_import("imblearn.utils.estimator_checks").parametrize_with_checks
+)
 
 X_OK = np.random.default_rng(0).standard_normal((20, 3))
 Y_OK = np.repeat([0, 1], 10)

@@ -3,12 +3,13 @@
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from skmixup.benchmarks.__main__ import main
-from skmixup.benchmarks.categorical import make_model, onehot_groups
-from skmixup.datasets import load_dataset
+pd = pytest.importorskip("pandas")
+
+from skmixup.benchmarks.__main__ import main  # noqa: E402
+from skmixup.benchmarks.categorical import make_model, onehot_groups  # noqa: E402
+from skmixup.datasets import load_dataset  # noqa: E402
 
 
 def test_onehot_groups_cover_the_encoded_columns():
@@ -46,6 +47,8 @@ def test_cli_writes_its_files(tmp_path):
             "1",
             "--steps",
             "5",
+            "--n-jobs",
+            "1",
             "--output",
             str(out),
         ]
@@ -56,9 +59,13 @@ def test_cli_writes_its_files(tmp_path):
     assert set(folds.model) == {"net", "linear"}
     assert len(folds) == 2 * 2 * 2
     assert "| heart | net |" in (out / "results.md").read_text()
-    assert json.loads((out / "run.json").read_text())["datasets"] == ["heart"]
+    assert json.loads((out / "run.json").read_text())["config"]["datasets"] == ["heart"]
 
 
-def test_cli_rejects_negative_alpha(tmp_path, capsys):
-    assert main(["categorical", "--alpha", "-1", "--output", str(tmp_path)]) == 2
-    assert "--alpha must be >= 0" in capsys.readouterr().err
+def test_cli_skips_datasets_without_categorical_columns(tmp_path, capsys):
+    out = tmp_path / "cat"
+    args = ["categorical", "--datasets", "iris,heart", "--outer-splits", "2"]
+    args += ["--outer-repeats", "1", "--steps", "2", "--n-jobs", "1"]
+    assert main([*args, "--output", str(out)]) == 0
+    assert "iris: no categorical columns, skipped" in capsys.readouterr().err
+    assert set(pd.read_csv(out / "folds.csv").dataset) == {"heart"}

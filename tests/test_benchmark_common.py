@@ -1,12 +1,150 @@
-"""The helpers the benchmarks share: outer folds and the run files."""
+"""The helpers the benchmarks share: outer folds, the run files, the runner,
+and the rule that benchmarks use only the library's public names."""
 
+import argparse
+import ast
 import json
+import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+import skmixup
+from skmixup.benchmarks import _runner
 from skmixup.benchmarks._common import outer_folds, run_costliest_first, write_run
+
+BENCHMARKS = Path(skmixup.__file__).parent / "benchmarks"
+
+
+def _absolute(node, package="skmixup.benchmarks"):
+    """The module an import statement reads from, made absolute."""
+    if not node.level:
+        return node.module or ""
+    parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+    return ".".join(parts + ([node.module] if node.module else []))
+
+
+def private_imports(source):
+    """Imports of a private skmixup module or name in ``source``, outside the
+    benchmarks' own modules."""
+
+    def private(module):
+        own = module == "skmixup.benchmarks" or module.startswith("skmixup.benchmarks.")
+        hidden = any(p.startswith("_") for p in module.split(".") if p != "__main__")
+        return module.split(".")[0] == "skmixup" and hidden and not own
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if private(a.name)]
+        elif isinstance(node, ast.ImportFrom):
+            module = _absolute(node)
+            if module.split(".")[0] != "skmixup":
+                continue
+            if private(module):
+                found.append(module)
+            elif not module.startswith("skmixup.benchmarks"):
+                names = [a.name for a in node.names if a.name.startswith("_")]
+                found += [f"{module}.{name}" for name in names]
+    return found
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("from skmixup._dask import dask_backend", ["skmixup._dask"]),
+        ("import skmixup._matching", ["skmixup._matching"]),
+        ("from .._mixing import kmixup_batch", ["skmixup._mixing"]),
+        ("from ..datasets import _metadata", ["skmixup.datasets._metadata"]),
+        ("from skmixup.datasets import _metadata", ["skmixup.datasets._metadata"]),
+        ("from skmixup import kmixup_batch, dask_backend", []),
+        ("from ..toydata import make_spiral", []),
+        ("from ._common import csv_list as _csv_list", []),
+        ("from ._stats import paired_test", []),
+        ("from sklearn.utils._param_validation import Interval", []),
+    ],
+)
+def test_private_import_finder(source, expected):
+    assert private_imports(source) == expected
+
+
+@pytest.mark.parametrize("path", sorted(BENCHMARKS.glob("*.py")), ids=lambda p: p.name)
+def test_benchmarks_import_only_public_library_names(path):
+    assert private_imports(path.read_text(encoding="utf-8")) == []
+
+
+def test_dask_backend_is_public_and_documented():
+    assert "dask_backend" in skmixup.__all__
+    assert "Parameters" in skmixup.dask_backend.__doc__
+    api = (Path(skmixup.__file__).parents[1] / "docs" / "api.rst").read_text()
+    assert "   dask_backend\n" in api
+
+
+def test_task_seed_is_per_fold_and_stable():
+    seeds = {
+        _runner.task_seed(0, d, r, f)
+        for d in range(3)
+        for r in range(2)
+        for f in range(5)
+    }
+    assert len(seeds) == 30 and all(0 <= s < 2**31 - 1 for s in seeds)
+    assert _runner.task_seed(0, 1, 0, 2) == _runner.task_seed(0, 1, 0, 2)
+    assert _runner.task_seed(0, 1, 0, 2) != _runner.task_seed(1, 1, 0, 2)
+
+
+@pytest.mark.parametrize(
+    "steps, n_train, batch, epochs",
+    [(300, 640, 64, 30), (300, 6400, 64, 3), (10, 6400, 64, 1), (5, 10, 64, 5)],
+)
+def test_epochs_for(steps, n_train, batch, epochs):
+    assert _runner.epochs_for(steps, n_train, batch) == epochs
+
+
+def test_fits_counts_the_inner_search_and_the_refit():
+    assert _runner.fits({"a": [1]}, 3) == 1
+    assert _runner.fits({}, 3) == 1
+    assert _runner.fits({"a": [1, 2], "b": [1, 2, 3]}, 2) == 6 * 2 + 1
+
+
+def test_subsample_keeps_the_class_shares():
+    y = np.repeat([0, 1], [80, 20])
+    train = np.arange(100)
+    config = SimpleNamespace(max_train=50)
+    kept = _runner.subsample(train, y, config, seed=0)
+    assert len(kept) == 50 and np.bincount(y[kept]).tolist() == [40, 10]
+    assert _runner.subsample(train, y, SimpleNamespace(max_train=None), 0) is train
+
+
+@pytest.mark.parametrize("text", ["local:0", "local:x", "local:", "local:-2"])
+def test_dask_address_refuses_bad_local_counts(text):
+    with pytest.raises(argparse.ArgumentTypeError, match="use 'local:N' with N >= 1"):
+        _runner.dask_address(text)
+
+
+@pytest.mark.parametrize("text", ["local:2", "tcp://127.0.0.1:8786"])
+def test_dask_address_accepts(text):
+    assert _runner.dask_address(text) == text
+
+
+def test_config_from_args_layers_defaults_preset_options_values():
+    args = SimpleNamespace(outer_splits=4, inner_splits=None, seed=7, other=1)
+    config = _runner.Config.from_args(
+        args, {"outer_splits": 3, "outer_repeats": 1}, max_train=10
+    )
+    assert (config.outer_splits, config.outer_repeats) == (4, 1)
+    assert (config.inner_splits, config.seed, config.max_train) == (3, 7, 10)
+
+
+def test_load_named_gives_csv_files_their_stem_made_unique(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "same.csv").write_text("x,y\n1,0\n2,1\n3,0\n")
+    paths = [str(tmp_path / "a" / "same.csv"), str(tmp_path / "b" / "same.csv")]
+    data = _runner.load_named(["iris", *paths], lambda given, bunch: given)
+    assert list(data) == ["iris", "same", "same_2"]
+    assert data["same_2"] == paths[1]
 
 
 def _config(**kw):
@@ -112,3 +250,153 @@ def test_run_costliest_first_refuses_missing_results(monkeypatch):
         run_costliest_first(
             _square, [(1,), (2,), (3,)], [0, 0, 0], 1, on_done=lambda n, r: None
         )
+
+
+# ---------------------------------------------------------------------------
+# Command-line options: checked once (skmixup.benchmarks._common), refused
+# before any work with one "error:" line and exit status 2. Parsing only: no
+# benchmark runs here.
+
+from skmixup.benchmarks import _common  # noqa: E402
+from skmixup.benchmarks.__main__ import build_parser, main  # noqa: E402
+
+CV_COMMANDS = ("uci", "imbalanced", "images")
+BAD_OPTIONS = [
+    # before: -5 ran on "-5 workers" (one), 0 meant all cores
+    ("--n-jobs", "-5", "or -1 for one per core"),
+    ("--n-jobs", "0", "or -1 for one per core"),
+    ("--n-jobs", "two", "or -1 for one per core"),
+    # before: a traceback from scikit-learn's K-fold
+    ("--outer-splits", "1", "integer >= 2"),
+    ("--inner-splits", "1", "integer >= 2"),
+    ("--outer-repeats", "0", "integer >= 1"),
+    ("--seed", "-1", "integer in [0, 2147483647]"),
+    ("--seed", str(2**40), "integer in [0, 2147483647]"),
+    ("--max-train", "0", "integer >= 1"),
+    ("--ks", "1", "int values >= 2"),
+    ("--ks", "4,x", "comma-separated list of int"),
+    ("--ks", ",", "non-empty"),
+]
+TRAINING_OPTIONS = [
+    ("--alphas", "-1", "float values >= 0"),
+    ("--alphas", "nan", "float values >= 0"),
+    ("--alphas", "inf", "float values >= 0"),
+    ("--steps", "0", "integer >= 1"),
+    ("--batch-size", "-3", "integer >= 1"),
+]
+
+
+def _refused(capsys, argv, match):
+    """main(argv) exits 2 with one error line naming the option, no traceback."""
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if "error:" in line]
+    assert len(errors) == 1 and "Traceback" not in err, err
+    assert f"argument {argv[1]}: " in errors[0] and match in errors[0], errors[0]
+
+
+@pytest.mark.parametrize("command", CV_COMMANDS)
+@pytest.mark.parametrize(("option", "value", "match"), BAD_OPTIONS)
+def test_shared_options_refused(capsys, tmp_path, command, option, value, match):
+    _refused(capsys, [command, option, value, "--output", str(tmp_path)], match)
+
+
+@pytest.mark.parametrize("command", ["uci", "images"])
+@pytest.mark.parametrize(("option", "value", "match"), TRAINING_OPTIONS)
+def test_training_options_refused(capsys, tmp_path, command, option, value, match):
+    _refused(capsys, [command, option, value, "--output", str(tmp_path)], match)
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["imbalanced", "--neighbors", "0"], "int values >= 1"),
+        (["images", "--channels", "8,0"], "int values >= 1"),
+        (["categorical", "--alpha", "-1"], "finite number >= 0"),
+        (["categorical", "--outer-splits", "1"], "integer >= 2"),
+        (["categorical", "--seed", "-2"], "integer in [0,"),
+        (["neural", "--seed", "x"], "integer in [0,"),
+        (["matching", "--seed", "-1"], "integer in [0,"),
+        (["uci", "--dask", "local:x"], "'local:N'"),
+    ],
+)
+def test_other_options_refused(capsys, argv, match):
+    _refused(capsys, argv, match)
+
+
+@pytest.mark.parametrize("command", CV_COMMANDS)
+def test_shared_options_parse(command):
+    argv = [command, "--n-jobs", "-1", "--outer-splits", "2", "--inner-splits", "2",
+            "--seed", "7", "--ks", "2,8", "--max-train", "50"]  # fmt: skip
+    args = build_parser().parse_args(argv)
+    assert (args.outer_splits, args.inner_splits, args.seed) == (2, 2, 7)
+    assert args.ks == (2, 8) and args.max_train == 50
+    assert _common.resolve_n_jobs(args.n_jobs) == (os.cpu_count() or 1)
+    assert _common.resolve_n_jobs(3) == 3
+    assert _common.resolve_n_jobs(None, 1) == 1
+
+
+class TestCheckFolds:
+    # 3 classes of 10, 6 and 4 samples
+    y = np.repeat([0, 1, 2], [10, 6, 4])
+
+    def test_fewest_of_the_smallest_class_in_a_training_fold(self):
+        # a stratified test fold holds at most ceil(4 / 3) = 2 of class 2
+        assert _common.check_folds("d", self.y, outer_splits=3) == 2
+        assert _common.check_folds("d", self.y, outer_splits=4, inner_splits=3) == 3
+        # without stratification: the smallest training fold, 20 - ceil(20 / 3)
+        assert _common.check_folds("d", self.y, outer_splits=3, stratified=False) == 13
+
+    def test_max_train_keeps_the_floor_of_each_share(self):
+        # training folds of up to 20 - 20 // 4 = 15 rows cut to 5: class 2
+        # keeps at least floor(3 * 5 / 15) = 1
+        assert _common.check_folds("d", self.y, outer_splits=4, max_train=5) == 1
+        assert _common.check_folds("d", self.y, outer_splits=4, max_train=100) == 3
+
+    def test_outer_splits_above_the_smallest_class(self):
+        with pytest.raises(
+            ValueError,
+            match=r"^'d': its smallest class has 4 samples, fewer than --outer-splits 5",
+        ):
+            _common.check_folds("d", self.y, outer_splits=5)
+        with pytest.raises(ValueError, match="it has 20 samples, fewer than"):
+            _common.check_folds("d", self.y, outer_splits=21, stratified=False)
+
+    def test_inner_splits_above_a_training_fold(self):
+        with pytest.raises(
+            ValueError, match=r"as few as 2 samples .* fewer than --inner-splits 3"
+        ):
+            _common.check_folds("d", self.y, outer_splits=3, inner_splits=3)
+        with pytest.raises(ValueError, match="raise --max-train"):
+            _common.check_folds(
+                "d", self.y, outer_splits=4, inner_splits=2, max_train=5
+            )
+
+
+def _no_work(*args, **kwargs):
+    raise AssertionError("work started before the options were checked")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["uci", "--datasets", "{csv}", "--outer-splits", "5"],
+        ["uci", "--datasets", "{csv}", "--outer-splits", "3", "--inner-splits", "3"],
+        ["uci", "--datasets", "{csv}", "--outer-splits", "2", "--max-train", "4"],
+        ["imbalanced", "--datasets", "{csv}", "--outer-splits", "5"],
+        ["images", "--outer-splits", "200"],  # digits: 174 of the rarest digit
+    ],
+)
+def test_data_checks_run_before_any_fit(monkeypatch, capsys, tmp_path, argv):
+    # two classes of 16 and 4 rows
+    rows = ["a,b,y"] + [f"{i},{i % 5},{int(i < 4)}" for i in range(20)]
+    csv = tmp_path / "small.csv"
+    csv.write_text("\n".join(rows) + "\n")
+    monkeypatch.setattr("skmixup.benchmarks._runner.run_costliest_first", _no_work)
+    argv = [a.replace("{csv}", str(csv)) for a in argv]
+    assert main([*argv, "--output", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: "), err
+    assert "--outer-splits" in err[0] or "--inner-splits" in err[0]

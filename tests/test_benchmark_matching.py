@@ -3,12 +3,13 @@
 import argparse
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 
-import skmixup.benchmarks.__main__ as cli
-from skmixup.benchmarks import BENCHMARKS, matching
+pd = pytest.importorskip("pandas")
+
+import skmixup.benchmarks.__main__ as cli  # noqa: E402
+from skmixup.benchmarks import BENCHMARKS, matching  # noqa: E402
 
 TINY = ["--batch-sizes", "8", "16", "--ks", "1", "2", "8", "--dims", "3"]
 

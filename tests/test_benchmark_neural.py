@@ -2,12 +2,13 @@
 
 import argparse
 
-import pandas as pd
 import pytest
 import torch
 
-import skmixup.benchmarks.__main__ as cli
-from skmixup.benchmarks import BENCHMARKS, neural
+pd = pytest.importorskip("pandas")
+
+import skmixup.benchmarks.__main__ as cli  # noqa: E402
+from skmixup.benchmarks import BENCHMARKS, neural  # noqa: E402
 
 TINY = [
     "--n-samples",

@@ -11,9 +11,9 @@ import sys
 import textwrap
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
+from _optional import optional_import
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
@@ -26,6 +26,8 @@ from skmixup import (
     match_batches,
 )
 from skmixup._jv import _lsap_square_batch
+
+pd = optional_import("pandas")
 
 HANG_LIMIT_S = 120  # a guard against a hang, not a timing check
 

@@ -10,12 +10,13 @@ import pathlib
 import sys
 
 import numpy as np
-import pandas as pd
 import pytest
 
 dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
+pd = pytest.importorskip("pandas")
+pytest.importorskip("imblearn")
 
 from distributed import LocalCluster, get_task_stream  # noqa: E402
 from imblearn.pipeline import Pipeline as ImbPipeline  # noqa: E402
@@ -172,7 +173,7 @@ def test_lost_worker_task_is_retried(tmp_path):
 def test_uci_run_with_lost_workers_fails_loudly_and_writes_no_table(
     tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(uci, "run_task", _kill_worker)
+    monkeypatch.setattr(uci.UCI, "run_task", staticmethod(_kill_worker))
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         with pytest.raises(distributed.scheduler.KilledWorker):
             uci.run(_uci_args(tmp_path, "--dask", "local:2"))

@@ -418,9 +418,9 @@ class TestCSV:
         assert forced.target_name == "yes"
 
     def test_header_false_keeps_first_row(self, tmp_path):
-        path = self._write(tmp_path, "a,b,c\nd,e,f\n")
-        assert load_dataset(path).data.shape == (1, 2)  # inferred header
-        assert load_dataset(path, header=False).data.shape == (2, 4)
+        path = self._write(tmp_path, "a,b,c\nd,e,f\ng,h,i\n")
+        assert load_dataset(path).data.shape == (2, 4)  # inferred header
+        assert load_dataset(path, header=False).data.shape == (3, 6)
 
     @pytest.mark.parametrize("target", [0, -3])
     def test_target_by_position(self, tmp_path, target):
@@ -456,19 +456,38 @@ class TestCSV:
         ("text", "kwargs", "match"),
         [
             ("a,b\n1,2\n3\n", {}, "Row 3 .* has 1 fields"),
-            ("a,b\n1,2\n", {"target": "c"}, "target='c' is not a column"),
+            ("a,b\n1,2\n3,4\n", {"target": "c"}, "target='c' is not a column"),
             ("1,2\n3,4\n", {"target": "b"}, "without a header row"),
             ("1,2\n3,4\n", {"target": 2}, "target=2 is out of range"),
             ("a,a,y\n1,2,3\n", {}, "repeats the column name"),
             ("a\n1\n2\n", {}, "single column"),
             ("", {}, "empty"),
             ("a,b\n", {"header": True}, "No data rows"),
+            # a header line alone (or one sample) is no dataset, whatever
+            # header says: before, "a,b,label" loaded as one row of target
+            # 'label'
+            ("a,b,label\n", {}, r"Only one sample .*a single line \(a, b, label\)"),
+            ("a,b,label", {"header": False}, "Only one sample"),
+            ("1,2,3\n", {}, "Only one sample"),
+            ("a,b,y\n1,2,3\n", {"header": True}, "a header row and one data row"),
+            ("\n \n\n", {}, "empty"),
+            ("\ufeff", {}, "empty"),
+            ("a,y\n1,2\n2,inf\n", {}, "Column 'y'.*non-finite"),
+            ("a,y\n1,2.5\n2,1e400\n", {}, "Column 'y'.*beyond float64"),
+            ("a,y\n1,2\n2,\n", {}, r"Missing values.*'y' \(1 rows\)"),
         ],
     )
     def test_malformed_files(self, tmp_path, text, kwargs, match):
         path = self._write(tmp_path, text)
-        with pytest.raises(ValueError, match=match):
+        with pytest.raises(ValueError, match=match) as info:
             load_dataset(path, **kwargs)
+        if "Missing" not in match and "repeats" not in match:
+            assert str(path) in str(info.value) or "target=" in str(info.value)
+
+    def test_gzip_of_nothing_is_empty(self, tmp_path):
+        path = self._write(tmp_path, "", "e.csv.gz", compress=True)
+        with pytest.raises(ValueError, match="e.csv.gz.*empty"):
+            load_dataset(path)
 
     def test_target_of_wrong_type(self, tmp_path):
         path = self._write(tmp_path, "1,2\n3,4\n")
@@ -544,6 +563,16 @@ def test_regression_targets_stay_real_even_when_integer(name):
     assert dataset.task == "regression"
     assert dataset.target.dtype == np.float64
     assert dataset.classes is None
+
+
+def test_regression_target_must_be_numeric():
+    # the shipped regression files are checked on load; a text target (a
+    # corrupt or hand-edited file) is named, not a crash on None
+    from skmixup.datasets import _convert_target
+
+    with pytest.raises(ValueError, match=r"target column 'mpg' in 'x'.*holds 'cat'"):
+        _convert_target(np.array(["1.5", "cat"]), "regression", None,
+                        column="mpg", where=" in 'x'")  # fmt: skip
 
 
 class TestUnreadableFiles:

@@ -7,10 +7,10 @@ an iterator option the fast path does not take (``iterator_*__drop_last``).
 """
 
 import numpy as np
-import pandas as pd
 import pytest
 import scipy.sparse as sp
 import torch
+from _optional import optional_import
 from sklearn.datasets import make_classification
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback, EarlyStopping, EpochScoring, GradientNormClipping
@@ -19,6 +19,8 @@ from torch import nn
 
 from skmixup import KMixupClassifier, KMixupRegressor
 from skmixup._fastloop import _FastLoopMixin, _TensorBatches
+
+pd = optional_import("pandas")
 
 FAST = dict(max_epochs=4, lr=1e-2, batch_size=32, module__hidden_units=16)
 # An iterator option the fast path leaves to skorch, with skorch's default

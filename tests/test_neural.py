@@ -13,11 +13,11 @@ import re
 from types import SimpleNamespace
 
 import numpy as np
-import pandas as pd
 import pytest
 import scipy.sparse as sp
 import sklearn
 import torch
+from _optional import optional_import
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV, cross_val_score
@@ -30,6 +30,8 @@ from skorch.dataset import ValidSplit
 
 from skmixup import KMixupClassifier, KMixupRegressor, kmixup_batch, neural
 from skmixup.modules import ConvNet, TabularMLP
+
+pd = optional_import("pandas")
 
 FAST = dict(max_epochs=8, lr=1e-2, batch_size=32, module__hidden_units=16)
 

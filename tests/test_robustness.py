@@ -215,6 +215,33 @@ def test_errors_name_the_argument(pipe, iris):
         fgsm_accuracy(pipe, X, y, epsilons=[0.1], batch_size=0)
 
 
+@pytest.mark.parametrize("func", [noise_accuracy, fgsm_accuracy])
+def test_bad_X_is_named_before_the_model_sees_it(iris, func):
+    X, y = iris
+    net = _net(max_epochs=1).fit(X, y)  # no pipeline: X reaches the net as given
+    level = {"sigmas": [0.1]} if func is noise_accuracy else {"epsilons": [0.1]}
+    # the wrong number of features: the net's own message, not torch's
+    # "mat1 and mat2 shapes cannot be multiplied" from the gradient pass
+    with pytest.raises(ValueError, match="X has 3 features"):
+        func(net, X[:, :3], y, **level)
+    with pytest.raises(ValueError, match="X must hold numbers"):
+        func(net, np.full(X.shape, "a"), y, **level)
+    with pytest.raises(ValueError, match="X must hold at least one sample"):
+        func(net, X[0], y[:1], **level)
+    with pytest.raises(ValueError, match="X must hold at least one sample"):
+        func(net, X[:0], y[:0], **level)
+    bad = X.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        func(net, bad, y, **level)
+
+
+def test_bad_X_after_preprocessing_is_named(pipe, iris):
+    X, y = iris
+    with pytest.raises(ValueError, match="StandardScaler is expecting 4 features"):
+        fgsm_accuracy(pipe, X[:, :3], y, epsilons=[0.1])
+
+
 def _digit_images(n=240):
     from sklearn.datasets import load_digits
 

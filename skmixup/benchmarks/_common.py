@@ -1,22 +1,44 @@
-"""Command-line helpers shared by the benchmarks."""
+"""Command-line helpers shared by the benchmarks.
+
+The options that several benchmarks share (seed, parallel tasks, folds, the
+tuned grids) are declared and checked once here (:func:`add_cv_arguments`,
+:func:`check_folds`), so that every command refuses a bad value before any
+work starts, with one ``error:`` line and exit status 2.
+"""
 
 import argparse
 import json
+import math
 import os
 import platform
 import sys
 import tempfile
 
+import numpy as np
+
 __all__ = [
+    "add_cv_arguments",
+    "check_folds",
     "csv_list",
     "inner_search",
+    "int_at_least",
     "load_average",
+    "n_jobs_int",
+    "n_splits",
+    "nonnegative_float",
+    "number_list",
     "outer_folds",
     "output_dir_error",
     "positive_int",
+    "resolve_n_jobs",
     "run_costliest_first",
+    "seed_int",
     "write_run",
 ]
+
+#: Largest --seed: seeds are offset by a dataset's index and handed to
+#: numpy's RandomState, which takes values below 2**32.
+MAX_SEED = 2**31 - 1
 
 
 def load_average():
@@ -27,15 +49,173 @@ def load_average():
         return "n/a"
 
 
-def positive_int(text):
-    """argparse type: an integer >= 1."""
+def int_at_least(low, why=""):
+    """argparse type: an integer >= ``low`` (``why`` explains the bound)."""
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low:
+            raise argparse.ArgumentTypeError(
+                f"expected an integer >= {low}{why}; got {text!r}"
+            )
+        return value
+
+    parse.__name__ = f"int >= {low}"
+    return parse
+
+
+#: argparse type: an integer >= 1.
+positive_int = int_at_least(1)
+
+
+def nonnegative_float(text):
+    """argparse type: a finite number >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0; got {text!r}")
+    return value
+
+
+def seed_int(text):
+    """argparse type: a seed, an integer in [0, MAX_SEED]."""
     try:
         value = int(text)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1; got {text!r}")
+        value = None
+    if value is None or not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer in [0, {MAX_SEED}]; got {text!r}"
+        )
     return value
+
+
+#: argparse type: a number of folds.
+n_splits = int_at_least(2, " (a K-fold needs two folds)")
+
+
+def n_jobs_int(text):
+    """argparse type of --n-jobs: an integer >= 1, or -1 for one per core."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or (value < 1 and value != -1):
+        raise argparse.ArgumentTypeError(
+            f"expected a number of parallel tasks >= 1, or -1 for one per core; "
+            f"got {text!r}"
+        )
+    return value
+
+
+def resolve_n_jobs(n_jobs, default=None):
+    """The number of parallel tasks: ``n_jobs`` from ``--n-jobs`` (-1: one per
+    core), or ``default`` (one per core if None) when it was not given."""
+    if n_jobs is None:
+        n_jobs = default
+    if n_jobs is None or n_jobs == -1:
+        return os.cpu_count() or 1
+    return n_jobs
+
+
+def number_list(cast, low, why=""):
+    """argparse type: a non-empty comma-separated list of finite numbers
+    (``cast``: int or float), each >= ``low``."""
+
+    def parse(text):
+        items = csv_list(text, cast)
+        bad = [v for v in items if not (math.isfinite(v) and v >= low)]
+        if bad:
+            raise argparse.ArgumentTypeError(
+                f"expected {cast.__name__} values >= {low}{why}; got {text!r}"
+            )
+        return items
+
+    parse.__name__ = f"list of {cast.__name__}"
+    return parse
+
+
+def add_cv_arguments(parser, *, n_jobs_help, ks_help, inner=True, training=True):
+    """The options of a cross-validated benchmark, each checked as it is parsed.
+
+    ``--seed``, ``--n-jobs``, ``--outer-splits``, ``--outer-repeats``,
+    ``--max-train``; with ``inner``, ``--inner-splits`` and ``--ks`` (the
+    tuned k of k-mixup); with ``training``, ``--steps``, ``--batch-size`` and
+    ``--alphas``.
+    Checks that need the data (enough samples of every class for the folds)
+    are :func:`check_folds`, run when the data is loaded, before any fit.
+    """
+    parser.add_argument(
+        "--seed", type=seed_int, default=0, help="master seed (default 0)"
+    )
+    parser.add_argument("--n-jobs", type=n_jobs_int, default=None, help=n_jobs_help)
+    parser.add_argument("--outer-splits", type=n_splits)
+    parser.add_argument("--outer-repeats", type=positive_int)
+    if inner:
+        parser.add_argument("--inner-splits", type=n_splits)
+    if training:
+        parser.add_argument("--steps", type=positive_int, help="gradient steps per fit")
+        parser.add_argument("--batch-size", type=positive_int)
+        parser.add_argument(
+            "--alphas", type=number_list(float, 0, " (Beta(alpha, alpha))")
+        )
+    parser.add_argument(
+        "--max-train",
+        type=positive_int,
+        help="subsample training folds larger than this (stratified for "
+        "classification)",
+    )
+    if inner:
+        parser.add_argument(
+            "--ks",
+            type=number_list(int, 2, " (k=1 is the mixup baseline)"),
+            help=ks_help,
+        )
+
+
+def check_folds(name, y, *, outer_splits, inner_splits=None, max_train=None,
+                stratified=True):  # fmt: skip
+    """Check that the folds of a run can be drawn from the targets ``y``.
+
+    Raises a one-line ValueError that names the dataset and the options to
+    change; returns the fewest samples of the smallest class (all samples
+    without ``stratified``) that an outer training fold can hold, after
+    the ``max_train`` subsample.
+    """
+    y = np.asarray(y)
+    if stratified:
+        smallest = int(np.unique(y, return_counts=True)[1].min())
+        what = "its smallest class has"
+    else:
+        smallest, what = len(y), "it has"
+    if outer_splits > smallest:
+        raise ValueError(
+            f"{name!r}: {what} {smallest} samples, fewer than --outer-splits "
+            f"{outer_splits}; every outer test fold needs one of "
+            f"{'each class' if stratified else 'them'}. Lower --outer-splits or "
+            "leave this dataset out."
+        )
+    # A (stratified) test fold takes at most ceil(count / splits) of a class;
+    # a stratified subsample keeps at least the floor of the class's share.
+    fewest = smallest - math.ceil(smallest / outer_splits)
+    largest_train = len(y) - len(y) // outer_splits
+    if max_train is not None and largest_train > max_train:
+        fewest = fewest * max_train // largest_train
+    if inner_splits is not None and inner_splits > fewest:
+        raise ValueError(
+            f"{name!r}: an outer training fold can hold as few as {fewest} samples"
+            f"{' of its smallest class' if stratified else ''}, fewer than "
+            f"--inner-splits {inner_splits}. Lower --inner-splits or "
+            "--outer-splits"
+            + (", raise --max-train" if max_train is not None else "")
+            + ", or leave this dataset out."
+        )
+    return fewest
 
 
 def csv_list(text, cast=str):
@@ -90,22 +270,24 @@ def inner_search(estimator, grid, X, y, *, n_splits, seed, scoring, stratified=T
     return search.best_params_
 
 
-def outer_folds(config, data, *, stratified=True):
+def outer_folds(config, data, *, stratified=True, seed_per_dataset=True):
     """The outer cross-validation splits of every dataset of a run, in order.
 
     Repeated K-fold (stratified on ``y`` for classification) with
     ``config.outer_splits`` folds and ``config.outer_repeats`` repeats,
-    seeded by ``config.seed`` plus the dataset's index, so that every method
-    of a dataset is scored on the same folds.
+    seeded by ``config.seed`` plus the dataset's index (or ``config.seed``
+    alone), so that every method of a dataset is scored on the same folds.
 
     Parameters
     ----------
     config : object
         With ``datasets``, ``outer_splits``, ``outer_repeats`` and ``seed``.
     data : dict
-        ``name -> (X, y)``; ``X`` may have any trailing shape (images).
+        ``name -> (X, y, ...)``; ``X`` may have any trailing shape (images).
     stratified : bool, default=True
         Stratify on ``y`` (classification) or not (regression).
+    seed_per_dataset : bool, default=True
+        Add the dataset's index to the seed.
 
     Yields
     ------
@@ -115,11 +297,11 @@ def outer_folds(config, data, *, stratified=True):
 
     splitter = RepeatedStratifiedKFold if stratified else RepeatedKFold
     for dataset_index, name in enumerate(config.datasets):
-        X, y = data[name]
+        X, y = data[name][:2]
         outer = splitter(
             n_splits=config.outer_splits,
             n_repeats=config.outer_repeats,
-            random_state=config.seed + dataset_index,
+            random_state=config.seed + (dataset_index if seed_per_dataset else 0),
         )
         for split_index, (train, test) in enumerate(
             outer.split(X.reshape(len(X), -1), y)
@@ -202,7 +384,7 @@ def run_costliest_first(function, tasks, costs, n_jobs, *, on_done, dask=None):
             )
 
     if dask is not None:
-        from skmixup._dask import dask_backend
+        from skmixup import dask_backend
 
         with dask_backend(dask):
             collect(Parallel(n_jobs=-1, return_as="generator")(calls))

@@ -127,10 +127,8 @@ def corrected_interval(diff, n_train, n_test, level=0.95):
 
     Parameters
     ----------
-    diff : array-like of shape (n_folds,)
-        Per-fold score differences between two methods on the same splits.
-    n_train, n_test : int
-        Training and test sizes of one fold.
+    diff, n_train, n_test
+        As in :func:`corrected_resampled_ttest`.
     level : float, default=0.95
         Coverage of the interval.
 
@@ -313,3 +311,66 @@ def format_p_equals(p):
     """
     text = format_p(p)
     return text if text.startswith("<") else f"= {text}"
+
+
+def paired_test(diff, n_train, n_test):
+    """The corrected paired test of per-fold differences, as a table row.
+
+    Returns
+    -------
+    row : dict
+        ``mean_diff``, ``ci_low``, ``ci_high`` (:func:`corrected_interval`),
+        ``t`` and ``p_value`` (:func:`corrected_resampled_ttest`).
+    """
+    t, p = corrected_resampled_ttest(diff, n_train, n_test)
+    mean, low, high = corrected_interval(diff, n_train, n_test)
+    return {"mean_diff": mean, "ci_low": low, "ci_high": high, "t": t, "p_value": p}
+
+
+def compare_over_datasets(diff, higher_is_better=True, tol=1e-9):
+    """Wins, ties and losses over datasets and the Wilcoxon signed-rank test.
+
+    Parameters
+    ----------
+    diff : pandas.Series
+        One difference per dataset (method minus baseline).
+    higher_is_better : bool, default=True
+    tol : float, default=1e-9
+        Differences within ``tol`` of 0 are ties.
+    """
+    better = diff if higher_is_better else -diff
+    stat, p = wilcoxon_signed_rank(diff.to_numpy())
+    return {
+        "wins": int((better > tol).sum()),
+        "ties": int((better.abs() <= tol).sum()),
+        "losses": int((better < -tol).sum()),
+        "mean_diff": float(diff.mean()),
+        "wilcoxon_stat": stat,
+        "wilcoxon_p": p,
+    }
+
+
+def rank_summary(scores, names, higher_is_better=True):
+    """Average ranks by name, with the Friedman p and the Nemenyi critical
+    difference (``friedman_p``, ``cd``) from two datasets on."""
+    scores = np.asarray(scores, dtype=float)
+    entry = dict(zip(names, average_ranks(scores, higher_is_better).tolist()))
+    if len(scores) >= 2:
+        entry["friedman_p"] = friedman_test(scores)[1]
+        entry["cd"] = nemenyi_critical_difference(len(names), len(scores))
+    return entry
+
+
+def rank_line(head, ranks, labels):
+    """``head``, then each method's average rank (``labels``: key -> label, in
+    the order shown), then the Friedman p and the Nemenyi critical difference
+    when :func:`rank_summary` gave them."""
+    text = head + ", ".join(
+        f"{label} {ranks[key]:.2f}" for key, label in labels.items()
+    )
+    if "cd" in ranks:
+        text += (
+            f" (Friedman p {format_p_equals(ranks['friedman_p'])}; Nemenyi critical "
+            f"difference {ranks['cd']:.2f})"
+        )
+    return text

@@ -36,10 +36,13 @@ def add_arguments(parser):
     parser : argparse.ArgumentParser
         Parser to add the options to.
     """
-    parser.add_argument("--n-samples", type=int, default=1_000_000)
-    parser.add_argument("--n-features", type=int, default=32)
-    parser.add_argument("--k", type=int, default=16)
-    parser.add_argument("--repeats", type=int, default=3)
+    for option, default in (
+        ("--n-samples", 1_000_000),
+        ("--n-features", 32),
+        ("--k", 16),
+        ("--repeats", 3),
+    ):
+        parser.add_argument(option, type=int, default=default)
     parser.add_argument(
         "--no-keep-original",
         action="store_true",
@@ -111,18 +114,7 @@ def _memory_child(args):
 
 
 def run(args):
-    """Run the benchmark and print its figures.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        Parsed options (see :func:`add_arguments`).
-
-    Returns
-    -------
-    code : int
-        Exit code, 0 on success.
-    """
+    """Run the benchmark from parsed options and print its figures; exit code 0."""
     if args.memory_child:
         return _memory_child(args)
     X, y = _data(args)

@@ -22,16 +22,21 @@ signed-rank test. Writes ``folds.csv``, ``summary.csv``, ``results.md`` and
 ``run.json``.
 """
 
-import json
-import math
-import platform
 import sys
 import time
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 
-from ._common import csv_list, output_dir_error, positive_int
+from . import _runner, _stats
+from ._common import (
+    n_jobs_int,
+    n_splits,
+    nonnegative_float,
+    outer_folds,
+    positive_int,
+    seed_int,
+)
 
 DESCRIPTION = (
     "k-mixup with categorical columns averaged vs taken from one parent "
@@ -42,29 +47,38 @@ MODELS = ("net", "linear")
 VARIANTS = ("averaged", "aware")
 
 
+@dataclass(frozen=True)
+class Config(_runner.Config):
+    """Everything that defines a run (written next to the results)."""
+
+    k: int = 16
+    alpha: float = 1.0
+    steps: int = 300
+
+
 def add_arguments(parser):
-    parser.add_argument(
-        "--datasets",
-        type=csv_list,
-        default=None,
-        help="comma-separated names (default: every bundled classification "
+    _runner.add_run_arguments(
+        parser,
+        datasets="comma-separated names (default: every bundled classification "
         "dataset with categorical columns)",
+        quick="3 datasets, 3 folds",
+        output="benchmark_results/categorical",
     )
-    parser.add_argument("--quick", action="store_true", help="3 datasets, 3 folds")
     parser.add_argument("--k", type=positive_int, default=16, help="default 16")
     parser.add_argument(
-        "--alpha", type=float, default=1.0, help="Beta(alpha, alpha) (default 1.0)"
+        "--alpha",
+        type=nonnegative_float,
+        default=1.0,
+        help="Beta(alpha, alpha) (default 1.0)",
     )
-    parser.add_argument("--outer-splits", type=positive_int, default=5)
-    parser.add_argument("--outer-repeats", type=positive_int, default=2)
     parser.add_argument(
         "--steps", type=positive_int, default=300, help="gradient steps per net fit"
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--outer-splits", type=n_splits)
+    parser.add_argument("--outer-repeats", type=positive_int)
+    parser.add_argument("--seed", type=seed_int, default=0)
     parser.add_argument(
-        "--output",
-        default="benchmark_results/categorical",
-        help="output folder (default: benchmark_results/categorical)",
+        "--n-jobs", type=n_jobs_int, help="parallel tasks (default or -1: one per core)"
     )
 
 
@@ -86,7 +100,7 @@ def onehot_groups(dataset):
     ]
 
 
-def make_model(model, variant, groups, n_features, n_train, args, seed):
+def make_model(model, variant, groups, n_features, n_train, config, seed):
     """The pipeline of one model and mixing rule."""
     from sklearn.compose import ColumnTransformer
     from sklearn.linear_model import LogisticRegression
@@ -101,8 +115,8 @@ def make_model(model, variant, groups, n_features, n_train, args, seed):
         inner = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
         return KMixupEstimator(
             inner,
-            k=args.k,
-            alpha=args.alpha,
+            k=config.k,
+            alpha=config.alpha,
             onehot_groups=groups if aware else None,
             random_state=seed,
         )
@@ -111,12 +125,11 @@ def make_model(model, variant, groups, n_features, n_train, args, seed):
         [("num", StandardScaler(), numeric), ("cat", "passthrough", onehot)]
     )
     mask = np.r_[np.zeros(len(numeric), bool), np.ones(len(onehot), bool)]
-    epochs = max(1, round(args.steps / max(1, math.ceil(n_train / 64))))
     net = KMixupClassifier(
-        k=args.k,
-        alpha=args.alpha,
+        k=config.k,
+        alpha=config.alpha,
         categorical_features=mask if aware else None,
-        max_epochs=epochs,
+        max_epochs=_runner.epochs_for(config.steps, n_train, 64),
         batch_size=64,
         module__hidden_units=128,
         random_state=seed,
@@ -125,35 +138,34 @@ def make_model(model, variant, groups, n_features, n_train, args, seed):
     return make_pipeline(prep, net)
 
 
-def run_fold(dataset, groups, train, test, args, seed):
-    """Both models, both rules, on one outer fold."""
-    from sklearn.metrics import accuracy_score, log_loss
+def run_task(
+    config, index, name, X, y, groups, repeat, fold, train, test, model, variant
+):
+    """One model with one mixing rule on one outer fold."""
+    import torch
 
-    X, y = dataset.data, dataset.target
-    rows = []
-    for model in MODELS:
-        for variant in VARIANTS:
-            start = time.perf_counter()
-            est = make_model(model, variant, groups, X.shape[1], len(train), args, seed)
-            est.fit(X[train], y[train])
-            proba = est.predict_proba(X[test])
-            rows.append(
-                {
-                    "model": model,
-                    "variant": variant,
-                    "accuracy": accuracy_score(y[test], est.classes_[proba.argmax(1)]),
-                    "log_loss": log_loss(y[test], proba, labels=est.classes_),
-                    "seconds": time.perf_counter() - start,
-                }
-            )
-    return rows
+    torch.set_num_threads(1)
+    start = time.perf_counter()
+    # one seed per outer split, shared by the four fits of the split
+    seed = config.seed + repeat * config.outer_splits + fold
+    est = make_model(model, variant, groups, X.shape[1], len(train), config, seed)
+    est.fit(X[train], y[train])
+    scores = _runner.classification_scores(est, X[test], y[test])
+    return {
+        "dataset": name,
+        "repeat": repeat,
+        "fold": fold,
+        "model": model,
+        "variant": variant,
+        "accuracy": scores["accuracy"],
+        "log_loss": scores["log_loss"],
+        "seconds": time.perf_counter() - start,
+    }
 
 
 def summarise(folds, n_train, n_test):
     """Per dataset and model: means and the aware - averaged test."""
     import pandas as pd
-
-    from ._stats import corrected_resampled_ttest, wilcoxon_signed_rank
 
     out = []
     for (name, model), df in folds.groupby(["dataset", "model"], sort=False):
@@ -166,7 +178,7 @@ def summarise(folds, n_train, n_test):
                 row[f"{metric}_{v}"] = wide[(metric, v)].mean()
             diff = wide[(metric, "aware")] - wide[(metric, "averaged")]
             row[f"{metric}_diff"] = diff.mean()
-            row[f"{metric}_p"] = corrected_resampled_ttest(
+            row[f"{metric}_p"] = _stats.corrected_resampled_ttest(
                 diff, n_train[name], n_test[name]
             )[1]
         out.append(row)
@@ -181,7 +193,7 @@ def summarise(folds, n_train, n_test):
                 "mean_diff": float(d.mean()),
                 "wins": int((sign * d > 0).sum()),
                 "losses": int((sign * d < 0).sum()),
-                "p_wilcoxon": wilcoxon_signed_rank(d)[1],
+                "p_wilcoxon": _stats.wilcoxon_signed_rank(d)[1],
             }
     return table, across
 
@@ -192,11 +204,11 @@ def _command():
     return " ".join(["python -m skmixup.benchmarks categorical", *argv])
 
 
-def format_report(table, across, args, wall):
+def format_report(table, across, config, wall):
     lines = [
-        f"`{_command()}` — k = {args.k}, alpha = {args.alpha}, {args.outer_repeats} x "
-        f"{args.outer_splits} outer folds, {args.steps} steps per net fit, seed "
-        f"{args.seed}; {wall:.0f} s. Accuracy in %, log-loss; `diff` is aware "
+        f"`{_command()}` — k = {config.k}, alpha = {config.alpha}, "
+        f"{config.outer_repeats} x {config.outer_splits} outer folds, {config.steps} "
+        f"steps per net fit, seed {config.seed}; {wall:.0f} s. Accuracy in %, log-loss; `diff` is aware "
         "minus averaged, p the corrected paired t-test over folds.",
         "",
         "| dataset | model | acc averaged | acc aware | diff | p | logloss averaged "
@@ -220,75 +232,70 @@ def format_report(table, across, args, wall):
             f"mean difference {scale * a['mean_diff']:+.3f}{what}, Wilcoxon p = "
             f"{a['p_wilcoxon']:.2f}."
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
 
 
-def run(args):
-    import pandas as pd
-    from sklearn.model_selection import RepeatedStratifiedKFold
+class Categorical(
+    _runner.Experiment, name="categorical", title="Categorical benchmark", task=run_task
+):
+    """The categorical benchmark on the experiment runner (no inner tuning)."""
 
-    from skmixup.datasets import load_dataset
+    inner = False
 
-    error = output_dir_error(args.output)
-    if error:
-        print(error, file=sys.stderr)
-        return 2
-    if args.alpha < 0:
-        print(f"--alpha must be >= 0; got {args.alpha}", file=sys.stderr)
-        return 2
-    names = args.datasets or categorical_datasets()
-    if args.quick:
-        names = names[:3]
-        args.outer_splits, args.outer_repeats = 3, 1
-    start = time.perf_counter()
-    rows, n_train, n_test = [], {}, {}
-    for name in names:
-        dataset = load_dataset(name)
-        groups = onehot_groups(dataset)
-        if not groups:
-            print(f"{name}: no categorical columns, skipped", file=sys.stderr)
-            continue
-        cv = RepeatedStratifiedKFold(
-            n_splits=args.outer_splits,
-            n_repeats=args.outer_repeats,
-            random_state=args.seed,
+    def configure(self, args):
+        names = tuple(args.datasets or categorical_datasets())
+        if args.quick:
+            return Config.from_args(
+                args, datasets=names[:3], outer_splits=3, outer_repeats=1
+            )
+        return Config.from_args(args, datasets=names)
+
+    def load(self, config):
+        from skmixup.datasets import load_dataset
+
+        data = {}
+        for name in config.datasets:
+            dataset = load_dataset(name)
+            groups = onehot_groups(dataset)
+            if not groups:
+                print(f"{name}: no categorical columns, skipped", file=sys.stderr)
+                continue
+            data[name] = (dataset.data, dataset.target, groups)
+        return data
+
+    def tasks(self, config, data):
+        for split in outer_folds(config, data, seed_per_dataset=False):
+            for model in MODELS:
+                for variant in VARIANTS:
+                    yield (*split, model, variant)
+
+    def cost(self, config, data, task):
+        return 1 if task[-2] == "net" else 0
+
+    def describe(self, config):
+        return (
+            f"k = {config.k}, alpha = {config.alpha}, {config.steps} steps per net fit"
         )
-        for i, (train, test) in enumerate(cv.split(dataset.data, dataset.target)):
-            seed = args.seed + i
-            for row in run_fold(dataset, groups, train, test, args, seed):
-                rows.append(
-                    {
-                        "dataset": name,
-                        "repeat": i // args.outer_splits,
-                        "fold": i % args.outer_splits,
-                        **row,
-                    }
-                )
-            n_train[name], n_test[name] = len(train), len(test)
-        print(f"{name}: done ({time.perf_counter() - start:.0f} s)", flush=True)
-    folds = pd.DataFrame(rows)
-    table, across = summarise(folds, n_train, n_test)
-    wall = time.perf_counter() - start
-    report = format_report(table, across, args, wall)
-    print(report)
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
-    folds.to_csv(out / "folds.csv", index=False)
-    table.to_csv(out / "summary.csv", index=False)
-    (out / "results.md").write_text(report, encoding="utf-8")
-    run_info = {
-        "command": " ".join(
-            ["python -m skmixup.benchmarks categorical", *sys.argv[2:]]
-        ),
-        "datasets": list(names),
-        "k": args.k,
-        "alpha": args.alpha,
-        "outer_splits": args.outer_splits,
-        "outer_repeats": args.outer_repeats,
-        "steps": args.steps,
-        "seed": args.seed,
-        "wall_seconds": round(wall, 1),
-        "python": platform.python_version(),
-    }
-    (out / "run.json").write_text(json.dumps(run_info, indent=2), encoding="utf-8")
-    return 0
+
+    def progress(self, res):
+        return f"{res['model']} {res['variant']}: accuracy {res['accuracy']:.3f}"
+
+    def summarise(self, results, config, data, wall, n_jobs):
+        import pandas as pd
+
+        # the sizes of the last outer split of each dataset
+        sizes = {
+            name: (len(train), len(test))
+            for _, name, _, _, train, test in outer_folds(
+                config, data, seed_per_dataset=False
+            )
+        }
+        table, across = summarise(
+            pd.DataFrame(results),
+            {name: n[0] for name, n in sizes.items()},
+            {name: n[1] for name, n in sizes.items()},
+        )
+        return {"summary": table}, format_report(table, across, config, wall)
+
+
+run = Categorical().run

@@ -3,7 +3,7 @@
 Run as ``python -m skmixup.benchmarks.dask_perf [--part ...]`` (not a
 registered benchmark of the ``skmixup.benchmarks`` command line):
 
-* ``overhead``: many tiny tasks through :func:`skmixup._dask.dask_backend`
+* ``overhead``: many tiny tasks through :func:`skmixup.dask_backend`
   (``local:N``) against serial joblib; the difference per task is the
   scheduling overhead (with one task per batch, and with joblib's automatic
   batching).
@@ -40,7 +40,7 @@ def overhead(n_tasks, n_workers):
     """Seconds per task: serial joblib vs the Dask backend."""
     from joblib import Parallel, delayed
 
-    from skmixup._dask import dask_backend
+    from skmixup import dask_backend
 
     start = time.perf_counter()
     Parallel(n_jobs=1)(delayed(_noop)(i) for i in range(n_tasks))

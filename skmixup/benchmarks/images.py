@@ -29,24 +29,21 @@ interleaved in one run.
 Run ``python -m skmixup.benchmarks images --help``.
 """
 
-import math
 import os
-import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from . import _runner, _stats
 from ._common import (
-    inner_search,
+    add_cv_arguments,
     load_average,
+    number_list,
     outer_folds,
-    output_dir_error,
     positive_int,
-    run_costliest_first,
     write_run,
 )
-from .uci import _csv_list
 
 DESCRIPTION = (
     "ERM vs mixup vs k-mixup vs manifold k-mixup with a CNN on digits and "
@@ -55,12 +52,7 @@ DESCRIPTION = (
 )
 
 METHODS = ("erm", "mixup", "kmixup", "manifold")
-LABELS = {
-    "erm": "ERM (α=0)",
-    "mixup": "mixup (k=1)",
-    "kmixup": "k-mixup",
-    "manifold": "manifold k-mixup",
-}
+LABELS = dict(zip(METHODS, ("ERM (α=0)", "mixup (k=1)", "k-mixup", "manifold k-mixup")))
 #: (method, baseline) pairs of the paired tests
 COMPARISONS = (
     ("kmixup", "mixup"),
@@ -72,57 +64,32 @@ DATASETS = ("digits", "mnist_5k")
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(_runner.Config):
     """Everything that defines a run (written next to the results)."""
 
-    datasets: tuple
-    outer_splits: int
-    outer_repeats: int
-    inner_splits: int
-    steps: int
-    batch_size: int
-    channels: tuple
-    hidden_units: int
-    lr: float
-    alphas: tuple
-    ks: tuple
-    manifold_layers: tuple
-    sigmas: tuple
-    epsilons: tuple
-    noise_repeats: int
-    seed: int
-    max_train: int | None
-    device: str
+    datasets: tuple = DATASETS
+    outer_repeats: int = 1
+    inner_splits: int = 2
+    steps: int = 1000
+    batch_size: int = 64
+    channels: tuple = (32, 64)
+    hidden_units: int = 128
+    lr: float = 3e-3
+    alphas: tuple = (0.2, 1.0)
+    ks: tuple = (16,)
+    manifold_layers: tuple = (0, 1)
+    sigmas: tuple = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+    epsilons: tuple = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)
+    noise_repeats: int = 3
+    device: str = "cpu"
 
 
-FULL = dict(
-    datasets=DATASETS,
-    outer_splits=5,
-    outer_repeats=1,
-    inner_splits=2,
-    steps=1000,
-    batch_size=64,
-    channels=(32, 64),
-    hidden_units=128,
-    lr=3e-3,
-    alphas=(0.2, 1.0),
-    ks=(16,),
-    manifold_layers=(0, 1),
-    sigmas=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5),
-    epsilons=(0.0, 0.01, 0.02, 0.05, 0.1, 0.2),
-    noise_repeats=3,
-    max_train=None,
-)
 QUICK = dict(
-    FULL,
     datasets=("digits",),
     outer_splits=3,
-    inner_splits=2,
     steps=200,
     channels=(16, 32),
     hidden_units=64,
-    alphas=(0.2, 1.0),
-    ks=(16,),
     noise_repeats=2,
 )
 
@@ -136,54 +103,30 @@ def add_arguments(parser):
         help="accuracy: the nested-CV comparison (default); speed: time per epoch "
         "of k-mixup (k=16) against mixup (k=1) and ERM on the digits",
     )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="small run (digits only, 3 outer folds, 200 steps, a smaller CNN); "
+    _runner.add_run_arguments(
+        parser,
+        datasets="comma-separated subset of " + ",".join(DATASETS),
+        quick="small run (digits only, 3 outer folds, 200 steps, a smaller CNN); "
         "a few minutes on 2 cores",
+        output="benchmark_results/images, benchmark_results/images_speed with "
+        "--part speed",
     )
-    parser.add_argument(
-        "--datasets",
-        type=_csv_list,
-        default=None,
-        help="comma-separated subset of " + ",".join(DATASETS),
-    )
-    parser.add_argument(
-        "--output",
-        default=None,
-        help="folder for CSV, PNG and markdown (default: benchmark_results/images, "
-        "benchmark_results/images_speed with --part speed)",
-    )
-    parser.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
     parser.add_argument(
         "--device",
         choices=("cpu", "cuda", "auto"),
         default="cpu",
         help="where the networks train (default: cpu; auto: cuda when available)",
     )
-    parser.add_argument(
-        "--n-jobs",
-        type=int,
-        default=None,
-        help="parallel tasks (default: number of cores on the CPU, 1 on cuda); "
-        "each task uses 1 torch thread",
+    add_cv_arguments(
+        parser,
+        n_jobs_help="parallel tasks (default: one per core on the CPU, 1 on cuda; "
+        "-1: one per core); each task uses 1 torch thread",
+        ks_help="k values tuned for k-mixup and manifold k-mixup (each >= 2)",
     )
-    parser.add_argument("--outer-splits", type=positive_int)
-    parser.add_argument("--outer-repeats", type=positive_int)
-    parser.add_argument("--inner-splits", type=positive_int)
-    parser.add_argument("--steps", type=positive_int, help="gradient steps per fit")
-    parser.add_argument("--batch-size", type=positive_int)
-    parser.add_argument("--alphas", type=lambda s: _csv_list(s, float))
-    parser.add_argument("--ks", type=lambda s: _csv_list(s, int))
     parser.add_argument(
-        "--channels", type=lambda s: _csv_list(s, int), help="filters per conv block"
+        "--channels", type=number_list(int, 1), help="filters per conv block"
     )
     parser.add_argument("--hidden-units", type=positive_int)
-    parser.add_argument(
-        "--max-train",
-        type=positive_int,
-        help="subsample training folds larger than this (stratified)",
-    )
     parser.add_argument(
         "--epochs",
         type=positive_int,
@@ -196,43 +139,6 @@ def add_arguments(parser):
         default=5,
         help="--part speed: timed fits per setting (default 5)",
     )
-
-
-def _make_config(args):
-    base = QUICK if args.quick else FULL
-    values = dict(base)
-    for name in (
-        "datasets",
-        "outer_splits",
-        "outer_repeats",
-        "inner_splits",
-        "steps",
-        "batch_size",
-        "alphas",
-        "ks",
-        "channels",
-        "hidden_units",
-        "max_train",
-    ):
-        given = getattr(args, name, None)
-        if given is not None:
-            values[name] = given
-    unknown = [d for d in values["datasets"] if d not in DATASETS]
-    if unknown:
-        raise ValueError(
-            f"--datasets must be among {', '.join(DATASETS)}; got {', '.join(unknown)}"
-        )
-    if any(a < 0 for a in values["alphas"]):
-        raise ValueError(f"--alphas must be >= 0; got {values['alphas']}")
-    if any(k < 2 for k in values["ks"]):
-        raise ValueError(
-            f"--ks are the k of k-mixup and must be >= 2 (k=1 is the mixup "
-            f"baseline); got {values['ks']}"
-        )
-    if any(c < 1 for c in values["channels"]):
-        raise ValueError(f"--channels must be >= 1; got {values['channels']}")
-    values["datasets"] = tuple(dict.fromkeys(values["datasets"]))
-    return Config(seed=args.seed, device=args.device, **values)
 
 
 def load_images(name):
@@ -274,10 +180,8 @@ def make_estimator(config, n_train, seed, **params):
     """
     from skmixup import KMixupClassifier
 
-    steps_per_epoch = max(1, math.ceil(n_train / config.batch_size))
-    epochs = max(1, round(config.steps / steps_per_epoch))
     return KMixupClassifier(
-        max_epochs=epochs,
+        max_epochs=_runner.epochs_for(config.steps, n_train, config.batch_size),
         batch_size=config.batch_size,
         lr=config.lr,
         module__channels=tuple(config.channels),
@@ -299,50 +203,28 @@ def method_grid(method, config):
     return {"alpha": list(config.alphas), "k": list(config.ks), "mix_layer": [layer]}
 
 
-def _task_seed(config, dataset_index, repeat, fold):
-    state = np.random.SeedSequence([config.seed, dataset_index, repeat, fold])
-    return int(state.generate_state(1)[0] % (2**31 - 1))
-
-
 def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, method):
     """Tune one method on one outer training fold, score it on the test fold."""
     import torch
-    from sklearn.metrics import accuracy_score, log_loss
 
     from skmixup.robustness import fgsm_accuracy, noise_accuracy
 
-    from ._stats import expected_calibration_error
-
     torch.set_num_threads(1)
-    seed = _task_seed(config, dataset_index, repeat, fold)
-    if config.max_train is not None and len(train) > config.max_train:
-        from sklearn.model_selection import train_test_split
-
-        train, _ = train_test_split(
-            train, train_size=config.max_train, stratify=y[train], random_state=seed
-        )
+    seed = _runner.task_seed(config.seed, dataset_index, repeat, fold)
     start = time.perf_counter()
     cpu_start = time.process_time()
-    grid = method_grid(method, config)
-    best = {p: v[0] for p, v in grid.items()}
-    if any(len(v) > 1 for v in grid.values()):
-        n_inner = int(len(train) * (config.inner_splits - 1) / config.inner_splits)
-        best = inner_search(
-            make_estimator(config, n_inner, seed),
-            grid,
-            X[train],
-            y[train],
-            n_splits=config.inner_splits,
-            seed=seed,
-            scoring="accuracy",
-        )
-    # Refit on the whole training fold with the same number of gradient steps.
-    model = make_estimator(config, len(train), seed, **best)
-    model.fit(X[train], y[train])
+    train = _runner.subsample(train, y, config, seed)
+    model, best = _runner.tune_and_fit(
+        lambda n: make_estimator(config, n, seed),
+        method_grid(method, config),
+        X,
+        y,
+        train,
+        config=config,
+        seed=seed,
+        scoring="accuracy",
+    )
     fit_seconds = time.perf_counter() - start
-    proba = model.predict_proba(X[test])
-    classes = model.classes_
-    pred = classes[proba.argmax(axis=1)]
     # The same noise for every method of a fold: paired curves.
     noise = noise_accuracy(
         model,
@@ -354,15 +236,8 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
     )
     fgsm = fgsm_accuracy(model, X[test], y[test], epsilons=config.epsilons, clip=(0, 1))
     result = {
-        "dataset": name,
-        "method": method,
-        "repeat": repeat,
-        "fold": fold,
-        "n_train": len(train),
-        "n_test": len(test),
-        "accuracy": accuracy_score(y[test], pred),
-        "log_loss": log_loss(y[test], proba, labels=classes),
-        "ece": expected_calibration_error(y[test], proba, classes),
+        **_runner.fold_row(name, repeat, fold, train, test, method=method),
+        **_runner.classification_scores(model, X[test], y[test]),
         "best_alpha": best["alpha"],
         "best_k": best["k"],
         "mix_layer": str(best["mix_layer"]),
@@ -382,48 +257,9 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
     return result
 
 
-def _tasks(config, data):
-    for split in outer_folds(config, data):
-        for method in METHODS:
-            yield (*split, method)
-
-
-def _fits_per_task(method, config):
-    n_grid = int(np.prod([len(v) for v in method_grid(method, config).values()]))
-    return 1 + (n_grid * config.inner_splits if n_grid > 1 else 0)
-
-
-def _execute(tasks_list, config, data, n_jobs):
-    total = len(tasks_list)
-    start = time.perf_counter()
-
-    def progress(done, res):
-        print(
-            f"[{done:3d}/{total}] {res['dataset']:>8} r{res['repeat']}f{res['fold']} "
-            f"{res['method']:>8}: acc {res['accuracy']:.3f}  logloss "
-            f"{res['log_loss']:.3f}  noise {res['noise_mean']:.3f}  fgsm "
-            f"{res['fgsm_mean']:.3f}  ({time.perf_counter() - start:5.0f}s elapsed)",
-            flush=True,
-        )
-
-    # the cost of a task: its fits, weighted by the image size
-    return run_costliest_first(
-        run_task,
-        [(config, d, name, *data[name], *rest) for (d, name, *rest) in tasks_list],
-        [
-            _fits_per_task(task[-1], config) * data[task[1]][0][0].size
-            for task in tasks_list
-        ],
-        n_jobs,
-        on_done=progress,
-    )
-
-
 def summarise(results, config):
     """Per dataset and method: means and spreads; paired corrected t-tests."""
     import pandas as pd
-
-    from ._stats import corrected_resampled_ttest
 
     df = pd.DataFrame(results).sort_values(["dataset", "method", "repeat", "fold"])
     curve_cols = [f"noise_{s:g}" for s in config.sigmas] + [
@@ -452,7 +288,7 @@ def summarise(results, config):
             n_train, n_test = int(a.n_train.mean()), int(a.n_test.mean())
             for metric in ("accuracy", "log_loss", "ece", "noise_mean", "fgsm_mean"):
                 diff = a[metric].to_numpy() - b[metric].to_numpy()
-                t, p = corrected_resampled_ttest(diff, n_train, n_test)
+                t, p = _stats.corrected_resampled_ttest(diff, n_train, n_test)
                 tests.append(
                     {
                         "dataset": name,
@@ -540,11 +376,7 @@ def format_report(table, tests, config):
 
 def plot(table, config, path):
     """Noise and FGSM curves (mean ± s.d. over folds), one row per dataset."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _runner.pyplot()
     n = len(config.datasets)
     fig, axes = plt.subplots(n, 2, figsize=(10, 3.6 * n), squeeze=False)
     for row, name in zip(axes, config.datasets):
@@ -574,63 +406,26 @@ def plot(table, config, path):
         f"{config.outer_repeats}x{config.outer_splits}-fold outer CV, "
         f"{config.steps} steps per fit, ConvNet{tuple(config.channels)}"
     )
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _runner.save_figure(fig, path)
 
 
-def _run_accuracy(args, config, n_jobs):
-    import pandas as pd
-
-    data = {name: load_images(name) for name in config.datasets}
-    tasks_list = list(_tasks(config, data))
-    print(
-        f"Images benchmark: {', '.join(config.datasets)}; "
-        f"{config.outer_repeats}x{config.outer_splits} outer folds, "
-        f"{config.inner_splits}-fold inner tuning, {config.steps} steps/fit, "
-        f"ConvNet channels={tuple(config.channels)}, {len(tasks_list)} tasks on "
-        f"{n_jobs} workers, device {config.device}; load average {load_average()}",
-        flush=True,
-    )
-    start = time.perf_counter()
-    results = _execute(tasks_list, config, data, n_jobs)
-    wall = time.perf_counter() - start
-    table, tests = summarise(results, config)
-    report = format_report(table, tests, config)
+def _timing_notes(results, data, config, wall, n_jobs):
+    """The pixels' spread and the run's times, for the report."""
     cpu = sum(r["cpu_seconds"] for r in results)
     # The levels are in pixel units; divided by the pixels' standard
     # deviation they are in the units of standardised input.
     pixel_std = {name: float(np.std(X)) for name, (X, _) in data.items()}
-    report += (
+    return (
         "\n\nStandard deviation of the pixels (all images): "
         + ", ".join(f"{name} {std:.3f}" for name, std in pixel_std.items())
         + "; a noise σ or FGSM ε divided by it is the same level in units of "
         "standardised input."
-    )
-    report += (
         f"\n\nWall time {wall:.0f} s, {n_jobs} parallel tasks on "
         f"{os.cpu_count()} cores, device {config.device}; load average "
         f"{load_average()} (1, 5, 15 min) at the end. CPU time of the tasks "
         f"{cpu:.0f} s in all (the wall time on {n_jobs} idle cores would be "
         f"about {cpu / n_jobs:.0f} s)."
     )
-    pd.DataFrame(results).to_csv(os.path.join(args.output, "folds.csv"), index=False)
-    table.to_csv(os.path.join(args.output, "summary.csv"), index=False)
-    tests.to_csv(os.path.join(args.output, "tests.csv"), index=False)
-    plot(table, config, os.path.join(args.output, "images.png"))
-    write_run(
-        args.output,
-        "images",
-        config=dict(config.__dict__),
-        report=report,
-        wall=wall,
-        n_jobs=n_jobs,
-        pixel_std=pixel_std,
-    )
-    print()
-    print(report)
-    print(f"results in {args.output}/")
-    return 0
 
 
 def _speed_settings():
@@ -683,7 +478,7 @@ def _speed_table(times, settings):
     return pd.DataFrame(rows)
 
 
-def _run_speed(args, config):
+def _run_speed(args, config, output):
     """Seconds per epoch of the default ConvNet on the digits, interleaved fits."""
     import torch
 
@@ -723,7 +518,24 @@ def _run_speed(args, config):
             times[name]["cpu"] += list(net.history[:, "cpu_dur"])
     wall = time.perf_counter() - start
     table = _speed_table(times, settings)
-    table.to_csv(os.path.join(args.output, "speed.csv"), index=False)
+    table.to_csv(os.path.join(output, "speed.csv"), index=False)
+    report = _speed_report(table, args, config, len(X))
+    write_run(
+        output,
+        "images",
+        config=dict(config.__dict__),
+        report=report,
+        wall=wall,
+        n_jobs=1,
+        part="speed",
+        epochs=args.epochs,
+        repeats=args.repeats,
+    )
+    print(report)
+    return 0
+
+
+def _speed_report(table, args, config, n_images):
     lines = [
         "| setting | k | α | median wall s/epoch (IQR) | ratio to mixup | ratio to ERM "
         "| median CPU s/epoch (IQR) | ratio to mixup | ratio to ERM |",
@@ -743,53 +555,87 @@ def _run_speed(args, config):
         )
     lines += [
         "",
-        f"Default ConvNet on the digits ({len(X)} images of 8 x 8), batch 64, "
+        f"Default ConvNet on the digits ({n_images} images of 8 x 8), batch 64, "
         f"{args.epochs} epochs x {args.repeats} interleaved fits per setting, "
         f"device {config.device}, 1 torch thread; CPU time is this process's "
         f"(compute without the waits for a shared core); load average "
         f"{load_average()} (1, 5, 15 min) at the end.",
     ]
-    report = "\n".join(lines)
-    write_run(
-        args.output,
-        "images",
-        config=dict(config.__dict__),
-        report=report,
-        wall=wall,
-        n_jobs=1,
-        part="speed",
-        epochs=args.epochs,
-        repeats=args.repeats,
-    )
-    print(report)
-    return 0
+    return "\n".join(lines)
 
 
-def run(args):
-    """Run the benchmark from parsed arguments; the process exit code."""
-    try:
-        config = _make_config(args)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    import torch
+class Images(
+    _runner.Experiment, name="images", title="Images benchmark", task=run_task
+):
+    """The images benchmark on the experiment runner (``--part speed`` apart)."""
 
-    if config.device == "cuda" and not torch.cuda.is_available():
-        print("error: --device cuda but torch sees no CUDA device", file=sys.stderr)
-        return 2
-    if config.device == "auto":
+    def configure(self, args):
+        import torch
+
+        if args.device == "cuda" and not torch.cuda.is_available():
+            raise ValueError("--device cuda but torch sees no CUDA device")
         # resolved once, so that run.json says where the nets trained
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-        config = Config(**{**config.__dict__, "device": device})
-    if args.output is None:
+        device = args.device
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        config = Config.from_args(args, QUICK if args.quick else None, device=device)
+        unknown = [d for d in config.datasets if d not in DATASETS]
+        if unknown:
+            raise ValueError(
+                f"--datasets must be among {', '.join(DATASETS)}; got {', '.join(unknown)}"
+            )
+        return replace(config, datasets=tuple(dict.fromkeys(config.datasets)))
+
+    def load(self, config):
+        return {name: load_images(name) for name in config.datasets}
+
+    def default_output(self, args, config):
         suffix = "_speed" if args.part == "speed" else ""
-        args.output = os.path.join("benchmark_results", "images" + suffix)
-    message = output_dir_error(args.output)
-    if message:
-        print(message, file=sys.stderr)
-        return 2
-    if args.part == "speed":
-        return _run_speed(args, config)
-    default_jobs = 1 if config.device != "cpu" else (os.cpu_count() or 1)
-    n_jobs = args.n_jobs or default_jobs
-    return _run_accuracy(args, config, n_jobs)
+        return os.path.join("benchmark_results", "images" + suffix)
+
+    def default_jobs(self, config):
+        return 1 if config.device != "cpu" else None
+
+    def execute(self, args, config, data, output):
+        if args.part == "speed":
+            return _run_speed(args, config, output)
+        return super().execute(args, config, data, output)
+
+    def tasks(self, config, data):
+        for split in outer_folds(config, data):
+            for method in METHODS:
+                yield (*split, method)
+
+    def cost(self, config, data, task):
+        # its fits, weighted by the image size
+        return _runner.fits(method_grid(task[-1], config), config.inner_splits) * (
+            data[task[1]][0][0].size
+        )
+
+    def describe(self, config):
+        return (
+            f"{config.inner_splits}-fold inner tuning, {config.steps} steps/fit, "
+            f"ConvNet channels={tuple(config.channels)}, device {config.device}"
+        )
+
+    def progress(self, res):
+        return (
+            f"{res['method']:>8}: acc {res['accuracy']:.3f}  logloss "
+            f"{res['log_loss']:.3f}  noise {res['noise_mean']:.3f}  fgsm "
+            f"{res['fgsm_mean']:.3f}"
+        )
+
+    def summarise(self, results, config, data, wall, n_jobs):
+        table, tests = summarise(results, config)
+        report = format_report(table, tests, config)
+        report += _timing_notes(results, data, config, wall, n_jobs)
+        return {"summary": table, "tests": tests}, report
+
+    def plot(self, tables, config, output):
+        plot(tables["summary"], config, os.path.join(output, "images.png"))
+
+    def run_info(self, config, data):
+        return {"pixel_std": {name: float(np.std(X)) for name, (X, _) in data.items()}}
+
+
+run = Images().run

@@ -33,23 +33,15 @@ resampler; per dataset: the corrected resampled t-test.
 
 import math
 import os
-import sys
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from ._common import (
-    csv_list,
-    inner_search,
-    load_average,
-    outer_folds,
-    output_dir_error,
-    positive_int,
-    run_costliest_first,
-    write_run,
-)
+from . import _runner, _stats
+from ._common import add_cv_arguments, check_folds, csv_list, number_list, outer_folds
 from ._stats import format_p_equals as _fmt_eq
 
 DESCRIPTION = (
@@ -59,14 +51,9 @@ DESCRIPTION = (
 )
 
 SAMPLERS = ("none", "ros", "smote", "adasyn", "mixup", "kmixup")
-SAMPLER_LABELS = {
-    "none": "none",
-    "ros": "ROS",
-    "smote": "SMOTE",
-    "adasyn": "ADASYN",
-    "mixup": "mixup (k=1)",
-    "kmixup": "k-mixup",
-}
+SAMPLER_LABELS = dict(
+    zip(SAMPLERS, ("none", "ROS", "SMOTE", "ADASYN", "mixup (k=1)", "k-mixup"))
+)
 CLASSIFIERS = ("logreg", "hgb")
 CLASSIFIER_LABELS = {
     "logreg": "LogisticRegression",
@@ -82,49 +69,27 @@ METRICS = {
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(_runner.Config):
     """Everything that defines a run (written next to the results)."""
 
-    datasets: tuple
-    classifiers: tuple
-    outer_splits: int
-    outer_repeats: int
-    inner_splits: int
-    ks: tuple
-    neighbors: tuple
-    seed: int
-    max_train: int | None
+    classifiers: tuple = CLASSIFIERS
+    ks: tuple = (4, 16)
+    neighbors: tuple = (3, 5)
 
 
-FULL = dict(
-    classifiers=CLASSIFIERS,
-    outer_splits=5,
-    outer_repeats=2,
-    inner_splits=3,
-    ks=(4, 16),
-    neighbors=(3, 5),
-    max_train=None,
-)
-QUICK = dict(FULL, outer_splits=3, outer_repeats=1, inner_splits=2)
+QUICK = dict(outer_splits=3, outer_repeats=1, inner_splits=2)
 QUICK_DATASETS = ("glass4", "new-thyroid2", "ecoli3", "yeast-2_vs_4")
 
 
 def add_arguments(parser):
-    parser.add_argument(
-        "--datasets",
-        type=csv_list,
-        default=None,
-        help="comma-separated dataset names or CSV paths with a binary target "
+    _runner.add_run_arguments(
+        parser,
+        datasets="comma-separated dataset names or CSV paths with a binary target "
         "(the rarer class is the positive one); default: every bundled imbalanced "
         "dataset; with --quick: " + ",".join(QUICK_DATASETS),
-    )
-    parser.add_argument(
-        "--list", action="store_true", help="list the imbalanced datasets and exit"
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="small run (4 datasets, 3 outer folds, 2 inner folds) for tests",
+        listing="list the imbalanced datasets and exit",
+        quick="small run (4 datasets, 3 outer folds, 2 inner folds) for tests",
+        output="benchmark_results/imbalanced",
     )
     parser.add_argument(
         "--classifiers",
@@ -132,116 +97,48 @@ def add_arguments(parser):
         default=None,
         help="comma-separated subset of " + ",".join(CLASSIFIERS) + " (default: both)",
     )
-    parser.add_argument(
-        "--output",
-        default="benchmark_results/imbalanced",
-        help="folder for CSV, PNG and markdown (default: %(default)s)",
-    )
-    parser.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
-    parser.add_argument(
-        "--n-jobs", type=int, default=None, help="parallel tasks (default: all cores)"
-    )
-    parser.add_argument("--outer-splits", type=positive_int)
-    parser.add_argument("--outer-repeats", type=positive_int)
-    parser.add_argument("--inner-splits", type=positive_int)
-    parser.add_argument(
-        "--ks",
-        type=lambda s: csv_list(s, int),
-        help="k values tuned for k-mixup (each >= 2; default 4,16)",
+    add_cv_arguments(
+        parser,
+        n_jobs_help="parallel tasks (default or -1: one per core)",
+        ks_help="k values tuned for k-mixup (each >= 2; default 4,16)",
+        training=False,
     )
     parser.add_argument(
         "--neighbors",
-        type=lambda s: csv_list(s, int),
+        type=number_list(int, 1),
         help="k_neighbors (SMOTE) and n_neighbors (ADASYN) tuned (default 3,5)",
     )
-    parser.add_argument(
-        "--max-train",
-        type=positive_int,
-        help="subsample training folds larger than this (stratified)",
-    )
 
 
-def _make_config(args):
-    from skmixup.datasets import list_datasets
-
-    values = dict(QUICK if args.quick else FULL)
-    for name in ("outer_splits", "outer_repeats", "inner_splits", "ks", "neighbors"):
-        given = getattr(args, name)
-        if given is not None:
-            values[name] = given
-    if args.max_train is not None:
-        values["max_train"] = args.max_train
-    if args.classifiers is not None:
-        unknown = sorted(set(args.classifiers) - set(CLASSIFIERS))
-        if unknown:
-            raise ValueError(
-                f"--classifiers: unknown {unknown}; choose from {', '.join(CLASSIFIERS)}."
-            )
-        values["classifiers"] = tuple(dict.fromkeys(args.classifiers))
-    if any(k < 2 for k in values["ks"]):
+def _binary(config, given, bunch):
+    """``(X, y01)``: y01 is 1 for the positive class, the rarer of the two
+    (every bundled imbalanced dataset names its minority class positive)."""
+    y = np.asarray(bunch.target)
+    classes, counts = np.unique(y, return_counts=True)
+    if len(classes) != 2:
         raise ValueError(
-            f"--ks are the k of k-mixup and must be >= 2 (k=1 is the 'mixup' "
-            f"resampler); got {values['ks']}"
+            f"The imbalanced benchmark needs a binary target; {given!r} has "
+            f"{len(classes)} classes. Pick a two-class dataset (see --list)."
         )
-    if any(n < 1 for n in values["neighbors"]):
-        raise ValueError(f"--neighbors must be >= 1; got {values['neighbors']}")
-    if args.datasets:
-        datasets = args.datasets
-    else:
-        datasets = QUICK_DATASETS if args.quick else tuple(list_datasets("imbalanced"))
-    return Config(datasets=tuple(dict.fromkeys(datasets)), seed=args.seed, **values)
-
-
-def _load_all(config):
-    """``{display name: (X, y01)}``: y01 is 1 for the positive (minority) class.
-
-    Bundled datasets name their positive class; for a CSV file it is the
-    rarer of its two classes. The display name is never a path.
-    """
-    from skmixup.datasets import _metadata, load_dataset
-
-    data = {}
-    for given in config.datasets:
-        bunch = load_dataset(given)
-        y = np.asarray(bunch.target)
-        classes, counts = np.unique(y, return_counts=True)
-        if len(classes) != 2:
-            raise ValueError(
-                f"The imbalanced benchmark needs a binary target; {given!r} has "
-                f"{len(classes)} classes. Pick a two-class dataset (see --list)."
-            )
-        meta = _metadata()["datasets"].get(bunch.name, {})
-        positive_text = meta.get("positive_class")
-        if positive_text is not None and bunch.name == str(given).lower():
-            positive = next(c for c in classes if str(c) == positive_text)
-        else:
-            positive = classes[np.argmin(counts)]
-        n_minority = int(counts.min())
-        fewest = _fewest_in_inner_fold(n_minority, config)
-        if fewest < 2:
-            raise ValueError(
-                f"{given!r}: its minority class has {n_minority} samples, so with "
-                f"{config.outer_splits} outer and {config.inner_splits} inner "
-                f"folds an inner training fold would hold {fewest} of them; "
-                "oversampling needs at least 2. Lower --outer-splits or "
-                "--inner-splits, or leave this dataset out."
-            )
-        name = bunch.name
-        n = 2
-        while name in data:
-            name, n = f"{bunch.name}_{n}", n + 1
-        data[name] = (
-            np.asarray(bunch.data, dtype=np.float64),
-            (y == positive).astype(np.int64),
+    n_minority = int(counts.min())
+    fewest_outer = check_folds(
+        given,
+        y,
+        outer_splits=config.outer_splits,
+        inner_splits=config.inner_splits,
+        max_train=config.max_train,
+    )
+    fewest = fewest_outer - math.ceil(fewest_outer / config.inner_splits)
+    if fewest < 2:
+        raise ValueError(
+            f"{given!r}: its minority class has {n_minority} samples, so with "
+            f"{config.outer_splits} outer and {config.inner_splits} inner "
+            f"folds an inner training fold would hold {fewest} of them; "
+            "oversampling needs at least 2. Lower --outer-splits or "
+            "--inner-splits, or leave this dataset out."
         )
-    return data
-
-
-def _fewest_in_inner_fold(n_minority, config):
-    """The fewest minority points an inner training fold can hold (stratified
-    folds give each test fold at most ``ceil(n / n_splits)`` of a class)."""
-    outer = n_minority - math.ceil(n_minority / config.outer_splits)
-    return outer - math.ceil(outer / config.inner_splits)
+    positive = classes[np.argmin(counts)]
+    return np.asarray(bunch.data, dtype=np.float64), (y == positive).astype(np.int64)
 
 
 class _ADASYNOrUnchanged(BaseEstimator):
@@ -326,15 +223,6 @@ def make_pipeline(sampler, classifier, seed):
     )
 
 
-def _task_seed(config, dataset_index, repeat, fold):
-    return int(
-        np.random.SeedSequence(
-            [config.seed, dataset_index, repeat, fold]
-        ).generate_state(1)[0]
-        % (2**31 - 1)
-    )
-
-
 def scores(y_true, proba_positive, threshold=0.5):
     """Balanced accuracy, G-mean, ROC AUC and average precision (positive = 1)."""
     from imblearn.metrics import geometric_mean_score
@@ -357,53 +245,34 @@ def run_task(
     config, dataset_index, name, X, y, repeat, fold, train, test, clf, sampler
 ):
     """Tune one resampler in front of one classifier on a training fold; score it."""
-    from sklearn.model_selection import train_test_split
+    import torch
 
-    try:
-        import torch
-
-        torch.set_num_threads(1)
-    except ImportError:  # pragma: no cover - torch is a dependency
-        pass
-    seed = _task_seed(config, dataset_index, repeat, fold)
-    if config.max_train is not None and len(train) > config.max_train:
-        train, _ = train_test_split(
-            train, train_size=config.max_train, stratify=y[train], random_state=seed
-        )
+    torch.set_num_threads(1)
+    seed = _runner.task_seed(config.seed, dataset_index, repeat, fold)
+    train = _runner.subsample(train, y, config, seed)
     start = time.perf_counter()
     n_positive = int(y[train].sum())
     # the fewest minority points of an inner training fold (stratified folds)
     n_inner = n_positive - math.ceil(n_positive / config.inner_splits)
     grid = sampler_grid(sampler, config, n_inner)
-    best = {}
-    if any(len(v) > 1 for v in grid.values()):
-        best = inner_search(
-            make_pipeline(sampler, clf, seed),
-            grid,
-            X[train],
-            y[train],
-            n_splits=config.inner_splits,
-            seed=seed,
-            scoring="balanced_accuracy",
-        )
-    else:
-        best = {
-            key: values[0]
-            for key, values in sampler_grid(sampler, config, n_positive).items()
-        }
-    model = make_pipeline(sampler, clf, seed)
-    model.set_params(**best)
-    model.fit(X[train], y[train])
+    # without a search, the grid that fits the whole training fold
+    default = {k: v[0] for k, v in sampler_grid(sampler, config, n_positive).items()}
+    model, best = _runner.tune_and_fit(
+        lambda n: make_pipeline(sampler, clf, seed),
+        grid,
+        X,
+        y,
+        train,
+        config=config,
+        seed=seed,
+        scoring="balanced_accuracy",
+        default=default,
+    )
     proba = model.predict_proba(X[test])[:, list(model.classes_).index(1)]
     step = model.named_steps["sample"]
+    what = {"classifier": clf, "sampler": sampler}
     return {
-        "dataset": name,
-        "classifier": clf,
-        "sampler": sampler,
-        "repeat": repeat,
-        "fold": fold,
-        "n_train": len(train),
-        "n_test": len(test),
+        **_runner.fold_row(name, repeat, fold, train, test, **what),
         "n_positive_train": int(y[train].sum()),
         **scores(y[test], proba),
         "best_param": next(iter(best.values()), None),
@@ -412,27 +281,11 @@ def run_task(
     }
 
 
-def _tasks(config, data):
-    for split in outer_folds(config, data):
-        for clf in config.classifiers:
-            for sampler in SAMPLERS:
-                yield (*split, clf, sampler)
-
-
 def summarise(results, config):
     """Per-dataset means, per-dataset corrected t-tests of k-mixup against each
     resampler, and across datasets: average ranks, Friedman, Nemenyi CD and
     Wilcoxon signed-rank tests."""
     import pandas as pd
-
-    from ._stats import (
-        average_ranks,
-        corrected_interval,
-        corrected_resampled_ttest,
-        friedman_test,
-        nemenyi_critical_difference,
-        wilcoxon_signed_rank,
-    )
 
     df = pd.DataFrame(results)
     means = (
@@ -445,24 +298,18 @@ def summarise(results, config):
         for name in config.datasets:
             sub = df[(df.classifier == clf) & (df.dataset == name)]
             k_rows = sub[sub.sampler == "kmixup"].sort_values(["repeat", "fold"])
-            n_train, n_test = int(k_rows.n_train.mean()), int(k_rows.n_test.mean())
+            sizes = int(k_rows.n_train.mean()), int(k_rows.n_test.mean())
             for base in SAMPLERS[:-1]:
                 b_rows = sub[sub.sampler == base].sort_values(["repeat", "fold"])
                 for metric in METRICS:
                     diff = k_rows[metric].to_numpy() - b_rows[metric].to_numpy()
-                    t, p = corrected_resampled_ttest(diff, n_train, n_test)
-                    mean, low, high = corrected_interval(diff, n_train, n_test)
                     tests.append(
                         dict(
                             classifier=clf,
                             dataset=name,
                             baseline=base,
                             metric=metric,
-                            mean_diff=mean,
-                            ci_low=low,
-                            ci_high=high,
-                            t=t,
-                            p_value=p,
+                            **_stats.paired_test(diff, *sizes),
                         )
                     )
         m = means[means.classifier == clf]
@@ -470,26 +317,16 @@ def summarise(results, config):
             table = m.pivot(index="dataset", columns="sampler", values=metric).loc[
                 list(config.datasets), list(SAMPLERS)
             ]
-            scores_ = table.to_numpy()
-            entry = dict(zip(SAMPLERS, average_ranks(scores_).tolist()))
-            if len(table) >= 2:
-                entry["friedman_p"] = friedman_test(scores_)[1]
-                entry["cd"] = nemenyi_critical_difference(len(SAMPLERS), len(table))
-            ranks[(clf, metric)] = entry
+            ranks[(clf, metric)] = _stats.rank_summary(table, SAMPLERS)
             for base in SAMPLERS[:-1]:
-                d = table["kmixup"] - table[base]
-                stat, p = wilcoxon_signed_rank(d.to_numpy())
                 wilcoxon.append(
                     dict(
                         classifier=clf,
                         metric=metric,
                         baseline=base,
-                        wins=int((d > 1e-12).sum()),
-                        ties=int((d.abs() <= 1e-12).sum()),
-                        losses=int((d < -1e-12).sum()),
-                        mean_diff=float(d.mean()),
-                        wilcoxon_stat=stat,
-                        wilcoxon_p=p,
+                        **_stats.compare_over_datasets(
+                            table["kmixup"] - table[base], tol=1e-12
+                        ),
                     )
                 )
     return means, pd.DataFrame(tests), ranks, pd.DataFrame(wilcoxon)
@@ -526,15 +363,9 @@ def format_report(results, means, ranks, wilcoxon, config):
         n = len(config.datasets)
         for metric, label in METRICS.items():
             r = ranks[(clf, metric)]
-            text = f"Average rank over {n} datasets, {label}: " + ", ".join(
-                f"{SAMPLER_LABELS[s]} {r[s]:.2f}" for s in sorted(SAMPLERS, key=r.get)
-            )
-            if "cd" in r:
-                text += (
-                    f" (Friedman p {_fmt_eq(r['friedman_p'])}; Nemenyi critical "
-                    f"difference {r['cd']:.2f})"
-                )
-            lines.append(text)
+            order = {s: SAMPLER_LABELS[s] for s in sorted(SAMPLERS, key=r.get)}
+            head = f"Average rank over {n} datasets, {label}: "
+            lines.append(_stats.rank_line(head, r, order))
         lines.append("")
         w = wilcoxon[wilcoxon.classifier == clf]
         for metric, label in METRICS.items():
@@ -568,13 +399,7 @@ def format_report(results, means, ranks, wilcoxon, config):
 
 def plot(means, ranks, config, path):
     """Average-rank CD diagrams, one per classifier and metric."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from ._stats import plot_critical_difference
-
+    plt = _runner.pyplot()
     keys = [(clf, metric) for clf in config.classifiers for metric in METRICS]
     n_cols = len(METRICS)
     n_rows = len(config.classifiers)
@@ -586,7 +411,7 @@ def plot(means, ranks, config, path):
         if "cd" not in r:
             ax.axis("off")
             continue
-        plot_critical_difference(
+        _stats.plot_critical_difference(
             ax,
             {SAMPLER_LABELS[s]: r[s] for s in SAMPLERS},
             r["cd"],
@@ -598,85 +423,79 @@ def plot(means, ranks, config, path):
         f"(1 = best), {config.outer_repeats}x{config.outer_splits}-fold outer CV",
         fontsize=10,
     )
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _runner.save_figure(fig, path)
 
 
-def _cost(sampler, clf, config):
-    grid = sampler_grid(sampler, config)
-    n_grid = int(np.prod([len(v) for v in grid.values()])) if grid else 1
-    fits = 1 + (n_grid * config.inner_splits if n_grid > 1 else 0)
-    return fits * (10 if clf == "hgb" else 1)
+class Imbalanced(
+    _runner.Experiment, name="imbalanced", title="Imbalanced benchmark", task=run_task
+):
+    """The imbalanced benchmark on the experiment runner."""
 
+    progress_every = 50
 
-def run(args):
-    from skmixup.datasets import list_datasets
+    def configure(self, args):
+        from skmixup.datasets import list_datasets
 
-    if args.list:
-        print("\n".join(list_datasets("imbalanced")))
-        return 0
-    try:
-        config = _make_config(args)
-        data = _load_all(config)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    config = replace(config, datasets=tuple(data))
-    message = output_dir_error(args.output)
-    if message:
-        print(message, file=sys.stderr)
-        return 2
-    n_jobs = args.n_jobs or os.cpu_count() or 1
-    tasks = list(_tasks(config, data))
-    print(
-        f"Imbalanced benchmark: {len(config.datasets)} datasets, "
-        f"{config.outer_repeats}x{config.outer_splits} outer folds, "
-        f"{config.inner_splits}-fold inner tuning, classifiers "
-        f"{', '.join(config.classifiers)}, {len(tasks)} tasks on {n_jobs} workers",
-        flush=True,
-    )
-    load_at_start = load_average()
-    start = time.perf_counter()
-
-    def progress(done, res):
-        if done % 50 == 0 or done == len(tasks):
-            print(
-                f"[{done:5d}/{len(tasks)}] {time.perf_counter() - start:6.0f}s elapsed",
-                flush=True,
+        config = Config.from_args(args, QUICK if args.quick else None)
+        unknown = sorted(set(config.classifiers) - set(CLASSIFIERS))
+        if unknown:
+            raise ValueError(
+                f"--classifiers: unknown {unknown}; choose from {', '.join(CLASSIFIERS)}."
             )
+        if not args.datasets:
+            quick = QUICK_DATASETS if args.quick else None
+            config = replace(
+                config, datasets=quick or tuple(list_datasets("imbalanced"))
+            )
+        return replace(
+            config,
+            datasets=tuple(dict.fromkeys(config.datasets)),
+            classifiers=tuple(dict.fromkeys(config.classifiers)),
+        )
 
-    results = run_costliest_first(
-        run_task,
-        [(config, d, name, *data[name], *rest) for (d, name, *rest) in tasks],
-        [_cost(task[7], task[6], config) for task in tasks],
-        n_jobs,
-        on_done=progress,
-    )
-    wall = time.perf_counter() - start
+    def load(self, config):
+        return _runner.load_named(config.datasets, partial(_binary, config))
 
-    import pandas as pd
+    def list_kind(self, args):
+        return "imbalanced"
 
-    means, tests, ranks, wilcoxon = summarise(results, config)
-    report = format_report(results, means, ranks, wilcoxon, config)
-    pd.DataFrame(results).to_csv(os.path.join(args.output, "folds.csv"), index=False)
-    means.to_csv(os.path.join(args.output, "summary.csv"), index=False)
-    tests.to_csv(os.path.join(args.output, "tests.csv"), index=False)
-    wilcoxon.to_csv(os.path.join(args.output, "wilcoxon.csv"), index=False)
-    if len(config.datasets) >= 2:
-        plot(means, ranks, config, os.path.join(args.output, "imbalanced.png"))
-    write_run(
-        args.output,
-        "imbalanced",
-        config=dict(config.__dict__),
-        report=report,
-        wall=wall,
-        n_jobs=n_jobs,
-        # timings are read next to the machine's load (1, 5, 15 min averages)
-        load_average_start=load_at_start,
-        samplers=SAMPLERS,
-    )
-    print()
-    print(report)
-    print(f"\nwall time {wall:.0f} s; results in {args.output}/")
-    return 0
+    def check(self, config, data):
+        """Done by the loader, which needs the fewest minority points."""
+
+    def tasks(self, config, data):
+        for split in outer_folds(config, data):
+            for clf in config.classifiers:
+                for sampler in SAMPLERS:
+                    yield (*split, clf, sampler)
+
+    def cost(self, config, data, task):
+        clf, sampler = task[-2:]
+        return _runner.fits(sampler_grid(sampler, config), config.inner_splits) * (
+            10 if clf == "hgb" else 1
+        )
+
+    def describe(self, config):
+        return (
+            f"{config.inner_splits}-fold inner tuning, classifiers "
+            f"{', '.join(config.classifiers)}"
+        )
+
+    def progress(self, res):
+        return f"{res['classifier']} {res['sampler']}"
+
+    def summarise(self, results, config, data, **run):
+        means, tests, ranks, wilcoxon = summarise(results, config)
+        report = format_report(results, means, ranks, wilcoxon, config)
+        tables = {"summary": means, "tests": tests, "wilcoxon": wilcoxon}
+        return {**tables, "ranks": ranks}, report
+
+    def plot(self, tables, config, output):
+        if len(config.datasets) >= 2:
+            path = os.path.join(output, "imbalanced.png")
+            plot(tables["summary"], tables["ranks"], config, path)
+
+    def run_info(self, config, data):
+        return {"samplers": SAMPLERS}
+
+
+run = Imbalanced().run

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._common import load_average
+from ._common import load_average, seed_int
 
 DESCRIPTION = (
     "Time of the exact batched matching (match_batches) against one dense "
@@ -120,7 +120,9 @@ def add_arguments(parser):
         "threads), robust to other programs competing for the cores but blind "
         "to speed-ups from threads; CPU devices only (default: %(default)s)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="data seed (default: 0)")
+    parser.add_argument(
+        "--seed", type=seed_int, default=0, help="data seed (default: 0)"
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -209,19 +211,24 @@ def _total_cost(A, P, perm):
     return float(((A - matched) ** 2).sum())
 
 
-def _match_sq(A, P):
+def _match_sq(A, P, solver="auto"):
     """The matching under test, on the references' squared cost."""
     from skmixup import match_batches
 
-    return match_batches(A, P, metric="sqeuclidean")
+    return match_batches(A, P, metric="sqeuclidean", solver=solver)
 
 
-def _auto_solver(k):
-    from skmixup._matching import BRUTE_FORCE_MAX_K
+def solver_for(k):
+    """The solver timed at ``k``, by name: brute force over the k!
+    permutations while they are few (k <= 4), the compiled Jonker-Volgenant
+    solver beyond (scipy's without numba); k = 1 needs no solver."""
+    from importlib.util import find_spec
 
     if k == 1:
         return "trivial"
-    return "brute" if k <= BRUTE_FORCE_MAX_K else "jv"
+    if k <= 4:
+        return "brute"
+    return "jv" if find_spec("numba") is not None else "scipy"
 
 
 # ----------------------------------------------------------------------------
@@ -250,9 +257,11 @@ def _measure_config(B, k, d, backends, measure, rng, dense_max_b):
             P_in = torch.as_tensor(P, dtype=torch.float32, device=device)
             sync = torch.cuda.synchronize if device.startswith("cuda") else _no_sync
             dtype = "float32"
-        t_mb, n_mb = measure(_match_sq, (A_in, P_in), sync)
+        solver = solver_for(k)
+        named = "auto" if solver == "trivial" else solver
+        t_mb, n_mb = measure(_match_sq, (A_in, P_in, named), sync)
         t_floor, _ = measure(_reduced_cost, (A_in, P_in), sync)
-        perm = _match_sq(A_in, P_in)
+        perm = _match_sq(A_in, P_in, named)
         perm = perm.cpu().numpy() if backend != "numpy" else perm
         cost = _total_cost(A, P, perm)
         exact = bool(np.isclose(cost, reference_cost, rtol=EXACT_RTOL[dtype], atol=0.0))
@@ -262,7 +271,7 @@ def _measure_config(B, k, d, backends, measure, rng, dense_max_b):
             "B": B,
             "k": k,
             "d": d,
-            "solver": _auto_solver(k),
+            "solver": solver,
             "match_ms": 1e3 * t_mb,
             "floor_ms": 1e3 * t_floor,
             "dense_ms": 1e3 * base["dense"][0] if "dense" in base else np.nan,

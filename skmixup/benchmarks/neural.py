@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._common import load_average, output_dir_error
+from ._common import load_average, output_dir_error, seed_int
 
 DESCRIPTION = (
     "Fit time of KMixupClassifier (ERM, mixup, k-mixup) against scikit-learn's "
@@ -154,7 +154,7 @@ def add_arguments(parser):
         "the cores (CPU only); 'wall': elapsed time; 'auto': process on the CPU, "
         "wall on a GPU (default: %(default)s)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="data and net seed")
+    parser.add_argument("--seed", type=seed_int, default=0, help="data and net seed")
 
 
 def _make_data(n_samples, n_features, seed):

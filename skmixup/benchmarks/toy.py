@@ -24,9 +24,11 @@ import numpy as np
 from scipy.spatial import cKDTree
 from sklearn.datasets import make_moons
 
-from .._mixing import kmixup_batch
-from ..toydata import make_clusters, make_spiral
+from skmixup import kmixup_batch
+from skmixup.toydata import make_clusters, make_spiral
+
 from ._common import output_dir_error, positive_int
+from ._runner import pyplot, save_figure
 
 __all__ = ["min_cross_pairs", "cross_pair_counts", "run_study"]
 
@@ -392,9 +394,7 @@ def _plot_mixed_grid(plt, metric, ks, n_samples, n_clusters, path):
             ax.set_yticks([])
             ax.set_aspect("equal")
     fig.suptitle(f"k-mixup mixed points (dark) over the data (light), {metric} cost")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def _plot_curves(plt, rows, key, ylabel, path):
@@ -421,9 +421,7 @@ def _plot_curves(plt, rows, key, ylabel, path):
         ax.set_ylim(bottom=0)
     axes[0].set_ylabel(ylabel)
     axes[0].legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 # --------------------------------------------------------------------------
@@ -473,10 +471,7 @@ def run(args):
         print(message, file=sys.stderr)
         return 2
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        plt = pyplot()
     except ImportError:
         print(
             "error: the toy benchmark draws figures with matplotlib; "

@@ -27,22 +27,14 @@ and the Nemenyi critical difference (Demsar, 2006).
 
 import math
 import os
-import sys
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 
-from ._common import csv_list as _csv_list
-from ._common import (
-    inner_search,
-    load_average,
-    outer_folds,
-    output_dir_error,
-    positive_int,
-    run_costliest_first,
-    write_run,
-)
+from . import _runner, _stats
+from ._common import add_cv_arguments, outer_folds
 from ._stats import format_p as _fmt_p
 from ._stats import format_p_equals as _fmt_eq
 
@@ -70,6 +62,11 @@ METRICS = {
     },
     "regression": {"rmse": (False, "RMSE"), "r2": (True, "R²")},
 }
+#: metric -> its column in summary.csv (after the method's name)
+COLUMNS = {
+    "classification": {"accuracy": "acc", "log_loss": "logloss", "ece": "ece"},
+    "regression": {"rmse": "rmse", "r2": "r2"},
+}
 
 
 def _variant(method):
@@ -78,22 +75,16 @@ def _variant(method):
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(_runner.Config):
     """Everything that defines a run (written next to the results)."""
 
-    datasets: tuple
-    outer_splits: int
-    outer_repeats: int
-    inner_splits: int
-    steps: int
-    batch_size: int
-    hidden_units: int
-    n_layers: int
-    lr: float
-    alphas: tuple
-    ks: tuple
-    seed: int
-    max_train: int | None
+    steps: int = 600
+    batch_size: int = 64
+    hidden_units: int = 128
+    n_layers: int = 2
+    lr: float = 1e-3
+    alphas: tuple = (0.2, 1.0)
+    ks: tuple = (4, 16)
     task: str = "classification"
     ridge_alphas: tuple = (0.1, 1.0, 10.0)
 
@@ -102,39 +93,15 @@ class Config:
         return tuple(m for family in FAMILIES[self.task].values() for m in family)
 
 
-FULL = dict(
-    outer_splits=5,
-    outer_repeats=2,
-    inner_splits=3,
-    steps=600,
-    batch_size=64,
-    hidden_units=128,
-    n_layers=2,
-    lr=1e-3,
-    alphas=(0.2, 1.0),
-    ks=(4, 16),
-    max_train=None,
-)
 QUICK = dict(
-    FULL,
-    outer_splits=3,
-    outer_repeats=1,
-    inner_splits=2,
-    steps=300,
-    alphas=(0.2, 1.0),
-    ks=(16,),
-    max_train=1000,
+    outer_splits=3, outer_repeats=1, inner_splits=2, steps=300, ks=(16,), max_train=1000
 )
 #: --all: every bundled classification dataset (digits, not its superset
 #: optdigits), 3 x 5 outer folds, 2 inner folds, 500 steps per fit, training
 #: folds above 2,000 rows subsampled: sized to finish within an hour on 2 cores.
-ALL = dict(FULL, outer_repeats=3, inner_splits=2, steps=500, max_train=2000)
+#: --task regression runs this protocol on every bundled regression dataset.
+ALL = dict(outer_repeats=3, inner_splits=2, steps=500, max_train=2000)
 QUICK_DATASETS = ("iris", "wine", "breast_cancer", "sonar", "ionosphere", "pima")
-#: --task regression: the --all protocol (3 x 5 outer folds, 2 inner folds,
-#: 500 steps per fit) on every bundled regression dataset; the large ones
-#: (diamonds, randhie) are subsampled to 2,000 training rows.
-REGRESSION_FULL = dict(ALL)
-REGRESSION_QUICK = dict(QUICK)
 
 
 def all_classification_datasets():
@@ -154,20 +121,17 @@ def add_arguments(parser):
         "(KMixupRegressor and KMixupEstimator(Ridge); default datasets: every "
         "bundled regression dataset, with the --all protocol)",
     )
-    parser.add_argument(
-        "--datasets",
-        type=_csv_list,
-        default=None,
-        help="comma-separated dataset names or CSV paths (default: the 12-dataset "
-        "suite; with --quick: " + ",".join(QUICK_DATASETS) + "; with --task "
-        "regression: every bundled regression dataset). List the names with --list.",
-    )
-    parser.add_argument("--list", action="store_true", help="list datasets and exit")
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="small run (3 outer folds, 2 inner folds, 300 steps, k in {16}); a few "
-        "minutes on 2 cores",
+    _runner.add_run_arguments(
+        parser,
+        datasets="comma-separated dataset names or CSV paths (default: the "
+        "12-dataset suite; with --quick: " + ",".join(QUICK_DATASETS) + "; with "
+        "--task regression: every bundled regression dataset). List the names "
+        "with --list.",
+        listing="list datasets and exit",
+        quick="small run (3 outer folds, 2 inner folds, 300 steps, k in {16}); a "
+        "few minutes on 2 cores",
+        output="benchmark_results/uci, or benchmark_results/regression with "
+        "--task regression",
     )
     parser.add_argument(
         "--all",
@@ -176,95 +140,25 @@ def add_arguments(parser):
         "left out for digits), 3x5 outer folds, 2 inner folds, 500 steps, "
         "training folds subsampled to 2000 rows",
     )
-    parser.add_argument(
-        "--output",
-        default=None,
-        help="folder for CSV, PNG and markdown (default: benchmark_results/uci, "
-        "or benchmark_results/regression with --task regression)",
-    )
-    parser.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
-    parser.add_argument(
-        "--n-jobs",
-        type=int,
-        default=None,
-        help="parallel tasks (default: number of cores); each task uses 1 torch thread",
-    )
-    parser.add_argument("--outer-splits", type=positive_int)
-    parser.add_argument("--outer-repeats", type=positive_int)
-    parser.add_argument("--inner-splits", type=positive_int)
-    parser.add_argument("--steps", type=positive_int, help="gradient steps per fit")
-    parser.add_argument("--batch-size", type=positive_int)
-    parser.add_argument("--alphas", type=lambda s: _csv_list(s, float))
-    parser.add_argument("--ks", type=lambda s: _csv_list(s, int))
-    parser.add_argument(
-        "--max-train",
-        type=positive_int,
-        help="subsample training folds larger than this (stratified for "
-        "classification)",
+    add_cv_arguments(
+        parser,
+        n_jobs_help="parallel tasks (default or -1: one per core); each task uses "
+        "1 torch thread",
+        ks_help="k values tuned for k-mixup (each >= 2)",
     )
     parser.add_argument(
         "--dask",
         metavar="ADDRESS|local:N",
+        type=_runner.dask_address,
         default=None,
         help="run the tasks on a Dask cluster: a scheduler address, or local:N for a "
         "local cluster of N workers on 127.0.0.1 (needs the 'dask' extra)",
     )
 
 
-def _make_config(args):
-    from skmixup.datasets import DEFAULT_SUITE, list_datasets
-
-    task = getattr(args, "task", "classification")
-    use_all = getattr(args, "all", False)
-    if use_all and args.quick:
-        raise ValueError("--all and --quick exclude each other; pass one of them.")
-    if use_all and task != "classification":
-        raise ValueError(
-            "--all selects the classification datasets; with --task regression "
-            "every bundled regression dataset is the default already."
-        )
-    if task == "regression":
-        base = REGRESSION_QUICK if args.quick else REGRESSION_FULL
-    else:
-        base = QUICK if args.quick else (ALL if use_all else FULL)
-    values = dict(base)
-    for name in (
-        "outer_splits",
-        "outer_repeats",
-        "inner_splits",
-        "steps",
-        "batch_size",
-        "alphas",
-        "ks",
-        "max_train",
-    ):
-        given = getattr(args, name)
-        if given is not None:
-            values[name] = given
-    if any(a < 0 for a in values["alphas"]):
-        raise ValueError(f"--alphas must be >= 0; got {values['alphas']}")
-    if any(k < 2 for k in values["ks"]):
-        raise ValueError(
-            f"--ks are the k of k-mixup and must be >= 2 (k=1 is the mixup "
-            f"baseline); got {values['ks']}"
-        )
-    if args.datasets:
-        datasets = args.datasets
-    elif task == "regression":
-        datasets = tuple(list_datasets("regression"))
-    elif use_all:
-        datasets = all_classification_datasets()
-    else:
-        datasets = QUICK_DATASETS if args.quick else DEFAULT_SUITE
-    datasets = tuple(dict.fromkeys(datasets))  # drop repeats, keep order
-    return Config(datasets=datasets, seed=args.seed, task=task, **values)
-
-
-def _prefix(method, config):
+def _prefix(config):
     """Parameter prefix of the mixing estimator inside the pipeline."""
-    if config.task == "classification":
-        return "clf__"
-    return "reg__regressor__"
+    return "clf__" if config.task == "classification" else "reg__regressor__"
 
 
 def make_estimator(config, n_train, seed, method="erm", **params):
@@ -274,140 +168,80 @@ def make_estimator(config, n_train, seed, method="erm", **params):
     + TransformedTargetRegressor (standardised target) around KMixupRegressor
     (net methods) or KMixupEstimator(Ridge) (``ridge_*`` methods).
     """
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.linear_model import Ridge
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
+    from skmixup import KMixupClassifier, KMixupEstimator, KMixupRegressor
+
     if method in RIDGE_METHODS:
-        from sklearn.compose import TransformedTargetRegressor
-        from sklearn.linear_model import Ridge
-
-        from skmixup import KMixupEstimator
-
         model = KMixupEstimator(Ridge(), random_state=seed, **params)
-        reg = TransformedTargetRegressor(regressor=model, transformer=StandardScaler())
-        return Pipeline([("scale", StandardScaler()), ("reg", reg)])
-
-    steps_per_epoch = max(1, math.ceil(n_train / config.batch_size))
-    epochs = max(1, round(config.steps / steps_per_epoch))
-    net_params = dict(
-        max_epochs=epochs,
-        batch_size=config.batch_size,
-        lr=config.lr,
-        module__hidden_units=config.hidden_units,
-        module__n_layers=config.n_layers,
-        random_state=seed,
-        device="cpu",
-        verbose=0,
-        **params,
-    )
-    if config.task == "classification":
-        from skmixup.neural import KMixupClassifier
-
-        return Pipeline(
-            [("scale", StandardScaler()), ("clf", KMixupClassifier(**net_params))]
+    else:
+        net = KMixupClassifier if config.task == "classification" else KMixupRegressor
+        model = net(
+            max_epochs=_runner.epochs_for(config.steps, n_train, config.batch_size),
+            batch_size=config.batch_size,
+            lr=config.lr,
+            module__hidden_units=config.hidden_units,
+            module__n_layers=config.n_layers,
+            random_state=seed,
+            device="cpu",
+            verbose=0,
+            **params,
         )
-    from sklearn.compose import TransformedTargetRegressor
-
-    from skmixup.neural import KMixupRegressor
-
-    reg = TransformedTargetRegressor(
-        regressor=KMixupRegressor(**net_params), transformer=StandardScaler()
-    )
+    if config.task == "classification":
+        return Pipeline([("scale", StandardScaler()), ("clf", model)])
+    reg = TransformedTargetRegressor(regressor=model, transformer=StandardScaler())
     return Pipeline([("scale", StandardScaler()), ("reg", reg)])
 
 
 def method_grid(method, config):
-    p = _prefix(method, config)
+    p = _prefix(config)
     variant = _variant(method)
-    if variant == "erm":
-        grid = {f"{p}alpha": [0.0], f"{p}k": [1]}
-    elif variant == "mixup":
-        grid = {f"{p}alpha": list(config.alphas), f"{p}k": [1]}
-    else:
-        grid = {f"{p}alpha": list(config.alphas), f"{p}k": list(config.ks)}
+    alphas = [0.0] if variant == "erm" else list(config.alphas)
+    grid = {
+        f"{p}alpha": alphas,
+        f"{p}k": list(config.ks) if variant == "kmixup" else [1],
+    }
     if method in RIDGE_METHODS:
         grid[f"{p}estimator__alpha"] = list(config.ridge_alphas)
     return grid
 
 
-def _task_seed(config, dataset_index, repeat, fold):
-    return int(
-        np.random.SeedSequence(
-            [config.seed, dataset_index, repeat, fold]
-        ).generate_state(1)[0]
-        % (2**31 - 1)
-    )
-
-
-def _scores(config, model, X_test, y_test):
-    if config.task == "regression":
-        from sklearn.metrics import r2_score, root_mean_squared_error
-
-        pred = np.asarray(model.predict(X_test), dtype=np.float64).ravel()
-        return {
-            "rmse": root_mean_squared_error(y_test, pred),
-            "r2": r2_score(y_test, pred),
-        }
-    from sklearn.metrics import accuracy_score, log_loss
-
-    from ._stats import expected_calibration_error
-
-    # KMixupClassifier.predict_proba already returns renormalised float64 rows.
-    proba = model.predict_proba(X_test)
-    classes = model.classes_
-    pred = classes[proba.argmax(axis=1)]
-    return {
-        "accuracy": accuracy_score(y_test, pred),
-        "log_loss": log_loss(y_test, proba, labels=classes),
-        "ece": expected_calibration_error(y_test, proba, classes),
-    }
-
-
 def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, method):
     """Tune one method on one outer training fold, score it on the test fold."""
     import torch
-    from sklearn.model_selection import train_test_split
+    from sklearn.metrics import r2_score, root_mean_squared_error
 
     torch.set_num_threads(1)
-    seed = _task_seed(config, dataset_index, repeat, fold)
+    seed = _runner.task_seed(config.seed, dataset_index, repeat, fold)
     regression = config.task == "regression"
-    if config.max_train is not None and len(train) > config.max_train:
-        train, _ = train_test_split(
-            train,
-            train_size=config.max_train,
-            stratify=None if regression else y[train],
-            random_state=seed,
-        )
     start = time.perf_counter()
-    grid = method_grid(method, config)
-    best = {p: v[0] for p, v in grid.items()}
-    if any(len(v) > 1 for v in grid.values()):
-        n_inner_train = int(
-            len(train) * (config.inner_splits - 1) / config.inner_splits
-        )
-        best = inner_search(
-            make_estimator(config, n_inner_train, seed, method),
-            grid,
-            X[train],
-            y[train],
-            n_splits=config.inner_splits,
-            seed=seed,
-            scoring="neg_root_mean_squared_error" if regression else "accuracy",
-            stratified=not regression,
-        )
-    # Refit on the whole training fold with the same number of gradient steps.
-    model = make_estimator(config, len(train), seed, method)
-    model.set_params(**best)
-    model.fit(X[train], y[train])
-    p = _prefix(method, config)
+    train = _runner.subsample(train, y, config, seed, stratified=not regression)
+    model, best = _runner.tune_and_fit(
+        lambda n: make_estimator(config, n, seed, method),
+        method_grid(method, config),
+        X,
+        y,
+        train,
+        config=config,
+        seed=seed,
+        scoring="neg_root_mean_squared_error" if regression else "accuracy",
+        stratified=not regression,
+    )
+    if regression:
+        pred = np.asarray(model.predict(X[test]), dtype=np.float64).ravel()
+        scores = {
+            "rmse": root_mean_squared_error(y[test], pred),
+            "r2": r2_score(y[test], pred),
+        }
+    else:
+        scores = _runner.classification_scores(model, X[test], y[test])
+    p = _prefix(config)
     return {
-        "dataset": name,
-        "method": method,
-        "repeat": repeat,
-        "fold": fold,
-        "n_train": len(train),
-        "n_test": len(test),
-        **_scores(config, model, X[test], y[test]),
+        **_runner.fold_row(name, repeat, fold, train, test, method=method),
+        **scores,
         "best_alpha": best.get(f"{p}alpha"),
         "best_k": best.get(f"{p}k"),
         "best_ridge_alpha": best.get(f"{p}estimator__alpha"),
@@ -415,43 +249,22 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
     }
 
 
-def _load_all(config):
-    """Load every dataset: ``{display name: (X, y)}`` in the config's order.
-
-    The display name is the bundled name, or a CSV file's stem (never its
-    path), made unique with a numeric suffix when two files share a stem.
-    """
-    from skmixup.datasets import load_dataset
-
-    data = {}
-    for given in config.datasets:
-        bunch = load_dataset(given)
-        name = bunch.name
-        n = 2
-        while name in data:
-            name, n = f"{bunch.name}_{n}", n + 1
-        y = np.asarray(bunch.target)
-        if config.task == "regression":
-            if y.dtype.kind not in "iuf":
-                raise ValueError(
-                    f"--task regression needs a numeric target; {given!r} has "
-                    f"labels such as {y[0]!r}. Use --task classification."
-                )
-            y = y.astype(np.float64)
-        elif bunch.get("task") == "regression":
+def _as_task(config, given, bunch):
+    """``(X, y)`` of one dataset, its target checked against the task."""
+    y = np.asarray(bunch.target)
+    if config.task == "regression":
+        if y.dtype.kind not in "iuf":
             raise ValueError(
-                f"{given!r} is a regression dataset (real-valued target); pass "
-                "--task regression."
+                f"--task regression needs a numeric target; {given!r} has "
+                f"labels such as {y[0]!r}. Use --task classification."
             )
-        data[name] = (np.asarray(bunch.data, dtype=np.float32), y)
-    return data
-
-
-def _tasks(config, data):
-    stratified = config.task != "regression"
-    for split in outer_folds(config, data, stratified=stratified):
-        for method in config.methods:
-            yield (*split, method)
+        y = y.astype(np.float64)
+    elif bunch.get("task") == "regression":
+        raise ValueError(
+            f"{given!r} is a regression dataset (real-valued target); pass "
+            "--task regression."
+        )
+    return np.asarray(bunch.data, dtype=np.float32), y
 
 
 def _ordered(df, name, method):
@@ -471,27 +284,18 @@ def summarise(results, config):
     """
     import pandas as pd
 
-    from ._stats import corrected_interval, corrected_resampled_ttest
-
     df = pd.DataFrame(results)
-    metrics = METRICS[config.task]
-    classification = config.task == "classification"
+    main = "accuracy" if config.task == "classification" else "r2"
     rows, tests = [], []
     for name in config.datasets:
         row = {"dataset": name}
         for method in config.methods:
             m = _ordered(df, name, method)
-            if classification:
-                row[f"{method}_acc"] = m.accuracy.mean()
-                row[f"{method}_acc_std"] = m.accuracy.std(ddof=1)
-                row[f"{method}_logloss"] = m.log_loss.mean()
-                row[f"{method}_ece"] = m.ece.mean()
-            else:
-                row[f"{method}_rmse"] = m.rmse.mean()
-                row[f"{method}_rmse_std"] = m.rmse.std(ddof=1)
-                row[f"{method}_r2"] = m.r2.mean()
+            for metric, column in COLUMNS[config.task].items():
+                row[f"{method}_{column}"] = m[metric].mean()
+                if column in ("acc", "rmse"):
+                    row[f"{method}_{column}_std"] = m[metric].std(ddof=1)
         for family, (erm, mixup, kmixup) in FAMILIES[config.task].items():
-            main = "accuracy" if classification else "r2"
             base = _ordered(df, name, erm)[main].to_numpy()
             for method in (erm, mixup, kmixup):
                 d = _ordered(df, name, method)[main].to_numpy() - base
@@ -499,15 +303,11 @@ def summarise(results, config):
                     d.std(ddof=1) / math.sqrt(d.size) if d.size > 1 else 0.0
                 )
             k_rows = _ordered(df, name, kmixup)
-            n_train = int(k_rows.n_train.mean())
-            n_test = int(k_rows.n_test.mean())
+            sizes = int(k_rows.n_train.mean()), int(k_rows.n_test.mean())
             for first, second in ((kmixup, erm), (kmixup, mixup), (mixup, erm)):
-                a = _ordered(df, name, first)
-                b = _ordered(df, name, second)
-                for metric in metrics:
+                a, b = _ordered(df, name, first), _ordered(df, name, second)
+                for metric in METRICS[config.task]:
                     diff = a[metric].to_numpy() - b[metric].to_numpy()
-                    t, p = corrected_resampled_ttest(diff, n_train, n_test)
-                    mean, low, high = corrected_interval(diff, n_train, n_test)
                     tests.append(
                         {
                             "dataset": name,
@@ -515,11 +315,7 @@ def summarise(results, config):
                             "method": _variant(first),
                             "baseline": _variant(second),
                             "metric": metric,
-                            "mean_diff": mean,
-                            "ci_low": low,
-                            "ci_high": high,
-                            "t": t,
-                            "p_value": p,
+                            **_stats.paired_test(diff, *sizes),
                         }
                     )
             best_k = k_rows.best_k.dropna()
@@ -528,68 +324,28 @@ def summarise(results, config):
             )
         rows.append(row)
     table = pd.DataFrame(rows)
-    tests = pd.DataFrame(tests)
-    return (table, tests, *_across_datasets(table, config))
-
-
-def _metric_column(metric, method):
-    return {
-        "accuracy": f"{method}_acc",
-        "log_loss": f"{method}_logloss",
-        "ece": f"{method}_ece",
-        "rmse": f"{method}_rmse",
-        "r2": f"{method}_r2",
-    }[metric]
+    return (table, pd.DataFrame(tests), *_across_datasets(table, config))
 
 
 def _across_datasets(table, config):
     """Average ranks, Friedman and Nemenyi, Wilcoxon of k-mixup vs each baseline."""
-    from ._stats import (
-        average_ranks,
-        friedman_test,
-        nemenyi_critical_difference,
-        wilcoxon_signed_rank,
-    )
-
     ranks, wtl = {}, {}
-    n = len(table)
+    columns = COLUMNS[config.task]
     for family, methods in FAMILIES[config.task].items():
         for metric, (higher, _) in METRICS[config.task].items():
-            scores = table[[_metric_column(metric, m) for m in methods]].to_numpy()
-            entry = dict(
-                zip(map(_variant, methods), average_ranks(scores, higher).tolist())
+            scores = table[[f"{m}_{columns[metric]}" for m in methods]]
+            ranks[(family, metric)] = _stats.rank_summary(
+                scores, [_variant(m) for m in methods], higher
             )
-            if n >= 2:
-                entry["friedman_p"] = friedman_test(scores)[1]
-                entry["cd"] = nemenyi_critical_difference(len(methods), n)
-            ranks[(family, metric)] = entry
-        kmixup = methods[2]
         for base in methods[:2]:
             for metric, (higher, _) in METRICS[config.task].items():
-                if metric == "rmse":
-                    # scale-free: relative change of the RMSE
-                    d = (
-                        table[_metric_column(metric, kmixup)]
-                        / table[_metric_column(metric, base)]
-                        - 1.0
-                    )
-                else:
-                    d = (
-                        table[_metric_column(metric, kmixup)]
-                        - table[_metric_column(metric, base)]
-                    )
-                better = d if higher else -d
-                stat, p = wilcoxon_signed_rank(d.to_numpy())
-                wtl[(family, _variant(base), metric)] = {
-                    # wins/ties/losses by the mean over folds; ties are exact
-                    "wins": int((better > 1e-9).sum()),
-                    "ties": int((better.abs() <= 1e-9).sum()),
-                    "losses": int((better < -1e-9).sum()),
-                    "mean_diff": float(d.mean()),
-                    "median_diff": float(d.median()),
-                    "wilcoxon_stat": stat,
-                    "wilcoxon_p": p,
-                }
+                k_col = table[f"{methods[2]}_{columns[metric]}"]
+                b_col = table[f"{base}_{columns[metric]}"]
+                # RMSE: scale-free, the relative change
+                d = k_col / b_col - 1.0 if metric == "rmse" else k_col - b_col
+                wtl[(family, _variant(base), metric)] = _stats.compare_over_datasets(
+                    d, higher
+                )
     return ranks, wtl
 
 
@@ -634,19 +390,9 @@ def format_report(table, tests, ranks, wtl, config, results=None):
         for metric, (_, label) in METRICS[config.task].items():
             if metric == "ece":
                 continue
-            r = ranks[(family, metric)]
-            text = (
-                f"{who}Average rank (1 = best) over {n} datasets, {label}: "
-                + ", ".join(
-                    f"{LABELS[_variant(m)]} {r[_variant(m)]:.2f}" for m in methods
-                )
-            )
-            if "cd" in r:
-                text += (
-                    f" (Friedman p {_fmt_eq(r['friedman_p'])}; Nemenyi critical "
-                    f"difference {r['cd']:.2f})"
-                )
-            lines.append(text)
+            head = f"{who}Average rank (1 = best) over {n} datasets, {label}: "
+            order = {_variant(m): LABELS[_variant(m)] for m in methods}
+            lines.append(_stats.rank_line(head, ranks[(family, metric)], order))
     lines.append("")
     for (family, base, metric), w in wtl.items():
         if metric == "ece":
@@ -751,11 +497,7 @@ def _regression_table(table, tests, config):
 def plot(table, config, path):
     """Per-dataset bars: the main score's difference to ERM (± s.e.) and the
     other scores, one panel each."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _runner.pyplot()
     names = list(table.dataset)
     x = np.arange(len(names))
     families = FAMILIES[config.task]
@@ -801,21 +543,13 @@ def plot(table, config, path):
         f"ERM vs mixup vs k-mixup ({config.task}): {config.outer_repeats}x"
         f"{config.outer_splits}-fold outer CV, {config.steps} steps"
     )
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _runner.save_figure(fig, path)
 
 
 def plot_statistics(tests, ranks, config, path):
     """Critical-difference diagrams (one per family and metric) and the
     per-dataset differences of k-mixup with 95% corrected intervals."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from ._stats import plot_critical_difference
-
+    plt = _runner.pyplot()
     keys = [
         (family, metric)
         for family in FAMILIES[config.task]
@@ -839,7 +573,7 @@ def plot_statistics(tests, ranks, config, path):
     for i, (family, metric) in enumerate(keys):
         r = ranks[(family, metric)]
         methods = FAMILIES[config.task][family]
-        plot_critical_difference(
+        _stats.plot_critical_difference(
             fig.add_subplot(grid[0, i]),
             {LABELS[_variant(m)]: r[_variant(m)] for m in methods},
             r["cd"],
@@ -877,114 +611,96 @@ def plot_statistics(tests, ranks, config, path):
         "differences with 95% corrected intervals",
         fontsize=9,
     )
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _runner.save_figure(fig, path)
 
 
-def _fits_per_task(method, config):
-    """Network fits of one task: the inner grid search (if any) and the refit.
+class UCI(_runner.Experiment, name="uci", title="UCI benchmark", task=run_task):
+    """The UCI benchmark on the experiment runner."""
 
-    Every network fit takes the same number of gradient steps, so this is the
-    task's relative cost; the ridge methods fit no network (cost 0, run last).
-    """
-    if method in RIDGE_METHODS:
-        return 0
-    n_grid = int(np.prod([len(v) for v in method_grid(method, config).values()]))
-    return 1 + (n_grid * config.inner_splits if n_grid > 1 else 0)
+    def configure(self, args):
+        from skmixup.datasets import DEFAULT_SUITE, list_datasets
 
+        task = getattr(args, "task", "classification")
+        use_all = getattr(args, "all", False)
+        if use_all and args.quick:
+            raise ValueError("--all and --quick exclude each other; pass one of them.")
+        if use_all and task != "classification":
+            raise ValueError(
+                "--all selects the classification datasets; with --task regression "
+                "every bundled regression dataset is the default already."
+            )
+        regression = task == "regression"
+        preset = QUICK if args.quick else (ALL if use_all or regression else {})
+        config = Config.from_args(args, preset)
+        if args.datasets:
+            datasets = args.datasets
+        elif regression:
+            datasets = tuple(list_datasets("regression"))
+        elif use_all:
+            datasets = all_classification_datasets()
+        else:
+            datasets = QUICK_DATASETS if args.quick else DEFAULT_SUITE
+        # drop repeats, keep order
+        return replace(config, datasets=tuple(dict.fromkeys(datasets)))
 
-def _execute(tasks_list, config, data, n_jobs, dask_address):
-    total = len(tasks_list)
-    start = time.perf_counter()
+    def load(self, config):
+        return _runner.load_named(config.datasets, partial(_as_task, config))
 
-    def progress(done, res):
-        elapsed = time.perf_counter() - start
-        scores = "  ".join(
+    def list_kind(self, args):
+        return getattr(args, "task", None)
+
+    def default_output(self, args, config):
+        folder = "regression" if config.task == "regression" else "uci"
+        return os.path.join("benchmark_results", folder)
+
+    def stratified(self, config):
+        return config.task != "regression"
+
+    def tasks(self, config, data):
+        for split in outer_folds(config, data, stratified=self.stratified(config)):
+            for method in config.methods:
+                yield (*split, method)
+
+    def cost(self, config, data, task):
+        # every network fit takes the same steps; the ridge fits cost ~0
+        method = task[-1]
+        return (
+            0
+            if method in RIDGE_METHODS
+            else _runner.fits(method_grid(method, config), config.inner_splits)
+        )
+
+    def describe(self, config):
+        return (
+            f"task {config.task}, {config.inner_splits}-fold inner tuning, "
+            f"{config.steps} steps/fit"
+        )
+
+    def progress(self, res):
+        return f"{res['method']:>12}: " + "  ".join(
             f"{metric} {res[metric]:.3f}"
-            for metric in METRICS[config.task]
-            if metric in res and metric != "ece"
-        )
-        print(
-            f"[{done:4d}/{total}] {res['dataset']:>14} r{res['repeat']}f{res['fold']} "
-            f"{res['method']:>12}: {scores}  ({elapsed:6.0f}s elapsed)",
-            flush=True,
+            for metric in ("accuracy", "log_loss", "rmse", "r2")
+            if metric in res
         )
 
-    return run_costliest_first(
-        run_task,
-        [(config, d, name, *data[name], *rest) for (d, name, *rest) in tasks_list],
-        [_fits_per_task(task[-1], config) for task in tasks_list],
-        n_jobs,
-        on_done=progress,
-        dask=dask_address,
-    )
+    def summarise(self, results, config, data, **run):
+        table, tests, ranks, wtl = summarise(results, config)
+        report = format_report(table, tests, ranks, wtl, config, results)
+        return {"summary": table, "tests": tests, "ranks": ranks}, report
+
+    def plot(self, tables, config, output):
+        figure = "uci.png" if config.task == "classification" else "regression.png"
+        plot(tables["summary"], config, os.path.join(output, figure))
+        if len(config.datasets) >= 2:
+            plot_statistics(
+                tables["tests"],
+                tables["ranks"],
+                config,
+                os.path.join(output, "statistics.png"),
+            )
+
+    def run_info(self, config, data):
+        return {"methods": config.methods}
 
 
-def run(args):
-    from skmixup.datasets import list_datasets
-
-    if args.list:
-        kind = None if getattr(args, "task", None) is None else args.task
-        print("\n".join(list_datasets(kind)))
-        return 0
-    if args.output is None:
-        regression = getattr(args, "task", "classification") == "regression"
-        args.output = "benchmark_results/" + ("regression" if regression else "uci")
-    try:
-        config = _make_config(args)
-        data = _load_all(config)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    # Tables and plots name datasets, never the paths they were read from.
-    config = replace(config, datasets=tuple(data))
-    message = output_dir_error(args.output)
-    if message:
-        print(message, file=sys.stderr)
-        return 2
-    n_jobs = args.n_jobs or os.cpu_count() or 1
-    tasks_list = list(_tasks(config, data))
-    print(
-        f"UCI benchmark ({config.task}): {len(config.datasets)} datasets, "
-        f"{config.outer_repeats}x{config.outer_splits} outer folds, "
-        f"{config.inner_splits}-fold inner tuning, {config.steps} steps/fit, "
-        f"{len(tasks_list)} tasks on {n_jobs} workers"
-        + (f" (dask: {args.dask})" if args.dask else ""),
-        flush=True,
-    )
-    load_at_start = load_average()
-    start = time.perf_counter()
-    results = _execute(tasks_list, config, data, n_jobs, args.dask)
-    wall = time.perf_counter() - start
-    # Results come back in task order whatever the backend (see
-    # run_costliest_first), so a parallel or distributed run writes exactly
-    # the table a serial run writes.
-    import pandas as pd
-
-    table, tests, ranks, wtl = summarise(results, config)
-    report = format_report(table, tests, ranks, wtl, config, results)
-    pd.DataFrame(results).to_csv(os.path.join(args.output, "folds.csv"), index=False)
-    table.to_csv(os.path.join(args.output, "summary.csv"), index=False)
-    tests.to_csv(os.path.join(args.output, "tests.csv"), index=False)
-    figure = "uci.png" if config.task == "classification" else "regression.png"
-    plot(table, config, os.path.join(args.output, figure))
-    if len(config.datasets) >= 2:
-        plot_statistics(
-            tests, ranks, config, os.path.join(args.output, "statistics.png")
-        )
-    write_run(
-        args.output,
-        "uci",
-        config={**config.__dict__, "methods": config.methods},
-        report=report,
-        wall=wall,
-        n_jobs=n_jobs,
-        # timings are read next to the machine's load (1, 5, 15 min averages)
-        load_average_start=load_at_start,
-        dask=args.dask,
-    )
-    print()
-    print(report)
-    print(f"\nwall time {wall:.0f} s; results in {args.output}/")
-    return 0
+run = UCI().run
