@@ -31,7 +31,8 @@ __all__ = [
     "compute_form",
     "is_torch",
     "namespace",
-    "power_of_two",
+    "reject_sparse",
+    "host_scale",
     "to_input_kind",
 ]
 
@@ -43,22 +44,41 @@ HOST_DEVICES = frozenset({"cpu"})
 #: 2**1000 the factor itself would overflow.
 _MAX_SCALE_EXP = 1000
 
+#: Magnitudes within 2**+-this (by float width in bytes) have squared
+#: distances, summed over a million features, far inside the type's range:
+#: they need no rescaling (which would not change any result anyway, a power
+#: of two rounds the same at every scale).
+_SAFE_EXP = {4: 40, 8: 300}
 
-def power_of_two(amax, limit=_MAX_SCALE_EXP):
-    """The power of two bringing the finite magnitude ``amax`` into [0.5, 1)
-    (1.0 for 0), its exponent clipped to ``[-limit, limit]``. Multiplying by
-    it is exact, so it changes no optimal assignment and no standardised
-    value, while squares can neither overflow nor underflow."""
-    if amax == 0.0:
-        return 1.0
-    e = -math.frexp(amax)[1]
-    return math.ldexp(1.0, min(max(e, -limit), limit))
+
+def host_scale(*arrays):
+    """The power of two that brings the largest magnitude of the host float
+    ``arrays`` into [0.5, 1), or None where no square or sum of squares can
+    overflow or underflow without it (and where a value is not finite: the
+    caller's finite check reports it).
+
+    Multiplying by a power of two is exact, so the rescaled data have the
+    same optimal assignments and the same standardised values as the
+    original, whatever their units. This is the one rescaling rule of the
+    package (torch's form: :meth:`_Torch.scale_of`).
+    """
+    # max and min propagate NaN and need no temporary array.
+    amax = float(max(max(a.max(initial=0), -a.min(initial=0)) for a in arrays))
+    if amax == 0.0 or not math.isfinite(amax):
+        return None
+    exp = math.frexp(amax)[1]
+    dtype = np.result_type(*arrays)
+    if abs(exp) < _SAFE_EXP.get(dtype.itemsize, 0):
+        return None
+    limit = min(_MAX_SCALE_EXP, np.finfo(dtype).maxexp - 2)
+    return math.ldexp(1.0, min(max(-exp, -limit), limit))
 
 
 class _Numpy:
     """numpy: host arrays."""
 
     name = "numpy"
+    on_host = True  # the compiled kernels read these arrays directly
     int64 = np.int64
     float32 = np.float32
     float64 = np.float64
@@ -122,19 +142,14 @@ class _Numpy:
     def all_finite(x):
         return x.dtype.kind not in "fc" or bool(np.isfinite(x).all())
 
-    @staticmethod
-    def scale_of(*arrays):
-        """:func:`power_of_two` of the largest magnitude of ``arrays`` (NaN if
-        one is not finite), on the host."""
-        # max and min propagate NaN and need no temporary array.
-        amax = float(max(max(a.max(initial=0), -a.min(initial=0)) for a in arrays))
-        return power_of_two(amax) if np.isfinite(amax) else np.nan
+    scale_of = staticmethod(host_scale)
 
 
 class _Torch:
     """torch: tensors on any device, computed there (no host round trip)."""
 
     name = "torch"
+    on_host = False  # host tensors reach the math as numpy views
 
     def __init__(self, torch):
         self.torch = torch
@@ -215,8 +230,9 @@ class _Torch:
         return bool(x.isfinite().all())
 
     def scale_of(self, *arrays):
-        """:func:`power_of_two` of the largest magnitude, as a 0-d tensor on
-        the arrays' device (no synchronisation)."""
+        """The power of two bringing the largest magnitude into [0.5, 1), as a
+        0-d tensor on the arrays' device: always applied, since deciding to
+        skip it would synchronise with the device (see :func:`host_scale`)."""
         torch = self.torch
         amax = torch.stack([a.abs().amax() for a in arrays]).amax()
         limit = min(int(np.log2(torch.finfo(amax.dtype).max)) - 1, _MAX_SCALE_EXP)
@@ -258,7 +274,7 @@ def compute_form(x, *, keep_grad=False):
     """
     nx = namespace(x)
     if nx is _NUMPY:
-        return x
+        return np.asarray(x)
     if x.requires_grad:
         if keep_grad:
             return x
@@ -266,6 +282,17 @@ def compute_form(x, *, keep_grad=False):
     if x.device.type in HOST_DEVICES and x.dtype is not nx.torch.bfloat16:
         return x.numpy()
     return x
+
+
+def reject_sparse(x, name):
+    """TypeError for a scipy sparse matrix (or anything with ``toarray``):
+    k-mixup mixes and matches dense rows."""
+    if hasattr(x, "toarray") or hasattr(x, "todense"):
+        raise TypeError(
+            f"{name} is a sparse matrix; k-mixup mixes and matches dense rows. "
+            f"Convert it with {name}.toarray() (or densify it in the pipeline) "
+            "first."
+        )
 
 
 def to_input_kind(result, like):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._backend import compute_form, namespace, to_input_kind
+from ._backend import compute_form, namespace, reject_sparse, to_input_kind
 from ._matching import match_rows
 from ._params import check_params
 from ._random import check_generator
@@ -281,8 +281,8 @@ def standardize(X):
     overflow for any finite ``X``."""
     nx = namespace(X)
     X = nx.astype(X, float_dtype(X))
-    scale = nx.scale_of(X) if X.shape[0] else 1.0
-    feats = X * scale
+    scale = nx.scale_of(X) if X.shape[0] else None
+    feats = X if scale is None else X * scale
     feats = feats - feats.mean(axis=0)
     sd = nx.sqrt((feats * feats).sum(axis=0) / max(1, X.shape[0]))
     return feats / nx.where(sd == 0, 1.0, sd)
@@ -426,11 +426,7 @@ def _as_checked(arr, name, n, check_finite, min_ndim=1):
     (``n=None``: any number of rows)."""
     if arr is None:
         return None
-    if hasattr(arr, "toarray") or hasattr(arr, "todense"):
-        raise TypeError(
-            f"{name} is a sparse matrix; k-mixup mixes dense rows. Convert it "
-            f"with {name}.toarray() (or densify it in the pipeline) first."
-        )
+    reject_sparse(arr, name)
     nx = namespace(arr)
     arr = nx.asarray(arr, arr)
     kind = nx.kind(arr)
