@@ -110,25 +110,17 @@ class _Numpy:
     def device(x):
         return "cpu"
 
-    @staticmethod
-    def promote(a, b):
-        return np.promote_types(a, b)
+    promote = staticmethod(np.promote_types)
+    concat = staticmethod(np.concatenate)
+    where = staticmethod(np.where)
 
     @staticmethod
     def empty(shape, dtype, like=None):
         return np.empty(shape, dtype=dtype)
 
     @staticmethod
-    def concat(parts):
-        return np.concatenate(parts)
-
-    @staticmethod
     def take_along(a, idx):
         return np.take_along_axis(a, idx, axis=-1)
-
-    @staticmethod
-    def where(cond, a, b):
-        return np.where(cond, a, b)
 
     @staticmethod
     def sqrt(x):
@@ -153,6 +145,14 @@ class _Torch:
 
     def __init__(self, torch):
         self.torch = torch
+        #: dtypes a numpy view can hold (not bfloat16, not the 8-bit floats)
+        self.numpy_dtypes = frozenset(
+            getattr(torch, name)
+            for name in (
+                "bool", "uint8", "int8", "int16", "int32", "int64",
+                "float16", "float32", "float64", "complex64", "complex128",
+            )
+        )  # fmt: skip
         self.int64, self.float32, self.float64 = (
             torch.int64,
             torch.float32,
@@ -270,7 +270,7 @@ def compute_form(x, *, keep_grad=False):
 
     A CPU tensor stays a tensor where numpy would lose something: with
     ``keep_grad`` when it requires gradients, and when numpy has no such
-    dtype (bfloat16). Otherwise tensors are detached.
+    dtype (bfloat16, 8-bit floats). Otherwise tensors are detached.
     """
     nx = namespace(x)
     if nx is _NUMPY:
@@ -279,7 +279,7 @@ def compute_form(x, *, keep_grad=False):
         if keep_grad:
             return x
         x = x.detach()
-    if x.device.type in HOST_DEVICES and x.dtype is not nx.torch.bfloat16:
+    if x.device.type in HOST_DEVICES and x.dtype in nx.numpy_dtypes:
         return x.numpy()
     return x
 

@@ -421,9 +421,10 @@ def _check_kind(X, arrays):
             )
 
 
-def _as_checked(arr, name, n, check_finite, min_ndim=1):
+def _as_checked(arr, name, n, check_finite, min_ndim=1, mixed=False):
     """``arr`` as numpy (unless a tensor), with its shape and values checked
-    (``n=None``: any number of rows)."""
+    (``n=None``: any number of rows; ``mixed``: it will be mixed, not only
+    matched)."""
     if arr is None:
         return None
     reject_sparse(arr, name)
@@ -435,7 +436,7 @@ def _as_checked(arr, name, n, check_finite, min_ndim=1):
             f"{name} must hold real numbers; got dtype {arr.dtype}. Encode "
             "categories as numbers first."
         )
-    if kind == "f" and arr.itemsize < 2:
+    if mixed and kind == "f" and arr.itemsize < 2:
         raise TypeError(
             f"{name} has dtype {arr.dtype}: torch has no arithmetic for 8-bit "
             f"floats, so it cannot be mixed. Convert {name} to float16 or "
@@ -598,9 +599,9 @@ def kmixup_batch(
         random_state=random_state,
     )
     _check_kind(X, {"Y": Y, "match_on": _array_or_none(match_on)})
-    X = _as_checked(X, "X", None, check_input, 2)
+    X = _as_checked(X, "X", None, check_input, 2, mixed=True)
     n = X.shape[0]
-    Y = _as_checked(Y, "Y", n, check_input)
+    Y = _as_checked(Y, "Y", n, check_input, mixed=True)
     match_on = _match_features(X, match_on, check_input)
     discrete = _check_discrete(discrete, X)
     rng = check_generator(random_state)

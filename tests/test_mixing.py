@@ -317,6 +317,19 @@ class TestRandomness:
         # the generator advanced: the next step draws new pairs
         assert not np.allclose(first, kmixup_batch(X, k=4, random_state=rng)[0])
 
+    @pytest.mark.parametrize("seed", (0, 2**40, np.int64(7)))
+    def test_any_non_negative_int_seed(self, seed):
+        X, _ = make_data()
+        a = kmixup_pairs(X, k=4, random_state=seed)
+        b = kmixup_batch(X, k=4, random_state=seed, return_info=True)[2]
+        np.testing.assert_array_equal(a.partner, b.partner)
+
+    def test_negative_seed(self):
+        with pytest.raises(
+            ValueError, match="The 'random_state' parameter of kmixup_pairs must be"
+        ):
+            kmixup_pairs(np.zeros((4, 2)), random_state=-1)
+
     def test_none_is_random(self):
         X, _ = make_data()
         assert not np.allclose(kmixup_batch(X, k=4)[0], kmixup_batch(X, k=4)[0])
