@@ -27,7 +27,7 @@ from functools import cache
 import numpy as np
 
 __all__ = [
-    "HOST_DEVICES",
+    "CPU_AS_HOST",
     "compute_form",
     "is_torch",
     "namespace",
@@ -36,9 +36,9 @@ __all__ = [
     "to_input_kind",
 ]
 
-#: Devices whose tensors the math reads as numpy views. Tests empty it to
-#: drive the device code path with CPU tensors.
-HOST_DEVICES = frozenset({"cpu"})
+#: Whether the math reads CPU tensors as numpy views (the host path). Tests
+#: turn it off to drive the device code path with CPU tensors.
+CPU_AS_HOST = True
 
 #: Largest magnitude of a power-of-two exponent used to rescale data: past
 #: 2**1000 the factor itself would overflow.
@@ -161,7 +161,7 @@ class _Torch:
 
     def asarray(self, host, like=None, dtype=None):
         t = self.torch.as_tensor(host, dtype=dtype)
-        if like is None or like.device.type == "cpu":
+        if like is None or like.is_cpu:
             return t
         return t.to(like.device, non_blocking=True)
 
@@ -173,7 +173,7 @@ class _Torch:
         """A numpy array as a tensor on ``like``'s device (zero-copy on the
         CPU)."""
         t = self.torch.from_numpy(np.ascontiguousarray(host))
-        return t if like.device.type == "cpu" else t.to(like.device, non_blocking=True)
+        return t if like.is_cpu else t.to(like.device, non_blocking=True)
 
     @staticmethod
     def astype(x, dtype):
@@ -279,7 +279,7 @@ def compute_form(x, *, keep_grad=False):
         if keep_grad:
             return x
         x = x.detach()
-    if x.device.type in HOST_DEVICES and x.dtype in nx.numpy_dtypes:
+    if x.is_cpu and CPU_AS_HOST and x.dtype in nx.numpy_dtypes:
         return x.numpy()
     return x
 

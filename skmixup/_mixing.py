@@ -161,7 +161,7 @@ def draw(feats, k, alpha, metric, rng, *, weights=None, what="X"):
     shifted = np.concatenate((order[k:], order[:k]))  # np.roll(order, -k)
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
-    group = rank // k
+    group = rank if k == 1 else rank // k
     lam = lam_groups[group]
     if k == 1:  # ordinary mixup: nothing to match
         partner = shifted[rank]
@@ -248,11 +248,14 @@ class _Weights:
     def __init__(self, lam):
         self.lam, self.cache = lam, {}
 
-    def pair(self, nx, dtype):
-        if dtype not in self.cache:
-            w = nx.astype(self.lam, dtype)
-            self.cache[dtype] = (w, 1 - w)
-        return self.cache[dtype]
+    def pair(self, nx, dtype, ndim):
+        """``(lam, 1 - lam)`` in ``dtype``, shaped to broadcast over rows of
+        ``ndim`` dimensions."""
+        key = (dtype, ndim)
+        if key not in self.cache:
+            w = nx.astype(self.lam, dtype).reshape((-1,) + (1,) * (ndim - 1))
+            self.cache[key] = (w, 1 - w)
+        return self.cache[key]
 
 
 def _mix_chunk(V, partner, weights, anchor, discrete, pick):
@@ -262,10 +265,7 @@ def _mix_chunk(V, partner, weights, anchor, discrete, pick):
     P = V[partner]
     if A.dtype != dtype:
         A, P = nx.astype(A, dtype), nx.astype(P, dtype)
-    w, w1 = weights.pair(nx, dtype)
-    if V.ndim > 1:
-        shape = (-1,) + (1,) * (V.ndim - 1)
-        w, w1 = w.reshape(shape), w1.reshape(shape)
+    w, w1 = weights.pair(nx, dtype, V.ndim)
     # w * A + (1 - w) * P, with one temporary less
     mixed = w * A
     mixed += w1 * P
