@@ -186,8 +186,7 @@ def pairwise_cost(A, B, metric="euclidean", *, reduced=False):
            [2., 0.]])
     """
     check_params("pairwise_cost", metric=metric)
-    A, B = _check_blocks(A, B)
-    f, pf = _same_dtype(matchable(A, "A"), matchable(B, "B"))
+    f, pf = _same_dtype(*_check_blocks(A, B))
     return to_input_kind(_cost_blocks(f, pf, METRICS[metric], scale=reduced), A)
 
 
@@ -365,12 +364,13 @@ def _check_blocks(A, B):
             "A and B must both be numpy arrays or both be torch tensors; got "
             f"{type(A).__name__} and {type(B).__name__}."
         )
-    A, B = nx.asarray(A, A), nx.asarray(B, A)
     if nx.device(A) != nx.device(B):
         raise ValueError(
             f"A and B must be on the same device; got {nx.device(A)} and "
             f"{nx.device(B)}."
         )
+    # as the matching reads them: host views, device tensors, float
+    A, B = matchable(A, "A"), matchable(B, "B")
     for name, arr in (("A", A), ("B", B)):
         if arr.ndim < 2:
             raise ValueError(
@@ -453,10 +453,9 @@ def match_batches(A, B, *, metric="euclidean", solver="auto"):
     array([1, 0])
     """
     check_params("match_batches", metric=metric)
-    A, B = _check_blocks(A, B)
-    lead, (k, d) = tuple(A.shape[:-2]), tuple(A.shape[-2:])
+    f, pf = _same_dtype(*_check_blocks(A, B))
+    lead, (k, d) = tuple(f.shape[:-2]), tuple(f.shape[-2:])
     solver = _resolve_solver(solver, k)
-    f, pf = _same_dtype(matchable(A, "A"), matchable(B, "B"))
     f, pf = f.reshape(-1, d), pf.reshape(-1, d)
     if k == 1:  # no cost is computed: check the points themselves
         for x in (f, pf):
