@@ -9,9 +9,10 @@ indices of the features inside the same compiled loop (the per-batch step of
 k-mixup: no gathered copies, no cost stack).
 """
 
-import math
-
 import numpy as np
+
+from ._backend import host_scale
+from ._metrics import get_metric
 
 try:  # pragma: no cover - exercised implicitly on every machine with numba
     import numba
@@ -224,35 +225,20 @@ else:  # pragma: no cover
     _njit_sums = _njit
 
 
-#: Bounds of the power-of-two exponent that brings a block's largest
-#: magnitude to [0.5, 1): past 2**1000 the factor itself would overflow.
-_MAX_SCALE_EXP = 1000
-
-
-def power_of_two_scale(*arrays):
-    """The power of two that brings the largest magnitude of ``arrays`` into
-    [0.5, 1), or NaN if one of them is not finite (numpy, 2-d).
-
-    Multiplying by a power of two is exact, so the rescaled features have the
-    same optimal assignments as the original ones, whatever their units, and
-    their squared distances can neither overflow (1e200) nor underflow
-    (1e-200)."""
-    # max and min propagate NaN and need no temporary array.
-    amax = float(max(max(a.max(initial=0.0), -a.min(initial=0.0)) for a in arrays))
-    if not np.isfinite(amax):
-        return np.nan
-    if amax == 0.0:
-        return 1.0
-    e = -math.frexp(amax)[1]
-    return math.ldexp(1.0, min(max(e, -_MAX_SCALE_EXP), _MAX_SCALE_EXP))
+#: The cost codes the compiled kernel finishes a block by (``Metric.code`` of
+#: :data:`skmixup._metrics.METRICS`): the squared Euclidean cost as its cross
+#: term ``-2 <a, b>`` (same optimum), the Euclidean one as the distance.
+SQEUCLIDEAN_CODE = 0
+EUCLIDEAN_CODE = 1
+KERNEL_CODES = frozenset({SQEUCLIDEAN_CODE, EUCLIDEAN_CODE})
 
 
 @_njit_sums
-def _block_cost(feats, partner_feats, anchors, partners, euclidean, scale, work, cost):
+def _block_cost(feats, partner_feats, anchors, partners, code, scale, work, cost):
     """Cost block between the rows ``anchors`` of ``feats`` and ``partners``
     of ``partner_feats``, centred on the partners' mean (as in
-    :func:`skmixup.pairwise_cost`), in float64: the cross term ``-2 <a, b>``
-    for the squared Euclidean cost, the distance for the Euclidean one.
+    :func:`skmixup.pairwise_cost`), in float64, finished by the metric's
+    ``code`` (one of :data:`KERNEL_CODES`).
     Returns whether every entry is finite."""
     k = anchors.shape[0]
     d = feats.shape[1]
@@ -299,9 +285,9 @@ def _block_cost(feats, partner_feats, anchors, partners, euclidean, scale, work,
                 for j in range(k):
                     cost_i[j] += a * part_t[t, j]
         for j in range(k):
-            if euclidean:
+            if code == EUCLIDEAN_CODE:
                 x = np.sqrt(max(s + sq_part[j] - 2.0 * cost_i[j], 0.0))
-            else:
+            else:  # SQEUCLIDEAN_CODE: the wrapper admits no other code
                 x = -2.0 * cost_i[j]
             cost_i[j] = x
             finite &= np.isfinite(x)
@@ -310,7 +296,7 @@ def _block_cost(feats, partner_feats, anchors, partners, euclidean, scale, work,
 
 @_njit
 def _match_range(
-    feats, partner_feats, anchors, partners, euclidean, scale, out, start, stop
+    feats, partner_feats, anchors, partners, code, scale, out, start, stop
 ):
     """Gather, cost (:func:`_block_cost`) and solve the k-batch pairs
     ``start:stop`` in one pass; ``out[b, i]`` receives the row of
@@ -331,7 +317,7 @@ def _match_range(
     u, v, shortest, path, row4col, done, masked, sr, sc = _workspace(k)
     for b in range(start, stop):
         if not _block_cost(
-            feats, partner_feats, anchors[b], partners[b], euclidean, scale, work, cost
+            feats, partner_feats, anchors[b], partners[b], code, scale, work, cost
         ) or not _solve_one(
             cost, col4row, u, v, shortest, path, row4col, done, masked, sr, sc
         ):
@@ -356,7 +342,9 @@ def _match_rows(
     feats : ndarray of shape (n_samples, n_features), floating point
     anchors, partners : ndarray of shape (n_pairs, k), int64
         Row indices of the k-batches and of their partner k-batches.
-    metric : {"sqeuclidean", "euclidean"}
+    metric : str
+        A key of :data:`skmixup._metrics.METRICS`, whose ``code`` must be one
+        of :data:`KERNEL_CODES`.
     n_threads : int, default=1
     partner_feats : ndarray of shape (n_partner_samples, n_features), default=None
         Where the rows of ``partners`` are taken from (default ``feats``).
@@ -378,18 +366,24 @@ def _match_rows(
     partners = np.ascontiguousarray(partners, dtype=np.int64)
     n_pairs = anchors.shape[0]
     out = np.empty(anchors.shape, dtype=np.int64)
-    euclidean = metric == "euclidean"
+    code = get_metric(metric).code
+    if code not in KERNEL_CODES:
+        raise ValueError(
+            f"the compiled kernel has no cost for metric {metric!r} (code "
+            f"{code}); it implements the codes {sorted(KERNEL_CODES)}."
+        )
     # One exact power-of-two rescaling of all the features: the pairs do not
     # depend on the units, and no squared distance overflows or underflows.
     # The costs are float64 sums, which float32 features cannot overflow or
     # underflow: those need no rescaling (and no pass over the data).
-    scale = 1.0
+    scale = None
     if feats.dtype != np.float32 or partner_feats.dtype != np.float32:
         others = () if partner_feats is feats else (partner_feats,)
-        scale = power_of_two_scale(feats, *others)
-    bad = not np.isfinite(scale) or _in_ranges(
+        scale = host_scale(feats, *others)
+    scale = 1.0 if scale is None else scale
+    bad = _in_ranges(
         lambda a, b: _match_range(
-            feats, partner_feats, anchors, partners, euclidean, scale, out, a, b
+            feats, partner_feats, anchors, partners, code, scale, out, a, b
         ),
         n_pairs,
         n_threads,

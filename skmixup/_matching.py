@@ -20,12 +20,15 @@ choices live here and nowhere else:
 Every block is rescaled by a power of two before its cost is computed (exact,
 so the optimum is unchanged) and centred on its partner's mean: the pairs do
 not depend on the data's units, and squared distances neither overflow nor
-underflow. A block holding NaN or infinity raises ``ValueError``.
+underflow. A block holding NaN or infinity raises ``ValueError``. The costs
+are those of :data:`skmixup._metrics.METRICS`, the one table that the batched
+costs and the compiled kernel both read. The code is written once against the
+namespace of :mod:`skmixup._backend`: host data (CPU tensors through zero-copy
+views) runs on numpy and the compiled kernels, device tensors stay on their
+device except for the costs handed to the host solver.
 """
 
 import itertools
-import math
-import numbers
 import os
 from functools import cache
 from math import factorial
@@ -33,21 +36,16 @@ from math import factorial
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from ._backend import is_torch, namespace, to_input_kind
-from ._jv import HAS_NUMBA, _lsap_square_batch, _match_rows, power_of_two_scale
+from ._backend import compute_form, namespace, reject_sparse, to_input_kind
+from ._jv import HAS_NUMBA, _lsap_square_batch, _match_rows
+from ._metrics import METRICS
+from ._params import check_params
 
 __all__ = ["match_batches", "pairwise_cost"]
 
-
-def from_host(arr, like):
-    return to_input_kind(arr, like)
-
-
-def to_host(x):
-    return namespace(x).to_host(x)
-
-
-_METRICS = ("sqeuclidean", "euclidean")
+#: The metric names, for callers not yet reading :data:`METRICS` itself
+#: (derived from the one table, never a second list).
+_METRICS = tuple(METRICS)
 _SOLVERS = ("auto", "brute", "jv", "scipy")
 #: Largest k solved by scoring all k! permutations under ``solver="auto"``
 #: (the crossover measured by ``python -m skmixup.benchmarks matching``).
@@ -76,12 +74,6 @@ def _threads_for(work):
     """Threads for a compiled call: they pay off only when the call holds
     enough work to amortise starting them."""
     return _n_threads() if work >= _THREADED_WORK else 1
-
-
-def check_metric(metric):
-    if not isinstance(metric, str) or metric not in _METRICS:
-        raise ValueError(f"metric must be one of {_METRICS}; got {metric!r}.")
-    return metric
 
 
 def _resolve_solver(solver, k):
@@ -115,99 +107,49 @@ def matchable(x, name):
 
     Integers and booleans become float64, 16-bit floats a float32 copy.
     """
-    if is_torch(x):
-        x = x.detach()
-        if x.is_complex():
-            raise TypeError(f"{name} must hold real numbers; got dtype {x.dtype}.")
-        if not x.is_floating_point():
-            x = x.double()
-        elif x.itemsize < 4:  # float16, bfloat16, float8: a float32 copy
-            x = x.float()
-        return x.numpy() if x.device.type == "cpu" else x
-    x = np.asarray(x)
-    if x.dtype.kind not in "biuf":
+    x = compute_form(x)
+    nx = namespace(x)
+    kind = nx.kind(x)
+    if kind not in "biuf":
         raise TypeError(
             f"{name} must hold real numbers; got dtype {x.dtype}. Encode "
             "categories as numbers (e.g. with OneHotEncoder) first."
         )
-    if x.dtype not in (np.float32, np.float64):
-        x = x.astype(
-            np.float32 if x.dtype.kind == "f" and x.itemsize <= 4 else np.float64
-        )
+    if kind != "f":
+        x = nx.astype(x, nx.float64)
+    elif x.itemsize < 4:  # float16, bfloat16, float8: a float32 copy
+        x = compute_form(nx.astype(x, nx.float32))
     return x
 
 
-def _finite_or_raise(cost, what):
-    finite = bool(cost.isfinite().all()) if is_torch(cost) else np.isfinite(cost).all()
-    if not finite:
+def _finite_or_raise(x, what):
+    if not namespace(x).all_finite(x):
         raise ValueError(
             f"{what} must be finite for the matching: it contains NaN or "
             "infinity. Impute or drop those values first."
         )
 
 
-#: Magnitudes within 2**+-this (by float width in bytes) have squared
-#: distances, summed over a million features, far inside the type's range,
-#: so they need no rescaling (rescaling by a power of two would not change
-#: their pairs anyway: the rounding is the same at every power of two).
-_SAFE_EXP = {4: 40, 8: 300}
-
-
-def _global_scale(A, B):
-    """One power of two bringing the largest magnitude of ``A`` and ``B`` into
-    [0.5, 1): exact, so every block keeps its optimal assignment, and the
-    pairs do not depend on the data's units. A device tensor stays on its
-    device (no synchronisation); on the host, 1.0 means nothing to do."""
-    if is_torch(A):
-        import torch
-
-        amax = torch.maximum(A.abs().amax(), B.abs().amax())
-        limit = int(np.log2(torch.finfo(A.dtype).max)) - 1
-        exp = torch.frexp(amax).exponent.clamp(-limit, limit)
-        return torch.ldexp(torch.ones_like(amax), -exp)
-    scale = power_of_two_scale(A, B)
-    if not np.isfinite(scale):
-        return 1.0  # the cost check reports the NaN or infinity
-    if _SAFE_EXP[A.dtype.itemsize] > abs(math.log2(scale)):
-        return 1.0  # no square can overflow or underflow: skip the copies
-    # float32 cannot hold every power of two float64 can: keep it in range.
-    limit = np.finfo(A.dtype).maxexp - 2
-    exp = int(np.clip(round(math.log2(scale)), -limit, limit))
-    return math.ldexp(1.0, exp)
-
-
 def _cost_blocks(A, B, metric, *, scale=True):
-    """Cost blocks ``(..., k, k)`` of blocks ``(..., k, d)``: rescaled by a
-    power of two (``scale``), centred on ``B``'s mean; for ``"sqeuclidean"``
-    only the cross term (same optimum, one matrix product)."""
+    """Cost blocks ``(..., k, k)`` of blocks ``(..., k, d)`` (host or device)
+    for ``metric`` (a :class:`~skmixup._metrics.Metric`): rescaled by a power
+    of two (``scale``), centred on ``B``'s mean; for a squared metric only
+    the cross term (same optimum, one matrix product)."""
+    nx = namespace(A)
     if scale:
-        s = _global_scale(A, B)
-        if is_torch(s) or s != 1.0:
+        s = nx.scale_of(A, B)
+        if s is not None:  # None: no square can overflow or underflow
             A, B = A * s, B * s
-    if is_torch(A):
-        centre = B.mean(dim=-2, keepdim=True)
+    with np.errstate(invalid="ignore", over="ignore"):  # the finite check reports
+        centre = B.mean(axis=-2, keepdims=True)
         A, B = A - centre, B - centre
-        inner = A @ B.transpose(-1, -2)
-    else:
-        with np.errstate(invalid="ignore", over="ignore"):
-            centre = B.mean(axis=-2, keepdims=True)
-            A, B = A - centre, B - centre
-            inner = np.matmul(A, np.swapaxes(B, -1, -2))
-    if metric == "sqeuclidean" and scale:
-        inner *= -2.0
-        return inner
-    with np.errstate(invalid="ignore", over="ignore"):
-        if is_torch(A):
-            sq = (A * A).sum(-1)[..., :, None] + (B * B).sum(-1)[..., None, :]
-            sq = (sq - 2.0 * inner).clamp_min(0.0)
-            return sq if metric == "sqeuclidean" else sq.sqrt()
-        sq = (
-            np.einsum("...id,...id->...i", A, A)[..., :, None]
-            + np.einsum("...jd,...jd->...j", B, B)[..., None, :]
-            - 2.0 * inner
-        )
-        np.maximum(sq, 0.0, out=sq)
-        return sq if metric == "sqeuclidean" else np.sqrt(sq, out=sq)
+        inner = A @ B.mT
+        if metric.squared and scale:
+            inner *= -2.0
+            return inner
+        sq = (A * A).sum(axis=-1)[..., :, None] + (B * B).sum(axis=-1)[..., None, :]
+        sq -= 2.0 * inner
+        return metric.from_squared(nx, nx.clip_negative(sq))
 
 
 def pairwise_cost(A, B, metric="euclidean", *, reduced=False):
@@ -243,48 +185,33 @@ def pairwise_cost(A, B, metric="euclidean", *, reduced=False):
     array([[1., 1.],
            [2., 0.]])
     """
-    check_metric(metric)
-    A, B = _check_blocks(A, B)
-    A0 = A
-    A, B = _same_dtype(matchable(A, "A"), matchable(B, "B"))
-    cost = _cost_blocks(A, B, metric, scale=reduced)
-    return from_host(cost, A0) if is_torch(A0) and not is_torch(cost) else cost
+    check_params("pairwise_cost", metric=metric)
+    f, pf = _same_dtype(*_check_blocks(A, B))
+    return to_input_kind(_cost_blocks(f, pf, METRICS[metric], scale=reduced), A)
 
 
 def _same_dtype(f, pf):
     if f.dtype == pf.dtype:
         return f, pf
-    if is_torch(f):
-        import torch
-
-        dtype = torch.promote_types(f.dtype, pf.dtype)
-        return f.to(dtype), pf.to(dtype)
-    dtype = np.result_type(f.dtype, pf.dtype)
-    return f.astype(dtype, copy=False), pf.astype(dtype, copy=False)
+    nx = namespace(f)
+    dtype = nx.promote(f.dtype, pf.dtype)
+    return nx.astype(f, dtype), nx.astype(pf, dtype)
 
 
 def _brute_force(cost):
     """Optimal permutation of each block by scoring all k! permutations.
 
-    ``cost`` has shape (n_blocks, k, k); numpy or torch (any device).
+    ``cost`` has shape (n_blocks, k, k), host or device (scored there).
     """
     n_blocks, k, _ = cost.shape
+    nx = namespace(cost)
     perms, onehot = _permutations(k)
-    if is_torch(cost):
-        import torch
-
-        onehot_t = torch.as_tensor(onehot, dtype=cost.dtype, device=cost.device)
-        perms_t = torch.as_tensor(perms, device=cost.device)
-        scores = cost.reshape(n_blocks, k * k) @ onehot_t
-        return perms_t[scores.argmin(dim=1)]
-    scores = cost.reshape(n_blocks, k * k) @ onehot.astype(cost.dtype, copy=False)
-    return perms[scores.argmin(axis=1)]
+    scores = cost.reshape(n_blocks, k * k) @ nx.asarray(onehot, cost, cost.dtype)
+    return nx.asarray(perms, cost)[scores.argmin(axis=1)]
 
 
 def _solve_on_host(cost, solver):
     """Exact assignment of finite host cost blocks ``(n_blocks, k, k)``."""
-    if solver == "brute":
-        return _brute_force(cost)
     cost = np.ascontiguousarray(cost)
     if solver == "jv":
         if not HAS_NUMBA:  # pragma: no cover
@@ -317,7 +244,8 @@ def match_rows(
         Matching features (any real dtype; see :func:`matchable`).
     anchors, partners : ndarray of shape (n_pairs, k), int64
         Host row indices of the k-batches and of their partner k-batches.
-    metric : {"euclidean", "sqeuclidean"}, default="euclidean"
+    metric : str, default="euclidean"
+        A key of :data:`skmixup._metrics.METRICS`.
     solver : {"auto", "brute", "jv", "scipy"}, default="auto"
     partner_feats : same kind as ``feats``, default=None
         Where the rows of ``partners`` are taken from (default ``feats``).
@@ -339,68 +267,57 @@ def match_rows(
     """
     k = anchors.shape[1]
     solver = _resolve_solver(solver, k)
+    metric = METRICS[metric]  # the callers have checked the name
     f = matchable(feats, what)
     pf = f if partner_feats is None else matchable(partner_feats, what)
     f, pf = _same_dtype(f, pf)
+    nx = namespace(f)
     if weights is not None:
         return _weighted_rows(
-            to_host(f), to_host(pf), anchors, partners, weights, metric, rng, what
+            nx.to_host(f), nx.to_host(pf), anchors, partners, weights, metric, rng, what
         )
     if k == 1 or anchors.shape[0] == 0:  # nothing to match (callers validate)
-        return from_host(partners.copy(), f)
-    if is_torch(f):
-        return _match_on_device(f, pf, anchors, partners, metric, solver, what)
+        return nx.asarray(partners.copy(), f)
     if _fused(solver, f):
         d = f.shape[1]
         n_threads = _threads_for(anchors.shape[0] * k * k * (k + d))
-        return _match_rows(f, anchors, partners, metric, n_threads, pf, what)
-    matched = np.empty_like(anchors)
+        return _match_rows(f, anchors, partners, metric.name, n_threads, pf, what)
+    a_all, p_all = nx.asarray(anchors, f), nx.asarray(partners, f)
+    matched = nx.empty(anchors.shape, nx.int64, like=f)
     step = max(1, _ROWS_PER_CHUNK // k)
     for start in range(0, anchors.shape[0], step):
-        a_idx, p_idx = anchors[start : start + step], partners[start : start + step]
+        a_idx, p_idx = a_all[start : start + step], p_all[start : start + step]
         perm = _solve_blocks(f[a_idx], pf[p_idx], metric, solver, what)
-        matched[start : start + step] = np.take_along_axis(p_idx, perm, axis=1)
+        matched[start : start + step] = nx.take_along(p_idx, perm)
     return matched
 
 
 def _fused(solver, f):
-    """Whether host features are matched by the fused compiled kernel (cost
-    blocks built inside the solver's loop) rather than batched products."""
+    """Whether features are matched by the fused compiled kernel (host data,
+    cost blocks built inside the solver's loop) rather than batched
+    products."""
     return (
         solver == "jv"
         and HAS_NUMBA
-        and not is_torch(f)
+        and namespace(f).on_host
         and f.shape[-1] <= FUSED_MAX_FEATURES
     )
 
 
 def _solve_blocks(A, B, metric, solver, what):
     """Optimal permutations of blocks ``(m, k, d)`` (host or device): cost,
-    finite check, exact solver. Device costs go to the host solver unless
-    they are scored on the device (brute force)."""
+    finite check, exact solver. Brute force scores the blocks where they
+    are; the other solvers are host kernels, so device costs go to the host
+    and the permutations come back: the one transfer each way of the device
+    path."""
     cost = _cost_blocks(A, B, metric)
-    if solver == "brute" or not is_torch(cost):
+    if solver == "brute":
         _finite_or_raise(cost, what)
-        return _brute_force(cost) if solver == "brute" else _solve_on_host(cost, solver)
-    host = to_host(cost)
+        return _brute_force(cost)
+    nx = namespace(cost)
+    host = nx.to_host(cost)
     _finite_or_raise(host, what)
-    return from_host(_solve_on_host(host, solver), cost)
-
-
-def _match_on_device(f, pf, anchors, partners, metric, solver, what):
-    """:func:`match_rows` for device tensors: gathers and costs on the device."""
-    import torch
-
-    device = f.device
-    a_all = torch.from_numpy(anchors).to(device)
-    p_all = torch.from_numpy(partners).to(device)
-    out = torch.empty_like(p_all)
-    step = max(1, _ROWS_PER_CHUNK // anchors.shape[1])
-    for start in range(0, anchors.shape[0], step):
-        a_t, p_t = a_all[start : start + step], p_all[start : start + step]
-        perm = _solve_blocks(f[a_t], pf[p_t], metric, solver, what)
-        out[start : start + step] = torch.gather(p_t, 1, perm)
-    return out
+    return nx.asarray(_solve_on_host(host, solver), cost)
 
 
 def _weighted_rows(f, pf, anchors, partners, weights, metric, rng, what):
@@ -439,17 +356,21 @@ def _normalise_rows(w):
 
 
 def _check_blocks(A, B):
-    if is_torch(A) != is_torch(B):
+    for name, arr in (("A", A), ("B", B)):
+        reject_sparse(arr, name)
+    nx = namespace(A)
+    if namespace(B) is not nx:
         raise TypeError(
             "A and B must both be numpy arrays or both be torch tensors; got "
             f"{type(A).__name__} and {type(B).__name__}."
         )
-    if not is_torch(A):
-        A, B = np.asarray(A), np.asarray(B)
-    elif A.device != B.device:
+    if nx.device(A) != nx.device(B):
         raise ValueError(
-            f"A and B must be on the same device; got {A.device} and {B.device}."
+            f"A and B must be on the same device; got {nx.device(A)} and "
+            f"{nx.device(B)}."
         )
+    # as the matching reads them: host views, device tensors, float
+    A, B = matchable(A, "A"), matchable(B, "B")
     for name, arr in (("A", A), ("B", B)):
         if arr.ndim < 2:
             raise ValueError(
@@ -531,44 +452,20 @@ def match_batches(A, B, *, metric="euclidean", solver="auto"):
     >>> match_batches(A, B)
     array([1, 0])
     """
-    check_metric(metric)
-    A, B = _check_blocks(A, B)
-    lead, (k, d) = tuple(A.shape[:-2]), tuple(A.shape[-2:])
+    check_params("match_batches", metric=metric)
+    f, pf = _same_dtype(*_check_blocks(A, B))
+    lead, (k, d) = tuple(f.shape[:-2]), tuple(f.shape[-2:])
     solver = _resolve_solver(solver, k)
-    f, pf = _same_dtype(matchable(A, "A"), matchable(B, "B"))
-    f, pf = f.reshape(-1, k, d), pf.reshape(-1, k, d)
+    f, pf = f.reshape(-1, d), pf.reshape(-1, d)
     if k == 1:  # no cost is computed: check the points themselves
         for x in (f, pf):
             _finite_or_raise(x, "A and B")
-    if _fused(solver, f):
-        rows = np.arange(f.shape[0] * k, dtype=np.int64).reshape(-1, k)
-        matched = match_rows(
-            f.reshape(-1, d), rows, rows, solver=solver, metric=metric,
-            partner_feats=pf.reshape(-1, d), what="A and B",
-        )  # fmt: skip
-        perm = matched - rows[:, :1]
-    else:
-        step = max(1, _ROWS_PER_CHUNK // k)
-        parts = [
-            _solve_blocks(f[i : i + step], pf[i : i + step], metric, solver, "A and B")
-            for i in range(0, f.shape[0], step)
-        ]
-        perm = parts[0] if len(parts) == 1 else _concat(parts)
-    perm = perm.reshape(lead + (k,))
-    return from_host(perm, A) if is_torch(A) and not is_torch(perm) else perm
-
-
-def _concat(parts):
-    if is_torch(parts[0]):
-        import torch
-
-        return torch.cat(parts)
-    return np.concatenate(parts)
-
-
-def check_int(value, name, min_value=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {min_value}; got {value!r}.")
-    if value < min_value:
-        raise ValueError(f"{name} must be an integer >= {min_value}; got {value!r}.")
-    return int(value)
+    # Block b is rows b*k .. b*k + k - 1 of both: the row-index matching
+    # solves them in place (no gathered copy on the fused path).
+    rows = np.arange(f.shape[0], dtype=np.int64).reshape(-1, k)
+    matched = match_rows(
+        f, rows, rows, metric=metric, solver=solver, partner_feats=pf, what="A and B"
+    )
+    nx = namespace(matched)
+    perm = matched - nx.asarray(rows[:, :1], matched)
+    return to_input_kind(perm.reshape(lead + (k,)), A)

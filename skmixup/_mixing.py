@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._backend import compute_form, namespace, to_input_kind
+from ._backend import compute_form, namespace, reject_sparse, to_input_kind
 from ._matching import match_rows
 from ._params import check_params
 from ._random import check_generator
@@ -161,7 +161,7 @@ def draw(feats, k, alpha, metric, rng, *, weights=None, what="X"):
     shifted = np.concatenate((order[k:], order[:k]))  # np.roll(order, -k)
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
-    group = rank // k
+    group = rank if k == 1 else rank // k
     lam = lam_groups[group]
     if k == 1:  # ordinary mixup: nothing to match
         partner = shifted[rank]
@@ -248,11 +248,14 @@ class _Weights:
     def __init__(self, lam):
         self.lam, self.cache = lam, {}
 
-    def pair(self, nx, dtype):
-        if dtype not in self.cache:
-            w = nx.astype(self.lam, dtype)
-            self.cache[dtype] = (w, 1 - w)
-        return self.cache[dtype]
+    def pair(self, nx, dtype, ndim):
+        """``(lam, 1 - lam)`` in ``dtype``, shaped to broadcast over rows of
+        ``ndim`` dimensions."""
+        key = (dtype, ndim)
+        if key not in self.cache:
+            w = nx.astype(self.lam, dtype).reshape((-1,) + (1,) * (ndim - 1))
+            self.cache[key] = (w, 1 - w)
+        return self.cache[key]
 
 
 def _mix_chunk(V, partner, weights, anchor, discrete, pick):
@@ -262,10 +265,7 @@ def _mix_chunk(V, partner, weights, anchor, discrete, pick):
     P = V[partner]
     if A.dtype != dtype:
         A, P = nx.astype(A, dtype), nx.astype(P, dtype)
-    w, w1 = weights.pair(nx, dtype)
-    if V.ndim > 1:
-        shape = (-1,) + (1,) * (V.ndim - 1)
-        w, w1 = w.reshape(shape), w1.reshape(shape)
+    w, w1 = weights.pair(nx, dtype, V.ndim)
     # w * A + (1 - w) * P, with one temporary less
     mixed = w * A
     mixed += w1 * P
@@ -281,8 +281,8 @@ def standardize(X):
     overflow for any finite ``X``."""
     nx = namespace(X)
     X = nx.astype(X, float_dtype(X))
-    scale = nx.scale_of(X) if X.shape[0] else 1.0
-    feats = X * scale
+    scale = nx.scale_of(X) if X.shape[0] else None
+    feats = X if scale is None else X * scale
     feats = feats - feats.mean(axis=0)
     sd = nx.sqrt((feats * feats).sum(axis=0) / max(1, X.shape[0]))
     return feats / nx.where(sd == 0, 1.0, sd)
@@ -421,16 +421,13 @@ def _check_kind(X, arrays):
             )
 
 
-def _as_checked(arr, name, n, check_finite, min_ndim=1):
+def _as_checked(arr, name, n, check_finite, min_ndim=1, mixed=False):
     """``arr`` as numpy (unless a tensor), with its shape and values checked
-    (``n=None``: any number of rows)."""
+    (``n=None``: any number of rows; ``mixed``: it will be mixed, not only
+    matched)."""
     if arr is None:
         return None
-    if hasattr(arr, "toarray") or hasattr(arr, "todense"):
-        raise TypeError(
-            f"{name} is a sparse matrix; k-mixup mixes dense rows. Convert it "
-            f"with {name}.toarray() (or densify it in the pipeline) first."
-        )
+    reject_sparse(arr, name)
     nx = namespace(arr)
     arr = nx.asarray(arr, arr)
     kind = nx.kind(arr)
@@ -439,7 +436,7 @@ def _as_checked(arr, name, n, check_finite, min_ndim=1):
             f"{name} must hold real numbers; got dtype {arr.dtype}. Encode "
             "categories as numbers first."
         )
-    if kind == "f" and arr.itemsize < 2:
+    if mixed and kind == "f" and arr.itemsize < 2:
         raise TypeError(
             f"{name} has dtype {arr.dtype}: torch has no arithmetic for 8-bit "
             f"floats, so it cannot be mixed. Convert {name} to float16 or "
@@ -602,9 +599,9 @@ def kmixup_batch(
         random_state=random_state,
     )
     _check_kind(X, {"Y": Y, "match_on": _array_or_none(match_on)})
-    X = _as_checked(X, "X", None, check_input, 2)
+    X = _as_checked(X, "X", None, check_input, 2, mixed=True)
     n = X.shape[0]
-    Y = _as_checked(Y, "Y", n, check_input)
+    Y = _as_checked(Y, "Y", n, check_input, mixed=True)
     match_on = _match_features(X, match_on, check_input)
     discrete = _check_discrete(discrete, X)
     rng = check_generator(random_state)

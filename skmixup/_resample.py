@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._mixing import draw, mix_rows, pick_rows, standardize
+from ._mixing import draw, identity_draw, mix_rows, pick_rows, standardize
 
 #: Squared distance between two different categories in the matching cost:
 #: the same as one standard deviation of a standardised numeric column.
@@ -106,11 +106,10 @@ def synthetic_pairs(feats, n_out, k, alpha, metric, rng, weight=None):
             w_s = None if weight is None else weight[rows]
         take = min(remaining, f_s.shape[0])
         if alpha == 0:
-            partner, lam = np.arange(f_s.shape[0]), np.ones(f_s.shape[0])
-            pick = np.ones(f_s.shape[0], dtype=bool)
+            record = identity_draw(f_s.shape[0], k)
         else:
             record = draw(f_s, k, alpha, metric, rng, weights=w_s, what="X")
-            partner, lam, pick = record.partner, record.lam, record.pick
+        partner, lam, pick = record.partner, record.lam, record.pick
         # The rows of a partial round are a random subset, so a prefix is too.
         anchor, partner = np.arange(take), partner[:take]
         if rows is not None:

@@ -17,10 +17,12 @@ from scipy.optimize import linear_sum_assignment
 
 import skmixup
 import skmixup._matching as matching_mod
+from skmixup import _jv, _metrics
 from skmixup._jv import _lsap_square_batch, _match_rows
 from skmixup._matching import BRUTE_FORCE_MAX_K
 
-METRICS = ("sqeuclidean", "euclidean")
+#: Every metric of the package's one table.
+METRICS = tuple(_metrics.METRICS)
 
 
 # These tests were written against the squared cost; the package default is
@@ -47,7 +49,7 @@ def true_cost(A, B, metric):
     A = np.asarray(A, dtype=np.float64)
     B = np.asarray(B, dtype=np.float64)
     sq = ((A[..., :, None, :] - B[..., None, :, :]) ** 2).sum(-1)
-    return sq if metric == "sqeuclidean" else np.sqrt(sq)
+    return _metrics.METRICS[metric].from_squared(np, sq)
 
 
 def perm_cost(C, perm):
@@ -575,9 +577,25 @@ class TestBadInput:
         with pytest.raises(ValueError, match="non-empty"):
             match_batches(np.zeros(shape), np.zeros(shape))
 
-    def test_unknown_metric(self):
-        with pytest.raises(ValueError, match="metric must be one of.*'cosine'"):
-            match_batches(self.A, self.A, metric="cosine")
+    @pytest.mark.parametrize("func", (match_batches, pairwise_cost))
+    def test_unknown_metric(self, func):
+        name = func.__name__
+        with pytest.raises(
+            ValueError, match=f"The 'metric' parameter of {name} must be.*'cosine'"
+        ):
+            func(self.A, self.A, metric="cosine")
+
+    @pytest.mark.parametrize("func", (match_batches, pairwise_cost))
+    @pytest.mark.parametrize("where", ("A", "B"))
+    def test_sparse_input(self, func, where):
+        from scipy import sparse
+
+        dense = np.zeros((3, 2))
+        args = {"A": dense, "B": dense, where: sparse.csr_matrix(dense)}
+        with pytest.raises(
+            TypeError, match=rf"{where} is a sparse matrix.*{where}\.toarray\(\)"
+        ):
+            func(args["A"], args["B"])
 
     def test_unknown_solver(self):
         with pytest.raises(ValueError, match="solver must be one of.*'hungarian'"):
@@ -638,3 +656,48 @@ def test_property_permutation_and_optimal(pair, metric, solver):
     np.testing.assert_allclose(
         perm_cost(C, perm), scipy_optimum(C), rtol=RTOL, atol=1e-9 * scale
     )
+
+
+# ----------------------------------------------------------------------------
+# The one metric table: batched costs and the compiled kernel read it
+# ----------------------------------------------------------------------------
+class TestMetricTable:
+    def test_every_code_is_one_the_kernel_implements(self):
+        for metric in _metrics.METRICS.values():
+            assert metric.code in _jv.KERNEL_CODES, metric
+
+    def test_kernel_refuses_a_code_it_does_not_implement(self, monkeypatch):
+        table = dict(_metrics.METRICS)
+        table["cityblock"] = _metrics.Metric("cityblock", code=99, squared=False)
+        monkeypatch.setattr(_metrics, "METRICS", table)
+        feats = np.zeros((4, 2))
+        rows = np.arange(4).reshape(2, 2)
+        with pytest.raises(ValueError, match="no cost for metric 'cityblock'"):
+            _match_rows(feats, rows, rows, "cityblock")
+
+    def test_unknown_name_refused_by_the_kernel_and_the_table(self):
+        rows = np.arange(4).reshape(2, 2)
+        with pytest.raises(ValueError, match="metric must be one of"):
+            _match_rows(np.zeros((4, 2)), rows, rows, "cosine")
+        with pytest.raises(ValueError, match="metric must be one of"):
+            _metrics.get_metric("cosine")
+
+    @pytest.mark.parametrize("metric", METRICS)
+    @pytest.mark.parametrize("k", (5, 12))
+    def test_fused_batched_and_scipy_give_one_optimum(self, metric, k, monkeypatch):
+        rng = np.random.default_rng(k)
+        A = rng.normal(size=(30, k, 6))
+        B = rng.normal(size=(30, k, 6))
+        optimum = scipy_optimum(true_cost(A, B, metric))
+        fused = match_batches(A, B, metric=metric, solver="jv")
+        by_scipy = match_batches(A, B, metric=metric, solver="scipy")
+        # past the fused kernel's feature limit: batched cost blocks, then JV
+        monkeypatch.setattr(matching_mod, "FUSED_MAX_FEATURES", 0)
+        batched = match_batches(A, B, metric=metric, solver="jv")
+        C = true_cost(A, B, metric)
+        for perm in (fused, by_scipy, batched):
+            assert_permutations(perm, k)
+            np.testing.assert_allclose(perm_cost(C, perm), optimum, rtol=RTOL)
+        # the batched costs are the true costs (the kernel's are checked
+        # through its optimum above)
+        np.testing.assert_allclose(pairwise_cost(A, B, metric), C, rtol=1e-9)

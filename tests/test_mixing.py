@@ -11,12 +11,14 @@ from sklearn.datasets import load_iris
 
 from skmixup import (
     KMixupDraw,
+    _backend,
     effective_k,
     kmixup_batch,
     kmixup_pairs,
     match_batches,
 )
-from skmixup._mixing import mix_step
+from skmixup._matching import match_rows
+from skmixup._mixing import mix_step, standardize
 
 
 def make_data(n=40, d=3, n_classes=3, seed=0, dtype=np.float64):
@@ -315,6 +317,19 @@ class TestRandomness:
         # the generator advanced: the next step draws new pairs
         assert not np.allclose(first, kmixup_batch(X, k=4, random_state=rng)[0])
 
+    @pytest.mark.parametrize("seed", (0, 2**40, np.int64(7)))
+    def test_any_non_negative_int_seed(self, seed):
+        X, _ = make_data()
+        a = kmixup_pairs(X, k=4, random_state=seed)
+        b = kmixup_batch(X, k=4, random_state=seed, return_info=True)[2]
+        np.testing.assert_array_equal(a.partner, b.partner)
+
+    def test_negative_seed(self):
+        with pytest.raises(
+            ValueError, match="The 'random_state' parameter of kmixup_pairs must be"
+        ):
+            kmixup_pairs(np.zeros((4, 2)), random_state=-1)
+
     def test_none_is_random(self):
         X, _ = make_data()
         assert not np.allclose(kmixup_batch(X, k=4)[0], kmixup_batch(X, k=4)[0])
@@ -512,28 +527,54 @@ class TestTorchDevicePath:
     so these tests drive the device path explicitly on the CPU.
     """
 
+    @pytest.fixture
+    def device_path(self, monkeypatch):
+        """CPU tensors take the code path of device tensors."""
+        monkeypatch.setattr(_backend, "CPU_AS_HOST", False)
+
     @pytest.mark.parametrize("k", (1, 3, 4, 8, 16))
     @pytest.mark.parametrize("metric", ("sqeuclidean", "euclidean"))
-    def test_matched_pairs_agree_with_numpy(self, k, metric):
-        from skmixup._matching import _match_on_device, _resolve_solver, match_rows
-
+    def test_matched_pairs_agree_with_numpy(self, k, metric, device_path):
         rng = np.random.default_rng(0)
         feats = rng.normal(size=(70, 5))
         order = rng.permutation(70)[: (70 // k) * k]
         anchors = order.reshape(-1, k)
         partners = np.roll(order, -k).reshape(-1, k)
-        on_host = match_rows(feats, anchors, partners, metric=metric)
-        on_device = _match_on_device(
-            torch.from_numpy(feats),
-            torch.from_numpy(feats),
-            anchors,
-            partners,
-            metric,
-            _resolve_solver("auto", k),
-            "X",
+        on_device = match_rows(
+            torch.from_numpy(feats), anchors, partners, metric=metric
         )
+        on_host = match_rows(feats, anchors, partners, metric=metric)
         assert isinstance(on_device, torch.Tensor) and on_device.dtype == torch.int64
         np.testing.assert_array_equal(on_device.numpy(), on_host)
+
+    @pytest.mark.parametrize("k", (1, 3, 8))
+    def test_mix_step_agrees_with_numpy(self, k, device_path):
+        X, Y = make_data(n=37, seed=k)
+        w = np.linspace(0.5, 1.5, 37)
+        ref = mix_step(
+            X, Y, k=k, alpha=1.0, metric="euclidean", rng=np.random.default_rng(3),
+            sample_weight=w,
+        )  # fmt: skip
+        got = mix_step(
+            *(torch.from_numpy(a) for a in (X, Y)), k=k, alpha=1.0,
+            metric="euclidean", rng=np.random.default_rng(3),
+            sample_weight=torch.from_numpy(w),
+        )  # fmt: skip
+        for g, r in zip(got, ref):
+            assert isinstance(g, torch.Tensor)
+            np.testing.assert_allclose(g.numpy(), r, rtol=1e-12)
+
+    def test_match_batches_and_standardize_agree_with_numpy(self, device_path):
+        rng = np.random.default_rng(1)
+        A, B = rng.normal(size=(2, 9, 6, 4)) * 1e200
+        np.testing.assert_array_equal(
+            match_batches(torch.from_numpy(A), torch.from_numpy(B)).numpy(),
+            match_batches(A, B),
+        )
+        X = rng.normal(size=(20, 3)) * 1e-300
+        np.testing.assert_allclose(
+            standardize(torch.from_numpy(X)).numpy(), standardize(X), rtol=1e-12
+        )
 
     def test_requires_grad_input_mixes_on_the_tensor_path(self):
         X = torch.randn(40, 3, dtype=torch.float64, requires_grad=True)
