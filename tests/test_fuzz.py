@@ -12,8 +12,19 @@ of blocking or killing the test session. Hypothesis generates a small spec
 builds the inputs from it, makes the call and checks the contract, so a failing
 example is reported as the spec that reproduces it (see :func:`build_array`).
 
+What is fuzzed: the matching and mixing functions, the augmenter, the
+estimator wrapper and the nets (numpy, lists, sparse, pandas frames with a
+column of every dtype: bool, str and int categories, str, nullable Int64,
+boolean and Float64, Arrow-backed strings), ``sampling_strategy``,
+``mix_layer`` with custom modules implementing the manifold protocol,
+:mod:`skmixup.robustness`, ``load_dataset`` on generated and degenerate
+files, and the benchmark command lines (parsing only).
+
 The number of examples is set by the hypothesis profile (``tests/conftest.py``):
-the ``ci`` profile runs more than 10,000 in this file.
+the default ``ci`` profile runs more than 10,000 in this file, the same ones on
+every machine. Random exploration: ``SKMIXUP_HYPOTHESIS_PROFILE=fuzz`` (the
+seed is printed in the report header; ``SKMIXUP_FUZZ_SEED=N`` repeats a run),
+with ``SKMIXUP_FUZZ_LOG``/``SKMIXUP_FUZZ_COLLECT`` (below) to list failures.
 """
 
 import contextlib
