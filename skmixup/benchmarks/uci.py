@@ -207,9 +207,9 @@ def _dask_address(text):
     from skmixup._dask import _parse_local, require_dask
 
     try:
-        require_dask("--dask")
         if text.startswith("local"):
             _parse_local(text)
+        require_dask("--dask")
     except (ImportError, ValueError) as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text
