@@ -75,3 +75,11 @@ def decorator_or_skip(factory):
     top = factory._name.split(".")[0]
     reason = f"needs {PIP_NAMES.get(top, top)}, which is not installed"
     return lambda *args, **kwargs: pytest.mark.skip(reason=reason)
+
+
+def requires(*modules):
+    """A skip mark for a test that needs the optional ``modules``."""
+    absent = missing(*modules)
+    return pytest.mark.skipif(
+        bool(absent), reason=f"needs {', '.join(absent)}, which is not installed"
+    )

@@ -1791,6 +1791,7 @@ def strategy_specs(draw):
 @settings(max_examples=_n(0.3), phases=NO_SHRINK)
 @given(spec=strategy_specs())
 def test_sampling_strategy(worker, count_example, spec):
+    pytest.importorskip("imblearn")  # sampling_strategy uses its checks
     _run(worker, count_example, "sampling_strategy", spec)
 
 
