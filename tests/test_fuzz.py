@@ -1121,7 +1121,10 @@ def case_mix_layer(spec):
     if exc is not None:
         assert not valid, f"valid input raised {exc!r}"
         return "error"
-    assert valid or all(p == 0 for p in points if isinstance(p, int)), (
+    # a defective head or tail is only reached when a hidden place is drawn:
+    # with 0 among the places, every batch may have been mixed at the input
+    drawn_maybe_input = spec["defect"].startswith("head") and 0 in points
+    assert valid or drawn_maybe_input or all(p == 0 for p in points), (
         f"the defect {spec['defect']!r} with mix_layer={layers!r} was accepted"
     )
     proba = net.predict_proba(X)
