@@ -10,6 +10,7 @@ doctests that import them.
 
 import importlib
 import importlib.util
+import re
 
 import pytest
 
@@ -83,3 +84,22 @@ def requires(*modules):
     return pytest.mark.skipif(
         bool(absent), reason=f"needs {', '.join(absent)}, which is not installed"
     )
+
+
+_IMPORT = re.compile(
+    r"^\s*(?:>>> |\.\.\. )?(?:import|from)\s+([A-Za-z_]\w*)", re.MULTILINE
+)
+
+
+def missing_imports(source):
+    """The pip names of the optional packages that code ``source`` imports
+    and that are not installed."""
+    return missing(*dict.fromkeys(_IMPORT.findall(source)))
+
+
+def skip_if_imports_missing(source):
+    """Skip the calling test if code ``source`` imports a missing optional
+    package (a README or user-guide snippet, a doctest)."""
+    absent = missing_imports(source)
+    if absent:
+        pytest.skip(f"the code needs {', '.join(absent)}, which is not installed")

@@ -42,10 +42,9 @@ At the end of the session the number of examples each hypothesis test of
 import collections
 import os
 import random
-import re
 
 import pytest
-from _optional import missing
+from _optional import missing_imports
 from hypothesis import HealthCheck, settings
 
 _UNIT = {"ci": 1000, "dev": 100, "fuzz": 3000}
@@ -77,9 +76,6 @@ if PROFILE not in _UNIT:
         f"SKMIXUP_HYPOTHESIS_PROFILE must be one of {sorted(_UNIT)}; got {PROFILE!r}."
     )
 settings.load_profile(PROFILE)
-
-_IMPORT = re.compile(r"^\s*(?:import|from)\s+([A-Za-z_]\w*)", re.MULTILINE)
-
 
 #: test name -> number of examples its body ran (printed at the end).
 EXAMPLES = collections.Counter()
@@ -166,7 +162,7 @@ def pytest_collection_modifyitems(config, items):
         if not isinstance(item, pytest.DoctestItem):
             continue
         source = "\n".join(example.source for example in item.dtest.examples)
-        absent = missing(*dict.fromkeys(_IMPORT.findall(source)))
+        absent = missing_imports(source)
         if absent:
             reason = f"doctest needs {', '.join(absent)}, which is not installed"
             item.add_marker(pytest.mark.skip(reason=reason))

@@ -29,6 +29,7 @@ with ``SKMIXUP_FUZZ_LOG``/``SKMIXUP_FUZZ_COLLECT`` (below) to list failures.
 
 import contextlib
 import gzip
+import importlib.util
 import multiprocessing
 import os
 import re
@@ -1556,7 +1557,20 @@ def augmenter_specs(draw):
 # ---------------------------------------------------------------------------
 
 
+HAVE_PANDAS = importlib.util.find_spec("pandas") is not None
+HAVE_IMBLEARN = importlib.util.find_spec("imblearn") is not None
+
+
+def _needs_pandas(spec):
+    return (
+        spec.get("form") == "pandas" or spec.get("y") == "category"
+        or spec.get("input") == "frame" or spec.get("kwargs", {}).get("as_frame")
+    )  # fmt: skip
+
+
 def _run(worker, count_example, case, spec):
+    if _needs_pandas(spec) and not HAVE_PANDAS:
+        return  # an example that cannot run without pandas (an optional extra)
     count_example(f"test_fuzz.py::{case}")
     worker.run(case, spec)
 
@@ -1791,10 +1805,12 @@ def strategy_specs(draw):
                "strategy": ("callable_list", 10)})  # fmt: skip
 @example(spec={"seed": 0, "counts": [10, 4], "d": 2, "k": 2,
                "strategy": ("dict", [(1, 10.5)])})  # fmt: skip
+@pytest.mark.skipif(
+    not HAVE_IMBLEARN, reason="sampling_strategy needs imbalanced-learn"
+)
 @settings(max_examples=_n(0.3), phases=NO_SHRINK)
 @given(spec=strategy_specs())
 def test_sampling_strategy(worker, count_example, spec):
-    pytest.importorskip("imblearn")  # sampling_strategy uses its checks
     _run(worker, count_example, "sampling_strategy", spec)
 
 
@@ -1943,6 +1959,7 @@ def test_benchmark_command_lines(count_example, spec):
 FRAME_ESTIMATORS = ["augmenter", "estimator", "classifier", "regressor"]
 
 
+@pytest.mark.skipif(not HAVE_PANDAS, reason="needs pandas")
 @pytest.mark.parametrize("mixed", MIXED)
 @pytest.mark.parametrize("estimator", FRAME_ESTIMATORS)
 @settings(max_examples=_n(0.003), phases=NO_SHRINK)
@@ -1987,10 +2004,12 @@ _ISSUE_TABLE = {"n": 9, "d": 4, "seed": 5928, "dtype": "bool", "exp": 0,
     ],
     ids=["category_column", "str_y_regressor", "category_y_regressor"],
 )  # fmt: skip
+@pytest.mark.skipif(not HAVE_PANDAS, reason="needs pandas")
 def test_nets_issue_examples(worker, count_example, spec):
     _run(worker, count_example, "net", spec)
 
 
+@pytest.mark.skipif(not HAVE_PANDAS, reason="needs pandas")
 def test_ridge_with_text_labels_names_y(worker, count_example):
     spec = {**_ISSUE_TABLE, "dtype": "float64", "mixed": "none", "y": "str",
             "inner": "ridge", "params": {"k": 2, "random_state": 0}}  # fmt: skip
