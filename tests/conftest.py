@@ -98,11 +98,10 @@ def _fuzz_seed(config):
     env = os.environ.get("SKMIXUP_FUZZ_SEED")
     if PROFILE not in RANDOM_PROFILES:
         if given is not None or env:
+            what = f"SKMIXUP_FUZZ_SEED={env}" if env else f"--hypothesis-seed={given}"
             raise pytest.UsageError(
-                f"a seed was given (SKMIXUP_FUZZ_SEED={env!r}, "
-                f"--hypothesis-seed={given!r}) but the hypothesis profile "
-                f"{PROFILE!r} is derandomized and ignores it; add "
-                "SKMIXUP_HYPOTHESIS_PROFILE=fuzz."
+                f"{what} was given, but the hypothesis profile {PROFILE!r} is "
+                "derandomized and ignores seeds; add SKMIXUP_HYPOTHESIS_PROFILE=fuzz."
             )
         return None
     if given is not None:
