@@ -10,6 +10,7 @@ doctests that import them.
 
 import importlib
 import importlib.util
+import re
 
 import pytest
 
@@ -75,3 +76,30 @@ def decorator_or_skip(factory):
     top = factory._name.split(".")[0]
     reason = f"needs {PIP_NAMES.get(top, top)}, which is not installed"
     return lambda *args, **kwargs: pytest.mark.skip(reason=reason)
+
+
+def requires(*modules):
+    """A skip mark for a test that needs the optional ``modules``."""
+    absent = missing(*modules)
+    return pytest.mark.skipif(
+        bool(absent), reason=f"needs {', '.join(absent)}, which is not installed"
+    )
+
+
+_IMPORT = re.compile(
+    r"^\s*(?:>>> |\.\.\. )?(?:import|from)\s+([A-Za-z_]\w*)", re.MULTILINE
+)
+
+
+def missing_imports(source):
+    """The pip names of the optional packages that code ``source`` imports
+    and that are not installed."""
+    return missing(*dict.fromkeys(_IMPORT.findall(source)))
+
+
+def skip_if_imports_missing(source):
+    """Skip the calling test if code ``source`` imports a missing optional
+    package (a README or user-guide snippet, a doctest)."""
+    absent = missing_imports(source)
+    if absent:
+        pytest.skip(f"the code needs {', '.join(absent)}, which is not installed")

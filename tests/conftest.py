@@ -42,10 +42,9 @@ At the end of the session the number of examples each hypothesis test of
 import collections
 import os
 import random
-import re
 
 import pytest
-from _optional import missing
+from _optional import missing_imports
 from hypothesis import HealthCheck, settings
 
 _UNIT = {"ci": 1000, "dev": 100, "fuzz": 3000}
@@ -78,9 +77,6 @@ if PROFILE not in _UNIT:
     )
 settings.load_profile(PROFILE)
 
-_IMPORT = re.compile(r"^\s*(?:import|from)\s+([A-Za-z_]\w*)", re.MULTILINE)
-
-
 #: test name -> number of examples its body ran (printed at the end).
 EXAMPLES = collections.Counter()
 
@@ -102,11 +98,10 @@ def _fuzz_seed(config):
     env = os.environ.get("SKMIXUP_FUZZ_SEED")
     if PROFILE not in RANDOM_PROFILES:
         if given is not None or env:
+            what = f"SKMIXUP_FUZZ_SEED={env}" if env else f"--hypothesis-seed={given}"
             raise pytest.UsageError(
-                f"a seed was given (SKMIXUP_FUZZ_SEED={env!r}, "
-                f"--hypothesis-seed={given!r}) but the hypothesis profile "
-                f"{PROFILE!r} is derandomized and ignores it; add "
-                "SKMIXUP_HYPOTHESIS_PROFILE=fuzz."
+                f"{what} was given, but the hypothesis profile {PROFILE!r} is "
+                "derandomized and ignores seeds; add SKMIXUP_HYPOTHESIS_PROFILE=fuzz."
             )
         return None
     if given is not None:
@@ -166,7 +161,7 @@ def pytest_collection_modifyitems(config, items):
         if not isinstance(item, pytest.DoctestItem):
             continue
         source = "\n".join(example.source for example in item.dtest.examples)
-        absent = missing(*dict.fromkeys(_IMPORT.findall(source)))
+        absent = missing_imports(source)
         if absent:
             reason = f"doctest needs {', '.join(absent)}, which is not installed"
             item.add_marker(pytest.mark.skip(reason=reason))

@@ -13,7 +13,7 @@ import textwrap
 import numpy as np
 import pytest
 import torch
-from _optional import optional_import
+from _optional import optional_import, requires
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
@@ -414,6 +414,7 @@ def _imbalanced(n_major=80, n_minor=12, seed=0):
     return X, y
 
 
+@requires("imblearn")  # sampling_strategy uses its checks
 def test_sampling_strategy_auto_balances_inside_the_class():
     X, y = _imbalanced()
     aug = KMixupAugmenter(k=4, sampling_strategy="auto", random_state=0)
@@ -426,6 +427,7 @@ def test_sampling_strategy_auto_balances_inside_the_class():
     np.testing.assert_allclose(X_res[92:], lam * X[a] + (1 - lam) * X[p])
 
 
+@requires("imblearn")  # sampling_strategy uses its checks
 @pytest.mark.parametrize(
     ("strategy", "counts"), [(0.5, [80, 40]), ({1: 30}, [80, 30]), ("all", [80, 80])]
 )
@@ -437,6 +439,7 @@ def test_sampling_strategy_forms(strategy, counts):
     np.testing.assert_array_equal(np.bincount(y_res), counts)
 
 
+@requires("imblearn")  # sampling_strategy uses its checks
 def test_sampling_strategy_bad_input():
     X, y = _imbalanced()
     with pytest.raises(ValueError, match="should be greater or equal to the original"):

@@ -12,12 +12,24 @@ of blocking or killing the test session. Hypothesis generates a small spec
 builds the inputs from it, makes the call and checks the contract, so a failing
 example is reported as the spec that reproduces it (see :func:`build_array`).
 
+What is fuzzed: the matching and mixing functions, the augmenter, the
+estimator wrapper and the nets (numpy, lists, sparse, pandas frames with a
+column of every dtype: bool, str and int categories, str, nullable Int64,
+boolean and Float64, Arrow-backed strings), ``sampling_strategy``,
+``mix_layer`` with custom modules implementing the manifold protocol,
+:mod:`skmixup.robustness`, ``load_dataset`` on generated and degenerate
+files, and the benchmark command lines (parsing only).
+
 The number of examples is set by the hypothesis profile (``tests/conftest.py``):
-the ``ci`` profile runs more than 10,000 in this file.
+the default ``ci`` profile runs more than 10,000 in this file, the same ones on
+every machine. Random exploration: ``SKMIXUP_HYPOTHESIS_PROFILE=fuzz`` (the
+seed is printed in the report header; ``SKMIXUP_FUZZ_SEED=N`` repeats a run),
+with ``SKMIXUP_FUZZ_LOG``/``SKMIXUP_FUZZ_COLLECT`` (below) to list failures.
 """
 
 import contextlib
 import gzip
+import importlib.util
 import multiprocessing
 import os
 import re
@@ -27,7 +39,7 @@ import traceback
 
 import numpy as np
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 
 WORKER = "__skmixup_fuzz_worker__"
@@ -613,16 +625,49 @@ def _table(spec, rng):
         import pandas as pd
 
         frame = pd.DataFrame(X, columns=[f"c{j}" for j in range(d)])
-        if spec["mixed"] == "category":
-            frame["cat"] = pd.Categorical(rng.choice(["a", "b", "c"], n))
-        elif spec["mixed"] == "string":
-            frame["s"] = rng.choice(["u", "v"], n)
-        elif spec["mixed"] == "nullable":
-            frame["i"] = pd.array(rng.integers(0, 5, n), dtype="Int64")
-        elif spec["mixed"] == "bool":
-            frame["b"] = rng.random(n) < 0.5
+        column = _extra_column(spec["mixed"], rng, n)
+        if column is not None:
+            frame[spec["mixed"]] = column
         return frame
     return X
+
+
+#: Extra column of a pandas X: every column dtype a user's frame may hold.
+MIXED = ["none", "category", "category_int", "string", "string_dtype", "arrow_string",
+         "nullable", "nullable_na", "boolean", "float_nullable", "bool"]  # fmt: skip
+
+
+def _extra_column(kind, rng, n):
+    """A column of the given kind (None for "none"); pandas is imported by the
+    caller. Arrow-backed strings fall back to Python strings without pyarrow."""
+    import pandas as pd
+
+    if kind == "category":  # str categories
+        return pd.Categorical(rng.choice(["a", "b", "c"], n))
+    if kind == "category_int":
+        return pd.Categorical(rng.integers(0, 3, n))
+    if kind == "string":  # pandas' default str dtype
+        return rng.choice(["u", "v"], n)
+    if kind == "string_dtype":
+        return pd.array(rng.choice(["u", "v"], n), dtype="string[python]")
+    if kind == "arrow_string":
+        try:
+            return pd.array(rng.choice(["u", "v"], n), dtype="string[pyarrow]")
+        except ImportError:
+            return pd.array(rng.choice(["u", "v"], n), dtype="string[python]")
+    if kind == "nullable":
+        return pd.array(rng.integers(0, 5, n), dtype="Int64")
+    if kind == "nullable_na":
+        values = pd.array(rng.integers(0, 5, n), dtype="Int64")
+        values[0] = pd.NA
+        return values
+    if kind == "boolean":
+        return pd.array(rng.random(n) < 0.5, dtype="boolean")
+    if kind == "float_nullable":
+        return pd.array(rng.standard_normal(n), dtype="Float64")
+    if kind == "bool":
+        return rng.random(n) < 0.5
+    return None
 
 
 def _labels(spec, rng, n):
@@ -641,6 +686,10 @@ def _labels(spec, rng, n):
         y = rng.standard_normal(n)
         y[0] = np.nan
         return y
+    if kind == "category":  # a pandas categorical Series of str labels
+        import pandas as pd
+
+        return pd.Series(_labels({**spec, "y": "str"}, rng, n), dtype="category")
     return rng.standard_normal(n) * 2.0 ** _float_exp("float64", spec["exp"])
 
 
@@ -793,8 +842,11 @@ def case_estimator(spec):
         "ridge": Ridge(),
     }[spec["inner"]]
     est = KMixupEstimator(inner, **spec["params"])
+    names = AUG_NAMES + ("estimator",)
+    if _y_is_the_fault(spec, regressor=spec["inner"] in ("tree_r", "ridge")):
+        names = ("y",)
     with unchanged(y=y):
-        fitted, exc = call(est.fit, X, y, names=AUG_NAMES + ("estimator",))
+        fitted, exc = call(est.fit, X, y, names=names)
     if exc is not None:
         return "error"
     assert not _has_nonfinite(X), "non-finite X accepted"
@@ -810,19 +862,39 @@ def case_estimator(spec):
     return "ok"
 
 
+def _clean_X(spec):
+    """X of the spec holds only moderate finite numbers (and bools)."""
+    return (
+        spec["dtype"] in ("float64", "float32", "int64") and not spec["bad"]
+        and spec["mixed"] in ("none", "bool", "boolean", "nullable", "float_nullable")
+        and spec["form"] in ("numpy", "pandas", "list")
+        and abs(spec["exp"]) <= 60 and spec["dist"] != "wide" and spec["n"] >= 4
+    )  # fmt: skip
+
+
+def _y_is_the_fault(spec, regressor):
+    """Text labels for a regressor with a clean X: the error must name y (not
+    X, not nothing)."""
+    return regressor and spec["y"] in ("str", "category") and _clean_X(spec)
+
+
 def case_net(spec):
     from skmixup import KMixupClassifier, KMixupRegressor
 
     rng = np.random.default_rng(spec["seed"])
     X = _table(spec, rng)
     y = _labels(spec, rng, spec["n"])
-    cls = KMixupClassifier if spec["y"] in ("int", "str") else KMixupRegressor
+    kind = spec.get("cls") or (
+        "classifier" if spec["y"] in ("int", "str") else "regressor"
+    )
+    cls = KMixupClassifier if kind == "classifier" else KMixupRegressor
     net = cls(max_epochs=spec["epochs"], batch_size=spec["batch_size"], random_state=0,
               **spec["params"])  # fmt: skip
+    names = AUG_NAMES + ("batch_size", "module", "max_epochs")
+    if _y_is_the_fault(spec, regressor=cls is KMixupRegressor):
+        names = ("y",)
     with unchanged(y=y):
-        _, exc = call(
-            net.fit, X, y, names=AUG_NAMES + ("batch_size", "module", "max_epochs")
-        )
+        _, exc = call(net.fit, X, y, names=names)
     if exc is not None:
         return "error"
     assert not _has_nonfinite(X), "non-finite X accepted"
@@ -861,6 +933,25 @@ def _csv_text(spec, rng):
     return "\n".join(([header] if spec["header_row"] else []) + rows) + "\n"
 
 
+#: Degenerate CSV files that load_dataset must refuse with a clear error (or,
+#: for the last ones, load correctly).
+DEGENERATE = {
+    "empty": "",
+    "blank_lines": "\n \n\n",
+    "bom_only": "\ufeff",
+    "header_only": "a,b,label\n",
+    "header_only_no_newline": "a,b,label",
+    "header_one_row": "a,b,label\n1,2,x\n",
+    "one_numeric_row": "1,2,3\n",
+    "one_column": "label\n1\n2\n3\n",
+    "commas_only": ",,\n,,\n",
+    "inf_target": "a,y\n1,2.5\n2,inf\n3,1.5\n",
+    "huge_target": "a,y\n1,2.5\n2,1e400\n3,1.5\n",
+    "text_and_numbers_target": "a,y\n1,2.5\n2,x\n3,1.5\n",
+    "two_rows": "a,y\n1,0\n2,1\n",
+}
+
+
 def case_load_dataset(spec):
     from skmixup.datasets import load_dataset
 
@@ -873,6 +964,8 @@ def case_load_dataset(spec):
             target = os.path.join(tmp, spec["filename"])
             if spec["source"] == "bytes":
                 data = rng.bytes(spec["n"] * 7)
+            elif spec["source"] == "degenerate":
+                data = DEGENERATE[spec["degenerate"]].encode()
             else:
                 data = _csv_text(spec, rng).encode()
             if spec["gzip"] == "yes":
@@ -893,8 +986,260 @@ def case_load_dataset(spec):
         return "error"
     data = np.asarray(bunch.data, dtype=np.float64)
     assert data.ndim == 2 and len(bunch.target) == len(data), "inconsistent shapes"
+    assert len(data) >= 2, f"a dataset of {len(data)} sample(s) was loaded"
+    target = np.asarray(bunch.target)
+    if target.dtype.kind == "f":
+        assert np.isfinite(target).all(), "non-finite target loaded"
+    if bunch.task == "classification":
+        header = {str(c) for c in getattr(bunch, "feature_names", [])}
+        assert not (set(map(str, target)) & {"label", "target"} - header), (
+            "a header field was loaded as a label"
+        )
     assert np.isfinite(data).all(), "non-finite features loaded"
     assert len(bunch.feature_names) == data.shape[1]
+    return "ok"
+
+
+def _strategy(spec):
+    """A sampling_strategy value from its spec (callables are built here, in
+    the worker, as specs must be picklable)."""
+    kind, value = spec["strategy"]
+    if kind == "callable_dict":
+        return lambda y: {c: value for c in np.unique(y)}
+    if kind == "callable_list":
+        return lambda y: [value for _ in np.unique(y)]
+    if kind == "dict":
+        return dict(value)
+    return value
+
+
+def case_sampling_strategy(spec):
+    """KMixupAugmenter(sampling_strategy=...): each class gets exactly the
+    integer number of synthetic points ``sampling_strategy_`` says, mixed
+    inside the class, after the original rows."""
+    from skmixup import KMixupAugmenter
+
+    rng = np.random.default_rng(spec["seed"])
+    counts = spec["counts"]
+    y = np.repeat(np.arange(len(counts)), counts)
+    rng.shuffle(y)
+    X = rng.standard_normal((len(y), spec["d"]))
+    aug = KMixupAugmenter(k=spec["k"], sampling_strategy=_strategy(spec),
+                          random_state=spec["seed"])  # fmt: skip
+    with unchanged(X=X, y=y):
+        res, exc = call(aug.fit_resample, X, y, names=("sampling_strategy", "y", "k"))
+    if exc is not None:
+        return "error"
+    X_res, y_res = res
+    if spec["strategy"][1] is None:  # plain augmentation: no strategy to check
+        assert len(y_res) > len(y) and not hasattr(aug, "sampling_strategy_")
+        return "ok"
+    made = aug.sampling_strategy_
+    assert all(isinstance(v, (int, np.integer)) and v >= 0 for v in made.values()), (
+        f"sampling_strategy_ holds non-integer or negative counts: {made}"
+    )
+    np.testing.assert_array_equal(X_res[: len(X)], X)
+    np.testing.assert_array_equal(y_res[: len(y)], y)
+    for c in np.unique(y):
+        got = int((y_res[len(y) :] == c).sum())
+        assert got == made.get(c, 0), (
+            f"class {c}: {got} synthetic points, sampling_strategy_ says {made.get(c, 0)}"
+        )
+    # synthetic points of a class are mixes of two points of that class
+    pairs = np.asarray(aug.pairs_)
+    assert (y[pairs[:, 0]] == y_res[len(y) :]).all()
+    assert (y[pairs[:, 1]] == y_res[len(y) :]).all()
+    return "ok"
+
+
+def _protocol_module(defect):
+    """A small MLP with the manifold-mixing protocol of skmixup.modules, and
+    one defect (or none)."""
+    import torch
+    from torch import nn
+
+    class ProtocolNet(nn.Module):
+        def __init__(self, n_features=3, n_outputs=2, hidden=6):
+            super().__init__()
+            self.blocks = nn.ModuleList(
+                [nn.Sequential(nn.Linear(n_features, hidden), nn.ReLU()),
+                 nn.Sequential(nn.Linear(hidden, hidden), nn.ReLU())]
+            )  # fmt: skip
+            self.out = nn.Linear(hidden, n_outputs)
+            self.mix_points = {"mix_points_str": "2", "mix_points_float": 1.5,
+                               "mix_points_negative": -1,
+                               "mix_points_none": None}.get(defect, 2)  # fmt: skip
+
+        def forward_head(self, X, point):
+            for block in self.blocks[:point]:
+                X = block(X)
+            if defect == "head_drops_row" and point > 0:
+                X = X[:-1]
+            if defect == "head_widens" and point > 0:
+                X = torch.cat([X, X], dim=1)
+            return X
+
+        def forward_tail(self, H, point):
+            for block in self.blocks[point:]:
+                H = block(H)
+            return self.out(H)
+
+        def forward(self, X):
+            return self.forward_tail(self.forward_head(X, 0), 0)
+
+    return ProtocolNet
+
+
+MIX_NAMES = ("mix_layer", "module", "mix_points", "forward_head", "forward_tail",
+             "X", "y", "k")  # fmt: skip
+
+
+def case_mix_layer(spec):
+    """KMixupClassifier with a custom module implementing the protocol."""
+    from skmixup import KMixupClassifier
+
+    rng = np.random.default_rng(spec["seed"])
+    n, d = spec["n"], spec["d"]
+    X = rng.standard_normal((n, d)).astype(np.float32)
+    y = np.arange(n) % 2
+    net = KMixupClassifier(
+        module=_protocol_module(spec["defect"]), module__n_features=d,
+        module__n_outputs=2, mix_layer=spec["mix_layer"], k=spec["k"],
+        max_epochs=spec["epochs"], batch_size=spec["batch_size"], random_state=0,
+    )  # fmt: skip
+    names = MIX_NAMES
+    if spec["defect"] != "none":  # the module is at fault: the error says so
+        names = ("module", "mix_layer", "mix_points", "forward_head", "forward_tail")
+    with unchanged(X=X, y=y):
+        _, exc = call(net.fit, X, y, names=names)
+    layers = spec["mix_layer"]
+    points = layers if isinstance(layers, (list, tuple)) else [layers]
+    valid = (
+        spec["defect"] == "none" and len(points) > 0
+        and all(isinstance(p, int) and not isinstance(p, bool) and 0 <= p <= 2
+                for p in points)
+    )  # fmt: skip
+    if exc is not None:
+        assert not valid, f"valid input raised {exc!r}"
+        return "error"
+    # a defective head or tail is only reached when a hidden place is drawn:
+    # with 0 among the places, every batch may have been mixed at the input
+    drawn_maybe_input = spec["defect"].startswith("head") and 0 in points
+    assert valid or drawn_maybe_input or all(p == 0 for p in points), (
+        f"the defect {spec['defect']!r} with mix_layer={layers!r} was accepted"
+    )
+    proba = net.predict_proba(X)
+    assert proba.shape == (n, 2) and np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-4)
+    return "ok"
+
+
+ROBUST_NAMES = ("estimator", "X", "y", "sigmas", "epsilons", "n_repeats",
+                "random_state", "clip", "batch_size")  # fmt: skip
+
+
+def _robust_input(kind, X, y, rng):
+    if kind == "features":
+        return X[:, :-1], y
+    if kind == "strings":
+        return X.astype(str), y
+    if kind == "nan":
+        X = X.copy()
+        X[0, 0] = np.nan
+        return X, y
+    if kind == "one_row":
+        return X[0], y[:1]
+    if kind == "empty":
+        return X[:0], y[:0]
+    if kind == "y_short":
+        return X, y[:-1]
+    if kind == "y_unknown":
+        return X, np.where(y == 0, 7, y)
+    if kind == "y_2d":
+        return X, y[:, None]
+    if kind == "list":
+        return X.tolist(), y.tolist()
+    if kind == "frame":
+        import pandas as pd
+
+        return pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])]), y
+    return X, y
+
+
+def case_robustness(spec):
+    """noise_accuracy and fgsm_accuracy: a curve of accuracies in [0, 1] whose
+    level 0 is the clean score, or an error naming the argument."""
+    from sklearn.linear_model import LogisticRegression
+
+    from skmixup import KMixupClassifier
+    from skmixup.robustness import fgsm_accuracy, noise_accuracy
+
+    rng = np.random.default_rng(spec["seed"])
+    n, d = spec["n"], spec["d"]
+    X = rng.standard_normal((n, d))
+    y = np.arange(n) % 2
+    if spec["estimator"] == "logreg":
+        est = LogisticRegression().fit(X, y)
+    elif spec["estimator"] == "unfitted":
+        est = KMixupClassifier(max_epochs=1)
+    else:
+        est = KMixupClassifier(k=2, max_epochs=1, module__hidden_units=4,
+                               random_state=0).fit(X, y)  # fmt: skip
+    Xc, yc = _robust_input(spec["input"], X, y, rng)
+    kwargs = dict(spec["kwargs"])
+    fn = noise_accuracy if spec["fn"] == "noise" else fgsm_accuracy
+    levels = {"sigmas" if fn is noise_accuracy else "epsilons": spec["levels"]}
+    # NotFittedError is a ValueError: its message must name estimator too
+    curve, exc = call(fn, est, Xc, yc, names=ROBUST_NAMES, **levels, **kwargs)
+    if exc is not None:
+        return "error"
+    acc = np.asarray(curve.accuracies)
+    assert ((acc >= 0) & (acc <= 1)).all(), f"accuracies outside [0, 1]: {acc}"
+    level_values = np.atleast_1d(np.asarray(spec["levels"], dtype=np.float64))
+    assert acc.shape[0] == len(level_values)
+    for i in np.flatnonzero(level_values == 0):
+        assert (acc[i] == est.score(np.asarray(Xc, dtype=np.float64), yc)).all(), (
+            "level 0 is not the clean accuracy"
+        )
+    return "ok"
+
+
+def case_cli(spec):
+    """Benchmark command lines, parsed only: the options come back as valid
+    values, or the parser exits 2 with one error line naming the option."""
+    import io
+    from contextlib import redirect_stderr
+
+    from skmixup.benchmarks.__main__ import build_parser
+
+    argv = [spec["command"]]
+    for option, value in spec["options"]:
+        argv += [option, value]
+    err = io.StringIO()
+    try:
+        with redirect_stderr(err):
+            args = build_parser().parse_args(argv)
+    except SystemExit as exit:
+        assert exit.code == 2, f"exit code {exit.code}"
+        lines = [line for line in err.getvalue().splitlines() if "error:" in line]
+        assert len(lines) == 1, err.getvalue()
+        assert any(option in lines[0] for option, _ in spec["options"]), lines[0]
+        return "error"
+    checks = {
+        "n_jobs": lambda v: v is None or v >= 1 or v == -1,
+        "outer_splits": lambda v: v is None or v >= 2,
+        "inner_splits": lambda v: v is None or v >= 2,
+        "outer_repeats": lambda v: v is None or v >= 1,
+        "seed": lambda v: 0 <= v < 2**31,
+        "ks": lambda v: v is None or all(k >= 2 for k in v),
+        "alphas": lambda v: v is None or all(np.isfinite(a) and a >= 0 for a in v),
+        "max_train": lambda v: v is None or v >= 1,
+        "steps": lambda v: v is None or v >= 1,
+        "batch_size": lambda v: v is None or v >= 1,
+    }
+    for name, ok in checks.items():
+        if hasattr(args, name):
+            assert ok(getattr(args, name)), f"--{name} accepted {getattr(args, name)!r}"
     return "ok"
 
 
@@ -908,6 +1253,10 @@ CASES = {
     "estimator": case_estimator,
     "net": case_net,
     "load_dataset": case_load_dataset,
+    "sampling_strategy": case_sampling_strategy,
+    "mix_layer": case_mix_layer,
+    "robustness": case_robustness,
+    "cli": case_cli,
 }
 
 
@@ -1169,9 +1518,7 @@ def table_specs(draw, *, nets=False):
         "bad": draw(st.just([]) | BAD),
         "layout": "c",
         "form": draw(st.sampled_from(["numpy", "numpy", "pandas", "list", "sparse"])),
-        "mixed": draw(
-            st.sampled_from(["none", "none", "category", "string", "nullable", "bool"])
-        ),
+        "mixed": draw(st.sampled_from(["none", "none", *MIXED[1:]])),
         "y": draw(
             st.sampled_from(["int", "int", "str", "onehot", "continuous", "nan"])
         ),
@@ -1210,7 +1557,20 @@ def augmenter_specs(draw):
 # ---------------------------------------------------------------------------
 
 
+HAVE_PANDAS = importlib.util.find_spec("pandas") is not None
+HAVE_IMBLEARN = importlib.util.find_spec("imblearn") is not None
+
+
+def _needs_pandas(spec):
+    return (
+        spec.get("form") == "pandas" or spec.get("y") == "category"
+        or spec.get("input") == "frame" or spec.get("kwargs", {}).get("as_frame")
+    )  # fmt: skip
+
+
 def _run(worker, count_example, case, spec):
+    if _needs_pandas(spec) and not HAVE_PANDAS:
+        return  # an example that cannot run without pandas (an optional extra)
     count_example(f"test_fuzz.py::{case}")
     worker.run(case, spec)
 
@@ -1319,6 +1679,8 @@ def estimator_specs(draw):
         draw(st.sampled_from(["tree_c", "logreg"])) if spec["y"] in ("int", "str", "onehot")
         else draw(st.sampled_from(["tree_r", "ridge"]))
     )  # fmt: skip
+    if spec["y"] == "str" and draw(st.integers(0, 4)) == 0:
+        spec["inner"] = "ridge"  # text labels for a regressor: the error names y
     if spec["inner"] in ("logreg", "ridge"):
         spec["exp"] = max(-30, min(30, spec["exp"]))  # the inner model's own range
         spec["dist"] = "normal" if spec["dist"] == "wide" else spec["dist"]
@@ -1336,7 +1698,8 @@ def test_estimator_fit_predict(worker, count_example, spec):
 def net_specs(draw):
     spec = draw(table_specs())
     spec["n"] = min(spec["n"], 16)
-    spec["y"] = draw(st.sampled_from(["int", "str", "continuous"]))
+    spec["y"] = draw(st.sampled_from(["int", "str", "continuous", "category"]))
+    spec["cls"] = draw(st.sampled_from([None, None, "classifier", "regressor"]))
     spec["epochs"] = draw(st.integers(1, 3))
     spec["batch_size"] = draw(st.sampled_from([4, 8, 16, -1]))
     spec["params"] = {"k": draw(st.integers(1, 4))}
@@ -1351,7 +1714,7 @@ def test_nets_fit_predict(worker, count_example, spec):
 
 @st.composite
 def dataset_specs(draw):
-    source = draw(st.sampled_from(["name", "csv", "csv", "bytes"]))
+    source = draw(st.sampled_from(["name", "csv", "csv", "bytes", "degenerate"]))
     spec = {
         "source": source,
         "seed": draw(st.integers(0, 2**16)),
@@ -1375,6 +1738,7 @@ def dataset_specs(draw):
                 ["iris", "wine", "heart", "bupa", "IRIS", "nope", "", "../x", "banana "]
             )
         ),  # fmt: skip
+        "degenerate": draw(st.sampled_from(sorted(DEGENERATE))),
         "kwargs": {},
     }
     if draw(st.booleans()):
@@ -1392,6 +1756,264 @@ def dataset_specs(draw):
 @given(spec=dataset_specs())
 def test_load_dataset(worker, count_example, spec):
     _run(worker, count_example, "load_dataset", spec)
+
+
+# ---------------------------------------------------------------------------
+# Features added since the first fuzzing round: sampling_strategy, mix_layer
+# with custom modules, the robustness functions, the benchmark command lines,
+# pandas frames of every column dtype against every estimator. Known bugs of
+# the issue that added them are fixed examples (@example), so that every
+# profile runs them.
+
+STRATEGY_STRINGS = ["auto", "minority", "not minority", "not majority", "all",
+                    "majority", "bogus", ""]  # fmt: skip
+
+
+@st.composite
+def strategy_specs(draw):
+    n_classes = draw(st.integers(2, 3))
+    counts = draw(st.lists(st.integers(2, 12), min_size=n_classes, max_size=n_classes))
+    kind = draw(st.sampled_from(["str", "float", "dict", "callable_dict",
+                                 "callable_list", "none", "bad"]))  # fmt: skip
+    if kind == "str":
+        value = draw(st.sampled_from(STRATEGY_STRINGS))
+    elif kind == "float":
+        value = draw(st.sampled_from([0.5, 1.0, 0.0, 1.5, -0.5, np.nan]))
+    elif kind in ("dict", "callable_dict"):
+        target = max(counts) + draw(st.integers(-3, 6))
+        value = {c: target for c in range(n_classes)} if kind == "callable_dict" else [
+            (c, draw(st.sampled_from([target, target + 0.5, -1, 0])))
+            for c in draw(st.lists(st.integers(0, n_classes), max_size=3, unique=True))
+        ]  # fmt: skip
+        value = target if kind == "callable_dict" else value
+    elif kind == "callable_list":
+        value = max(counts)
+    elif kind == "none":
+        value = None
+    else:
+        value = draw(st.sampled_from([[0, 1], (0.5,), True, 3, {"a": 1}]))
+    if kind == "none":
+        kind = "str"
+    return {"seed": draw(st.integers(0, 1000)), "counts": counts,
+            "d": draw(st.integers(1, 3)), "k": draw(st.integers(1, 4)),
+            "strategy": (kind, value)}  # fmt: skip
+
+
+# the issue's reproductions: a callable returning a list (AttributeError
+# from imbalanced-learn) and a dict with a non-integer count (accepted)
+@example(spec={"seed": 0, "counts": [10, 4], "d": 2, "k": 2,
+               "strategy": ("callable_list", 10)})  # fmt: skip
+@example(spec={"seed": 0, "counts": [10, 4], "d": 2, "k": 2,
+               "strategy": ("dict", [(1, 10.5)])})  # fmt: skip
+@pytest.mark.skipif(
+    not HAVE_IMBLEARN, reason="sampling_strategy needs imbalanced-learn"
+)
+@settings(max_examples=_n(0.3), phases=NO_SHRINK)
+@given(spec=strategy_specs())
+def test_sampling_strategy(worker, count_example, spec):
+    _run(worker, count_example, "sampling_strategy", spec)
+
+
+@st.composite
+def mix_layer_specs(draw):
+    return {
+        "seed": draw(st.integers(0, 1000)),
+        "n": draw(st.integers(4, 16)),
+        "d": draw(st.integers(1, 4)),
+        "k": draw(st.integers(1, 4)),
+        "epochs": draw(st.integers(1, 2)),
+        "batch_size": draw(st.sampled_from([4, 8, -1])),
+        "defect": draw(
+            st.sampled_from(
+                [
+                    "none",
+                    "none",
+                    "none",
+                    "mix_points_str",
+                    "mix_points_float",
+                    "mix_points_negative",
+                    "mix_points_none",
+                    "head_drops_row",
+                    "head_widens",
+                ]
+            )
+        ),  # fmt: skip
+        "mix_layer": draw(
+            st.sampled_from([0, 1, 2, (0, 1), [1, 2], (0, 1, 2)])
+            | st.sampled_from([3, -1, "1", 1.0, (), None, True, (1, "2")])
+        ),
+    }
+
+
+# the issue's reproductions: a str mix_points, a forward_head that drops a
+# row, a forward_head whose width forward_tail does not take
+@example(spec={"seed": 0, "n": 8, "d": 3, "k": 2, "epochs": 1, "batch_size": -1,
+               "defect": "mix_points_str", "mix_layer": 1})  # fmt: skip
+@example(spec={"seed": 0, "n": 8, "d": 3, "k": 2, "epochs": 1, "batch_size": -1,
+               "defect": "head_drops_row", "mix_layer": 1})  # fmt: skip
+@example(spec={"seed": 0, "n": 8, "d": 3, "k": 2, "epochs": 1, "batch_size": -1,
+               "defect": "head_widens", "mix_layer": 1})  # fmt: skip
+@settings(max_examples=_n(0.1), phases=NO_SHRINK)
+@given(spec=mix_layer_specs())
+def test_mix_layer_custom_module(worker, count_example, spec):
+    _run(worker, count_example, "mix_layer", spec)
+
+
+@st.composite
+def robustness_specs(draw):
+    fn = draw(st.sampled_from(["noise", "fgsm"]))
+    kwargs = {}
+    if fn == "noise":
+        if draw(st.booleans()):
+            kwargs["n_repeats"] = draw(st.sampled_from([1, 2, 0, -1, 1.5, "2"]))
+        kwargs["random_state"] = draw(st.sampled_from([0, 1, None, -1, "x"]))
+    else:
+        if draw(st.booleans()):
+            kwargs["clip"] = draw(st.sampled_from([(-3, 3), (0, 1), (1, 0), 0.5,
+                                                   ("a", 1), None]))  # fmt: skip
+        if draw(st.booleans()):
+            kwargs["batch_size"] = draw(st.sampled_from([1, 3, 256, 0, 2.5, True]))
+    return {
+        "fn": fn,
+        "seed": draw(st.integers(0, 1000)),
+        "n": draw(st.integers(4, 12)),
+        "d": draw(st.integers(2, 4)),
+        "estimator": draw(st.sampled_from(["net", "net", "net", "logreg", "unfitted"])),
+        "input": draw(
+            st.sampled_from(
+                [
+                    "clean",
+                    "clean",
+                    "features",
+                    "strings",
+                    "nan",
+                    "one_row",
+                    "empty",
+                    "y_short",
+                    "y_unknown",
+                    "y_2d",
+                    "list",
+                    "frame",
+                ]
+            )
+        ),  # fmt: skip
+        "levels": draw(
+            st.sampled_from([[0.0, 0.5], [0.0], 0.1, [0.2, 0.0, 1.0]])
+            | st.sampled_from([[], [-0.1], [np.nan], [np.inf], "a", [[0.1]], None])
+        ),
+        "kwargs": kwargs,
+    }
+
+
+# the issue's reproduction: the wrong number of features reached the module
+# first ("mat1 and mat2 shapes cannot be multiplied")
+@example(spec={"fn": "fgsm", "seed": 0, "n": 8, "d": 3, "estimator": "net",
+               "input": "features", "levels": [0.0, 0.1], "kwargs": {}})  # fmt: skip
+@settings(max_examples=_n(0.1), phases=NO_SHRINK)
+@given(spec=robustness_specs())
+def test_robustness(worker, count_example, spec):
+    _run(worker, count_example, "robustness", spec)
+
+
+CLI_VALUES = {
+    "--n-jobs": ["1", "2", "-1", "0", "-5", "x", "1.5"],
+    "--outer-splits": ["2", "3", "1", "0", "-1", "two"],
+    "--inner-splits": ["2", "5", "1", "0"],
+    "--outer-repeats": ["1", "3", "0"],
+    "--seed": ["0", "7", "-1", str(2**31), "1e3"],
+    "--max-train": ["10", "0", "-2"],
+    "--ks": ["2", "4,16", "1", "0,4", "a", "", ",", "2.5"],
+    "--alphas": ["0.2", "0,1", "-1", "nan", "inf", "x"],
+    "--steps": ["1", "0"],
+    "--batch-size": ["8", "0", "-1"],
+}
+#: the options of each command among CLI_VALUES
+CLI_OPTIONS = {
+    "uci": list(CLI_VALUES),
+    "images": list(CLI_VALUES),
+    "imbalanced": [
+        o for o in CLI_VALUES if o not in ("--alphas", "--steps", "--batch-size")
+    ],  # fmt: skip
+}
+
+
+@st.composite
+def cli_specs(draw):
+    command = draw(st.sampled_from(sorted(CLI_OPTIONS)))
+    options = draw(st.lists(st.sampled_from(CLI_OPTIONS[command]), min_size=1,
+                            max_size=3, unique=True))  # fmt: skip
+    return {
+        "command": command,
+        "options": [(o, draw(st.sampled_from(CLI_VALUES[o]))) for o in options],
+    }
+
+
+@settings(max_examples=_n(0.3))
+@given(spec=cli_specs())
+def test_benchmark_command_lines(count_example, spec):
+    # parsing only, in this process (no benchmark runs)
+    count_example("test_fuzz.py::cli")
+    case_cli(spec)
+
+
+FRAME_ESTIMATORS = ["augmenter", "estimator", "classifier", "regressor"]
+
+
+@pytest.mark.skipif(not HAVE_PANDAS, reason="needs pandas")
+@pytest.mark.parametrize("mixed", MIXED)
+@pytest.mark.parametrize("estimator", FRAME_ESTIMATORS)
+@settings(max_examples=_n(0.003), phases=NO_SHRINK)
+@given(seed=st.integers(0, 1000), n=st.integers(6, 12), d=st.integers(1, 3),
+       dtype=st.sampled_from(["float64", "float32", "bool"]))  # fmt: skip
+def test_frames_of_every_column_dtype(worker, count_example, estimator, mixed, seed,
+                                      n, d, dtype):  # fmt: skip
+    # a pandas X with float (or bool) columns and one column of each dtype
+    spec = {"n": n, "d": d, "seed": seed, "dtype": dtype, "exp": 0,
+            "dist": "normal", "bad": [], "layout": "c", "form": "pandas",
+            "mixed": mixed, "n_classes": 2,
+            "y": "continuous" if estimator == "regressor" else "str"}  # fmt: skip
+    if estimator == "augmenter":
+        spec["params"] = {"k": 2, "random_state": 0, "target": "hard"}
+        case = "augmenter"
+    elif estimator == "estimator":
+        spec.update(inner="logreg", params={"k": 2, "random_state": 0})
+        case = "estimator"
+    else:
+        spec.update(epochs=1, batch_size=-1, params={"k": 2}, cls=estimator)
+        case = "net"
+    _run(worker, count_example, case, spec)
+
+
+# the issue's reproductions: a str-category column for a classifier ("Cannot
+# cast str dtype to float64", naming no argument); text labels and a
+# categorical y for a regressor (the error must name y)
+_ISSUE_TABLE = {"n": 9, "d": 4, "seed": 5928, "dtype": "bool", "exp": 0,
+                "dist": "normal", "bad": [], "layout": "c", "form": "pandas",
+                "n_classes": 3, "epochs": 2, "batch_size": -1,
+                "params": {"k": 3}}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {**_ISSUE_TABLE, "mixed": "category", "y": "str", "cls": "classifier"},
+        {**_ISSUE_TABLE, "dtype": "float64", "mixed": "none", "y": "str",
+         "cls": "regressor"},
+        {**_ISSUE_TABLE, "dtype": "float64", "mixed": "none", "y": "category",
+         "cls": "regressor"},
+    ],
+    ids=["category_column", "str_y_regressor", "category_y_regressor"],
+)  # fmt: skip
+@pytest.mark.skipif(not HAVE_PANDAS, reason="needs pandas")
+def test_nets_issue_examples(worker, count_example, spec):
+    _run(worker, count_example, "net", spec)
+
+
+@pytest.mark.skipif(not HAVE_PANDAS, reason="needs pandas")
+def test_ridge_with_text_labels_names_y(worker, count_example):
+    spec = {**_ISSUE_TABLE, "dtype": "float64", "mixed": "none", "y": "str",
+            "inner": "ridge", "params": {"k": 2, "random_state": 0}}  # fmt: skip
+    _run(worker, count_example, "estimator", spec)
 
 
 if __name__ == WORKER:

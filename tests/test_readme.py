@@ -17,6 +17,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from _optional import skip_if_imports_missing
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,6 +72,7 @@ def test_blocks_found():
 
 @pytest.mark.parametrize("block", BLOCKS, ids=lambda block: block.name)
 def test_code_block_runs_and_prints_what_it_shows(block, monkeypatch, tmp_path):
+    skip_if_imports_missing(block.source)
     # A scratch folder, so that anything the snippet writes lands there.
     monkeypatch.chdir(tmp_path)
     printed, _ = tool.run_block(block, ignore_warnings=IGNORED_WARNINGS)
@@ -120,6 +122,7 @@ def test_user_guide_block_runs(block, guide_data, monkeypatch, tmp_path):
     for marker, reason in GUIDE_NOT_RUN.items():
         if marker in block.source:
             pytest.skip(reason)
+    skip_if_imports_missing(block.source)
     monkeypatch.chdir(tmp_path)
     tool.run_block(block, ignore_warnings=IGNORED_WARNINGS, namespace=guide_data)
 

@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from _optional import requires
 
 from skmixup import kmixup_batch
 from skmixup.benchmarks import BENCHMARKS, toy
@@ -302,6 +303,7 @@ class TestCommandLine:
         assert BENCHMARKS["toy"] == "skmixup.benchmarks.toy"
         assert isinstance(toy.DESCRIPTION, str) and toy.DESCRIPTION
 
+    @requires("matplotlib")  # the run draws its figures
     def test_quick_run_writes_table_and_figures(self, tmp_path, capsys):
         out = tmp_path / "results"
         args = _parse(["--quick", "--seeds", "1", "--output", str(out)])
@@ -341,6 +343,7 @@ class TestCommandLine:
         assert args.quick is False and args.seeds is None
 
 
+@requires("matplotlib")  # the run draws its figures
 def test_through_the_benchmarks_command_line(tmp_path, capsys):
     # The shared command line imports every registered benchmark module.
     for module in BENCHMARKS.values():
