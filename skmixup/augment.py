@@ -443,9 +443,19 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
         strategy = self.sampling_strategy
         if callable(strategy):
             strategy = _called_strategy(strategy, labels)
-        self.sampling_strategy_ = check_sampling_strategy(
-            strategy, labels, "over-sampling"
-        )
+        try:
+            self.sampling_strategy_ = check_sampling_strategy(
+                strategy, labels, "over-sampling"
+            )
+        except ValueError as exc:
+            # imbalanced-learn's messages (an absent class, a count below the
+            # class's size, a ratio that would remove samples) name no argument
+            raise ValueError(
+                f"sampling_strategy={self.sampling_strategy!r} does not fit the "
+                f"classes of y: {exc} sampling_strategy asks for the number of "
+                "samples each class should have after over-sampling (at least "
+                "its current count, for classes present in y)."
+            ) from exc
         counts = np.zeros(len(self.classes_), dtype=np.int64)
         sizes = np.bincount(codes, minlength=len(self.classes_))
         for c, label in enumerate(self.classes_):
