@@ -270,7 +270,8 @@ def _mix_chunk(V, partner, weights, anchor, discrete, pick):
     mixed = w * A
     mixed += w1 * P
     if discrete is not None:
-        mixed[:, discrete] = nx.where(pick[:, None], A[:, discrete], P[:, discrete])
+        # selects rather than indexes by the mask: no device synchronisation
+        mixed = nx.where(discrete, nx.where(pick[:, None], A, P), mixed)
     return mixed
 
 
