@@ -105,7 +105,8 @@ def matchable(x, name):
     """Features as the matching reads them: floating point of 32 or 64 bits,
     a zero-copy numpy view of host data, a tensor on its device otherwise.
 
-    Integers and booleans become float64, 16-bit floats a float32 copy.
+    Integers and booleans become float64, 16-bit floats a float32 copy, long
+    doubles a float64 copy.
     """
     x = compute_form(x)
     nx = namespace(x)
@@ -119,6 +120,8 @@ def matchable(x, name):
         x = nx.astype(x, nx.float64)
     elif x.itemsize < 4:  # float16, bfloat16, float8: a float32 copy
         x = compute_form(nx.astype(x, nx.float32))
+    elif x.itemsize > 8:  # long double: the compiled kernel reads float64
+        x = nx.astype(x, nx.float64)
     return x
 
 

@@ -701,3 +701,14 @@ class TestMetricTable:
         # the batched costs are the true costs (the kernel's are checked
         # through its optimum above)
         np.testing.assert_allclose(pairwise_cost(A, B, metric), C, rtol=1e-9)
+
+
+def test_long_double_is_matched_on_a_float64_copy():
+    """np.longdouble (float128 on x86) reached the compiled kernel, which
+    reads float64: it is matched on a float64 copy, with the same pairs."""
+    X = np.random.default_rng(0).normal(size=(16, 3))
+    A, B = X[:8][None], X[8:][None]
+    np.testing.assert_array_equal(
+        match_batches(A.astype(np.longdouble), B.astype(np.longdouble)),
+        match_batches(A, B),
+    )
