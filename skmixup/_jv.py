@@ -52,20 +52,16 @@ def _make_solver(vector):
         list): on random blocks the unpredictable branches of the list version,
         not the arithmetic, were the cost.
         """
-        k = c.shape[0]
-        inf = np.inf
+        k, inf = c.shape[0], np.inf
         # Column reduction: v_j = min_i c_ij gives feasible duals (u = 0), and
         # each column whose minimising row is still free is assigned to it.
         # Typically ~60% of the rows start assigned, which skips their
         # augmenting-path searches.
-        for i in range(k):
-            col4row[i] = -1
-            u[i] = 0.0
+        col4row[:k] = -1
+        row4col[:k] = -1
+        u[:k] = 0.0
         for j in range(k):
-            row4col[j] = -1
-        for j in range(k):
-            best = c[0, j]
-            best_i = 0
+            best, best_i = c[0, j], 0
             for i in range(1, k):
                 x = c[i, j]
                 lower = x < best
@@ -78,12 +74,10 @@ def _make_solver(vector):
         for cur_row in range(k):
             if col4row[cur_row] != -1:
                 continue
-            for j in range(k):
-                shortest[j] = inf
-                done[j] = 0.0
-                path[j] = -1
-            n_sr = 0
-            n_sc = 0
+            shortest[:k] = inf
+            done[:k] = 0.0
+            path[:k] = -1
+            n_sr = n_sc = 0
             min_val = 0.0
             i = cur_row
             sink = -1
@@ -93,28 +87,23 @@ def _make_solver(vector):
                 ci = c[i]
                 base = min_val - u[i]
                 lowest = inf
+                # ``vector`` is a compile-time constant: its dead branches are
+                # pruned, leaving one fused pass (small k) or a pass the
+                # compiler vectorises followed by a separate minimum.
+                for j in range(k):
+                    r = base + ci[j] - v[j]
+                    s = shortest[j]
+                    better = (r < s) & (done[j] == 0.0)
+                    s = r if better else s
+                    shortest[j] = s
+                    path[j] = i if better else path[j]
+                    m = inf if done[j] != 0.0 else s
+                    masked[j] = m
+                    if not vector:
+                        lowest = min(lowest, m)
                 if vector:
-                    # Three passes the compiler vectorises.
-                    for j in range(k):
-                        r = base + ci[j] - v[j]
-                        s = shortest[j]
-                        better = (r < s) & (done[j] == 0.0)
-                        shortest[j] = r if better else s
-                        path[j] = i if better else path[j]
-                        masked[j] = inf if done[j] != 0.0 else shortest[j]
                     for j in range(k):
                         lowest = min(lowest, masked[j])
-                else:
-                    for j in range(k):
-                        r = base + ci[j] - v[j]
-                        s = shortest[j]
-                        better = (r < s) & (done[j] == 0.0)
-                        s = r if better else s
-                        shortest[j] = s
-                        path[j] = i if better else path[j]
-                        m = inf if done[j] != 0.0 else s
-                        masked[j] = m
-                        lowest = min(lowest, m)
                 if not lowest < inf:  # inf or NaN: no finite reduced cost left
                     return False
                 index = -1
@@ -135,11 +124,9 @@ def _make_solver(vector):
             # Dual updates on the rows and columns the search visited.
             u[cur_row] += min_val
             for t in range(1, n_sr):
-                i = sr[t]
-                u[i] += min_val - shortest[col4row[i]]
+                u[sr[t]] += min_val - shortest[col4row[sr[t]]]
             for t in range(n_sc):
-                j = sc[t]
-                v[j] -= min_val - shortest[j]
+                v[sc[t]] -= min_val - shortest[sc[t]]
             # Augment along the path back to cur_row: at most k steps on a
             # valid path; the bound keeps a corrupted one from looping.
             j = sink
@@ -148,9 +135,7 @@ def _make_solver(vector):
                 if i < 0:
                     return False
                 row4col[j] = i
-                tmp = col4row[i]
-                col4row[i] = j
-                j = tmp
+                col4row[i], j = j, col4row[i]
                 if i == cur_row:
                     break
             else:
