@@ -34,6 +34,7 @@ __all__ = [
     "compute_form",
     "namespace",
     "reject_sparse",
+    "host_output",
     "host_scale",
     "to_input_kind",
 ]
@@ -155,6 +156,7 @@ class _Torch:
                 "float16", "float32", "float64", "complex64", "complex128",
             )
         )  # fmt: skip
+        self._from_numpy_dtype = {}
         self.int64, self.float32, self.float64 = (
             torch.int64,
             torch.float32,
@@ -203,6 +205,15 @@ class _Torch:
 
     def promote(self, a, b):
         return self.torch.promote_types(a, b)
+
+    def host_buffer(self, shape, dtype):
+        """A numpy view of a new CPU tensor (torch's allocator, 64-byte
+        aligned) of numpy ``dtype``: see :func:`host_output`."""
+        torch_dtype = self._from_numpy_dtype.get(dtype)
+        if torch_dtype is None:
+            torch_dtype = self.torch.from_numpy(np.empty(0, dtype=dtype)).dtype
+            self._from_numpy_dtype[dtype] = torch_dtype
+        return self.torch.empty(shape, dtype=torch_dtype).numpy()
 
     def empty(self, shape, dtype, like=None):
         return self.torch.empty(shape, dtype=dtype, device=like.device)
@@ -290,6 +301,20 @@ def reject_sparse(x, name):
             f"Convert it with {name}.toarray() (or densify it in the pipeline) "
             "first."
         )
+
+
+def host_output(like, shape, dtype):
+    """Where host math writes a result meant for the input ``like``.
+
+    For a CPU tensor: a numpy view of a new tensor from torch's allocator,
+    which :func:`to_input_kind` hands back without a copy. torch aligns its
+    memory to 64 bytes and numpy to 16; a mixed batch in numpy's memory made
+    the nets' forward and backward passes about 6% slower (their first
+    layer's products on a 64 x 20 batch). None for anything else (numpy
+    allocates).
+    """
+    nx = namespace(like)
+    return None if nx is _NUMPY else nx.host_buffer(shape, dtype)
 
 
 def to_input_kind(result, like):

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._backend import compute_form, namespace, reject_sparse, to_input_kind
+from ._backend import (
+    compute_form,
+    host_output,
+    namespace,
+    reject_sparse,
+    to_input_kind,
+)
 from ._matching import match_rows
 from ._params import check_params
 from ._random import check_generator
@@ -233,9 +239,9 @@ def mix_rows(V, partner, lam, *, anchor=None, discrete=None, pick=None, out=None
     """
     m = len(partner)
     weights = lam if isinstance(lam, _Weights) else _Weights(lam)
-    if out is None and m <= _MIX_CHUNK:
+    if m <= _MIX_CHUNK:
         # The per-batch case: one expression, no chunking.
-        return _mix_chunk(V, partner, weights, anchor, discrete, pick)
+        return _mix_chunk(V, partner, weights, anchor, discrete, pick, out)
     nx = namespace(V)
     if out is None:
         out = nx.empty((m,) + tuple(V.shape[1:]), float_dtype(V), like=V)
@@ -271,7 +277,7 @@ class _Weights:
         return self.cache[key]
 
 
-def _mix_chunk(V, partner, weights, anchor, discrete, pick):
+def _mix_chunk(V, partner, weights, anchor, discrete, pick, out=None):
     nx = namespace(V)
     dtype = float_dtype(V)
     A = V if anchor is None else V[anchor]
@@ -279,8 +285,13 @@ def _mix_chunk(V, partner, weights, anchor, discrete, pick):
     if A.dtype != dtype:
         A, P = nx.astype(A, dtype), nx.astype(P, dtype)
     w, w1 = weights.pair(nx, dtype, V.ndim)
-    # w * A + (1 - w) * P, with one temporary less
-    mixed = w * A
+    # w * A + (1 - w) * P, with one temporary less (written into ``out``)
+    if out is None:
+        mixed = w * A
+    else:
+        mixed = out
+        mixed[...] = A
+        mixed *= w
     mixed += w1 * P
     if discrete is not None:
         # selects rather than indexes by the mask: no device synchronisation
@@ -404,19 +415,30 @@ def _step(X, Y, sample_weight, k, alpha, metric, rng, discrete, match_on):
     if discrete is not None:
         discrete = nx.asarray(discrete, X_c)
         pick = nx.asarray(record.pick, X_c)
-    X_mix = mix_rows(X_c, partner, weights, discrete=discrete, pick=pick)
+    X_mix = _mix_into(X, X_c, partner, weights, discrete, pick)
     # integer targets and weights are mixed in X's float type, at least float32
     # (a float16 cannot hold counts above 65,504)
-    target_dtype = nx.promote(X_mix.dtype, nx.float32)
-    mixed = [to_input_kind(X_mix, X)]
+    target_dtype = nx.promote(float_dtype(X_c), nx.float32)
+    mixed = [X_mix]
     for V, V_c in zip(arrays[1:], forms[1:]):
         if V is None:
             mixed.append(None)
             continue
         if not nx.is_float(V_c):
             V_c = nx.astype(V_c, target_dtype)
-        mixed.append(to_input_kind(mix_rows(V_c, partner, weights), V))
+        mixed.append(_mix_into(V, V_c, partner, weights))
     return (*mixed, record)
+
+
+def _mix_into(V, V_c, partner, weights, discrete=None, pick=None):
+    """Mix ``V`` (computed on as ``V_c``) and return it as ``V``'s kind; host
+    results of CPU tensors are written straight into tensor memory
+    (:func:`skmixup._backend.host_output`)."""
+    out = None
+    if namespace(V_c).on_host and len(partner) <= _MIX_CHUNK:
+        out = host_output(V, V_c.shape, float_dtype(V_c))
+    mixed = mix_rows(V_c, partner, weights, discrete=discrete, pick=pick, out=out)
+    return to_input_kind(mixed, V)
 
 
 def _check_kind(X, arrays):
