@@ -53,6 +53,27 @@ FAMILIES = {
     "regression": {"net": METHODS, "ridge": RIDGE_METHODS},
 }
 LABELS = {"erm": "ERM", "mixup": "mixup", "kmixup": "k-mixup"}
+#: baselines a user would pick instead of a mixing net, per task; ``realmlp``
+#: runs only where the optional ``pytabkit`` is installed (the ``baselines``
+#: extra): without it the method is left out of the run, never replaced
+BASELINES = {
+    "classification": ("hgb", "logreg", "realmlp"),
+    "regression": ("hgb",),
+}
+BASELINE_LABELS = {
+    "hgb": "gradient boosting",
+    "logreg": "logistic regression",
+    "realmlp": "RealMLP-TD",
+}
+#: the small grids by which the inner CV tunes the baselines (RealMLP-TD
+#: keeps its tuned defaults)
+BASELINE_GRIDS = {
+    "hgb": {"learning_rate": [0.05, 0.1], "max_leaf_nodes": [15, 31]},
+    "logreg": {"C": [0.1, 1.0, 10.0]},
+    "realmlp": {},
+}
+#: calibration scores, before (``_raw``) and after (``_ts``) temperature scaling
+CALIBRATION = {"ece": "ECE", "brier": "Brier", "log_loss": "log-loss"}
 #: metric -> (column in folds.csv, higher is better, label)
 METRICS = {
     "classification": {
@@ -74,6 +95,15 @@ def _variant(method):
     return method.rsplit("_", 1)[-1]
 
 
+def _label(method):
+    """'hgb' -> 'gradient boosting', 'ridge_kmixup' -> 'ridge k-mixup'."""
+    if method in BASELINE_LABELS:
+        return BASELINE_LABELS[method]
+    family, _, variant = method.rpartition("_")
+    name = LABELS.get(variant, variant)
+    return f"{family} {name}" if family else name
+
+
 @dataclass(frozen=True)
 class Config(_runner.Config):
     """Everything that defines a run (written next to the results)."""
@@ -90,7 +120,40 @@ class Config(_runner.Config):
 
     @property
     def methods(self):
-        return tuple(m for family in FAMILIES[self.task].values() for m in family)
+        nets = tuple(m for family in FAMILIES[self.task].values() for m in family)
+        return nets + available_baselines(self.task)
+
+
+def available_baselines(task):
+    """The baselines of ``task`` that this environment can run."""
+    import importlib.util
+
+    return tuple(
+        m
+        for m in BASELINES.get(task, ())
+        if m != "realmlp" or importlib.util.find_spec("pytabkit") is not None
+    )
+
+
+def _baseline_model(method, task, seed):
+    """A baseline model with its untuned settings."""
+    from sklearn.ensemble import (
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+    )
+    from sklearn.linear_model import LogisticRegression
+
+    if method == "hgb":
+        if task == "classification":
+            return HistGradientBoostingClassifier(random_state=seed)
+        return HistGradientBoostingRegressor(random_state=seed)
+    if method == "logreg":
+        return LogisticRegression(max_iter=2000)
+    from pytabkit import RealMLP_TD_Classifier
+
+    return RealMLP_TD_Classifier(
+        random_state=seed, n_threads=1, device="cpu", verbosity=0
+    )
 
 
 QUICK = dict(
@@ -177,6 +240,8 @@ def make_estimator(config, n_train, seed, method="erm", **params):
 
     if method in RIDGE_METHODS:
         model = KMixupEstimator(Ridge(), random_state=seed, **params)
+    elif method in BASELINE_LABELS:
+        model = _baseline_model(method, config.task, seed).set_params(**params)
     else:
         net = KMixupClassifier if config.task == "classification" else KMixupRegressor
         model = net(
@@ -198,6 +263,8 @@ def make_estimator(config, n_train, seed, method="erm", **params):
 
 def method_grid(method, config):
     p = _prefix(config)
+    if method in BASELINE_LABELS:
+        return {f"{p}{name}": v for name, v in BASELINE_GRIDS[method].items()}
     variant = _variant(method)
     alphas = [0.0] if variant == "erm" else list(config.alphas)
     grid = {
@@ -238,6 +305,16 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
         }
     else:
         scores = _runner.classification_scores(model, X[test], y[test])
+        scores.update(
+            temperature_scaling_scores(
+                lambda n: make_estimator(config, n, seed, method).set_params(**best),
+                X,
+                y,
+                train,
+                test,
+                seed,
+            )
+        )
     p = _prefix(config)
     return {
         **_runner.fold_row(name, repeat, fold, train, test, method=method),
@@ -245,8 +322,57 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
         "best_alpha": best.get(f"{p}alpha"),
         "best_k": best.get(f"{p}k"),
         "best_ridge_alpha": best.get(f"{p}estimator__alpha"),
+        "best_params": (
+            ", ".join(f"{k[len(p) :]}={v:g}" for k, v in sorted(best.items()))
+            if method in BASELINE_LABELS
+            else None
+        ),
         "seconds": time.perf_counter() - start,
     }
+
+
+def calibration_scores(proba, y, classes):
+    """ECE, Brier score and log-loss of predicted probabilities."""
+    from sklearn.metrics import brier_score_loss, log_loss
+
+    return {
+        "ece": _stats.expected_calibration_error(y, proba, classes),
+        "brier": brier_score_loss(y, proba, labels=classes),
+        "log_loss": log_loss(y, proba, labels=classes),
+    }
+
+
+def temperature_scaling_scores(make_model, X, y, train, test, seed, held_out=0.2):
+    """Calibration on the test rows before and after temperature scaling.
+
+    The tuned model (``make_model(n_rows)``, its parameters set) is refit on
+    80% of the training rows; scikit-learn's
+    ``CalibratedClassifierCV(FrozenEstimator(model), method="temperature")``
+    fits the temperature on the other 20%. Both are scored on the test rows:
+    ``{metric}_raw`` before, ``{metric}_ts`` after, for ``metric`` in
+    :data:`CALIBRATION`.
+    """
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.model_selection import train_test_split
+
+    _, counts = np.unique(y[train], return_counts=True)
+    # a class seen once cannot be on both sides of a stratified split
+    stratify = y[train] if counts.min() >= 2 else None
+    fit_rows, cal_rows = train_test_split(
+        train, test_size=held_out, stratify=stratify, random_state=seed
+    )
+    model = make_model(len(fit_rows)).fit(X[fit_rows], y[fit_rows])
+    scaled = CalibratedClassifierCV(FrozenEstimator(model), method="temperature")
+    scaled.fit(X[cal_rows], y[cal_rows])
+    scores = {}
+    for suffix, fitted in (("raw", model), ("ts", scaled)):
+        proba = fitted.predict_proba(X[test])
+        for metric, value in calibration_scores(
+            proba, y[test], fitted.classes_
+        ).items():
+            scores[f"{metric}_{suffix}"] = value
+    return scores
 
 
 def _as_task(config, given, bunch):
@@ -295,7 +421,9 @@ def summarise(results, config):
                 row[f"{method}_{column}"] = m[metric].mean()
                 if column in ("acc", "rmse"):
                     row[f"{method}_{column}_std"] = m[metric].std(ddof=1)
-        for family, (erm, mixup, kmixup) in FAMILIES[config.task].items():
+            for column in _calibration_columns(m):
+                row[f"{method}_{column}"] = m[column].mean()
+        for family, (erm, mixup, kmixup, *_) in FAMILIES[config.task].items():
             base = _ordered(df, name, erm)[main].to_numpy()
             for method in (erm, mixup, kmixup):
                 d = _ordered(df, name, method)[main].to_numpy() - base
@@ -327,8 +455,29 @@ def summarise(results, config):
     return (table, pd.DataFrame(tests), *_across_datasets(table, config))
 
 
+def _calibration_columns(rows):
+    """The calibration columns (``ece_raw`` ... ``log_loss_ts``) ``rows`` has."""
+    return [
+        f"{metric}_{when}"
+        for when in ("raw", "ts")
+        for metric in CALIBRATION
+        if f"{metric}_{when}" in rows
+    ]
+
+
+def _family_methods(config, family):
+    """The methods ranked together: a family's, or ``"all"`` of the run's."""
+    return config.methods if family == "all" else FAMILIES[config.task][family]
+
+
 def _across_datasets(table, config):
-    """Average ranks, Friedman and Nemenyi, Wilcoxon of k-mixup vs each baseline."""
+    """Average ranks, Friedman and Nemenyi, Wilcoxon of k-mixup vs each baseline.
+
+    Ranks per family and, over every method of the run, under ``"all"``;
+    Wilcoxon of the net k-mixup against each family's ERM and mixup, each
+    baseline (``BASELINES``) and, after temperature scaling, ERM and mixup
+    (keys ``("calibrated", base, metric)``).
+    """
     ranks, wtl = {}, {}
     columns = COLUMNS[config.task]
     for family, methods in FAMILIES[config.task].items():
@@ -339,14 +488,34 @@ def _across_datasets(table, config):
             )
         for base in methods[:2]:
             for metric, (higher, _) in METRICS[config.task].items():
-                k_col = table[f"{methods[2]}_{columns[metric]}"]
-                b_col = table[f"{base}_{columns[metric]}"]
-                # RMSE: scale-free, the relative change
-                d = k_col / b_col - 1.0 if metric == "rmse" else k_col - b_col
-                wtl[(family, _variant(base), metric)] = _stats.compare_over_datasets(
-                    d, higher
+                wtl[(family, _variant(base), metric)] = _compare(
+                    table, methods[2], base, columns[metric], metric, higher
+                )
+    baselines = [m for m in config.methods if m in BASELINE_LABELS]
+    for metric, (higher, _) in METRICS[config.task].items():
+        if baselines and metric != "ece":
+            scores = table[[f"{m}_{columns[metric]}" for m in config.methods]]
+            ranks[("all", metric)] = _stats.rank_summary(scores, config.methods, higher)
+        for base in baselines:
+            wtl[("net", base, metric)] = _compare(
+                table, "kmixup", base, columns[metric], metric, higher
+            )
+    for base in ("erm", "mixup"):
+        for metric in CALIBRATION:
+            column = f"{metric}_ts"
+            if f"kmixup_{column}" in table:
+                wtl[("calibrated", base, metric)] = _compare(
+                    table, "kmixup", base, column, metric, False
                 )
     return ranks, wtl
+
+
+def _compare(table, method, base, column, metric, higher):
+    """:func:`_stats.compare_over_datasets` of ``method`` minus ``base``."""
+    k_col, b_col = table[f"{method}_{column}"], table[f"{base}_{column}"]
+    # RMSE: scale-free, the relative change
+    d = k_col / b_col - 1.0 if metric == "rmse" else k_col - b_col
+    return _stats.compare_over_datasets(d, higher)
 
 
 def _tuning_choices(results, config):
@@ -395,21 +564,11 @@ def format_report(table, tests, ranks, wtl, config, results=None):
             lines.append(_stats.rank_line(head, ranks[(family, metric)], order))
     lines.append("")
     for (family, base, metric), w in wtl.items():
-        if metric == "ece":
+        if metric == "ece" or family == "calibrated" or base in BASELINE_LABELS:
             continue
         who = "" if family == "net" else f"{family} "
-        label = METRICS[config.task][metric][1]
-        if metric == "rmse":
-            diff = f"mean {100 * w['mean_diff']:+.2f}% RMSE"
-        elif metric in ("accuracy",):
-            diff = f"mean {100 * w['mean_diff']:+.2f} points"
-        else:
-            diff = f"mean {w['mean_diff']:+.4f}"
-        stat = w["wilcoxon_stat"]
         lines.append(
-            f"{who}k-mixup vs {who}{LABELS[base]} ({label}): {w['wins']} wins / "
-            f"{w['ties']} ties / {w['losses']} losses, {diff}; Wilcoxon signed-rank "
-            f"over datasets: W = {stat:g}, p {_fmt_eq(w['wilcoxon_p'])}"
+            _wtl_line(f"{who}k-mixup vs {who}{LABELS[base]}", w, metric, config)
         )
     if config.task == "classification":
         for base in ("erm", "mixup"):
@@ -425,10 +584,99 @@ def format_report(table, tests, ranks, wtl, config, results=None):
                 f"wins, {int(((acc.p_value < 0.05) & (acc.mean_diff < 0)).sum())} "
                 "significant losses"
             )
+    lines += _baseline_report(table, ranks, wtl, config)
+    lines += _calibration_report(table, wtl, config)
     if results is not None:
         lines.append("")
         lines += _tuning_choices(results, config)
     return "\n".join(lines)
+
+
+def _wtl_line(head, w, metric, config):
+    """``head (metric): wins / ties / losses, mean difference; Wilcoxon``."""
+    label = {**METRICS[config.task], **CALIBRATION}[metric]
+    label = label[1] if isinstance(label, tuple) else label
+    if metric == "rmse":
+        diff = f"mean {100 * w['mean_diff']:+.2f}% RMSE"
+    elif metric in ("accuracy",):
+        diff = f"mean {100 * w['mean_diff']:+.2f} points"
+    else:
+        diff = f"mean {w['mean_diff']:+.4f}"
+    return (
+        f"{head} ({label}): {w['wins']} wins / {w['ties']} ties / {w['losses']} "
+        f"losses, {diff}; Wilcoxon signed-rank over datasets: "
+        f"W = {w['wilcoxon_stat']:g}, p {_fmt_eq(w['wilcoxon_p'])}"
+    )
+
+
+def _baseline_report(table, ranks, wtl, config):
+    """The baselines' table, the ranks of every method and k-mixup vs each."""
+    baselines = [m for m in config.methods if m in BASELINE_LABELS]
+    if not baselines:
+        return []
+    metrics = [m for m in METRICS[config.task] if m != "ece"]
+    columns = COLUMNS[config.task]
+    shown = [m for m in config.methods if _variant(m) == "kmixup"] + baselines
+    header = "| dataset |" + "".join(
+        f" {_label(m)} {METRICS[config.task][metric][1]} |"
+        for metric in metrics
+        for m in shown
+    )
+    lines = ["", header, "|" + "---|" * (header.count("|") - 1)]
+    for _, r in table.iterrows():
+        cells = []
+        for metric in metrics:
+            scale = 100 if metric == "accuracy" else 1
+            digits = ".1f" if metric == "accuracy" else ".4g"
+            cells += [f"{scale * r[f'{m}_{columns[metric]}']:{digits}}" for m in shown]
+        lines.append(f"| {r.dataset} | " + " | ".join(cells) + " |")
+    lines.append("")
+    n = len(table)
+    for metric in metrics:
+        head = (
+            f"Average rank over every method (1 = best) over {n} datasets, "
+            f"{METRICS[config.task][metric][1]}: "
+        )
+        labels = {m: _label(m) for m in config.methods}
+        lines.append(_stats.rank_line(head, ranks[("all", metric)], labels))
+    for base in baselines:
+        for metric in metrics:
+            w = wtl[("net", base, metric)]
+            lines.append(_wtl_line(f"k-mixup net vs {_label(base)}", w, metric, config))
+    return lines
+
+
+def _calibration_report(table, wtl, config):
+    """Per dataset, ECE / Brier / log-loss before -> after temperature scaling;
+    k-mixup vs ERM and mixup after scaling across datasets."""
+    if "kmixup_ece_ts" not in table:
+        return []
+    methods = [m for m in config.methods if f"{m}_ece_ts" in table]
+    header = "| dataset |" + "".join(
+        f" {_label(m)} {label} |" for label in CALIBRATION.values() for m in methods
+    )
+    lines = [
+        "",
+        "Calibration on the test folds, before → after temperature scaling "
+        "(temperature fitted on a held-out 20% of the training fold, the model "
+        "refit on the other 80%):",
+        "",
+        header,
+        "|" + "---|" * (header.count("|") - 1),
+    ]
+    for _, r in table.iterrows():
+        cells = [
+            f"{r[f'{m}_{metric}_raw']:.3f} → {r[f'{m}_{metric}_ts']:.3f}"
+            for metric in CALIBRATION
+            for m in methods
+        ]
+        lines.append(f"| {r.dataset} | " + " | ".join(cells) + " |")
+    lines.append("")
+    for (family, base, metric), w in wtl.items():
+        if family == "calibrated":
+            head = f"k-mixup vs {LABELS[base]} after temperature scaling"
+            lines.append(_wtl_line(head, w, metric, config))
+    return lines
 
 
 def _classification_table(table, tests):
@@ -552,9 +800,9 @@ def plot_statistics(tests, ranks, config, path):
     plt = _runner.pyplot()
     keys = [
         (family, metric)
-        for family in FAMILIES[config.task]
+        for family in (*FAMILIES[config.task], "all")
         for metric in METRICS[config.task]
-        if metric != "ece" and "cd" in ranks[(family, metric)]
+        if metric != "ece" and "cd" in ranks.get((family, metric), {})
     ]
     forest = [
         (family, base, metric)
@@ -566,16 +814,18 @@ def plot_statistics(tests, ranks, config, path):
     ]
     names = list(dict.fromkeys(tests.dataset))
     n_rows = max(len(keys), 1)
-    fig = plt.figure(figsize=(4.2 * len(forest), 1.6 * n_rows + 0.3 * len(names) + 2))
+    fig = plt.figure(
+        figsize=(4.2 * max(len(keys), len(forest)), 1.6 * n_rows + 0.3 * len(names) + 2)
+    )
     grid = fig.add_gridspec(
         2, max(len(keys), len(forest)), height_ratios=[1.3, 0.2 * len(names) + 1]
     )
     for i, (family, metric) in enumerate(keys):
         r = ranks[(family, metric)]
-        methods = FAMILIES[config.task][family]
+        key = (lambda m: m) if family == "all" else _variant
         _stats.plot_critical_difference(
             fig.add_subplot(grid[0, i]),
-            {LABELS[_variant(m)]: r[_variant(m)] for m in methods},
+            {_label(key(m)): r[key(m)] for m in _family_methods(config, family)},
             r["cd"],
             title=f"{'' if family == 'net' else family + ': '}"
             f"{METRICS[config.task][metric][1]} (Friedman p {_fmt_eq(r['friedman_p'])})",
