@@ -4,6 +4,8 @@ Use as ``__doc__ = ... .format(**_shared_docs)`` or with
 :func:`substitute`, in the manner of imbalanced-learn's ``Substitution``.
 """
 
+import textwrap
+
 _shared_docs = {
     "k": """k : int, default=8
         Size of the k-batches matched by exact optimal transport. ``k=1`` is
@@ -31,11 +33,12 @@ _shared_docs = {
         points cost :math:`\\|x - x'\\|^2 + \\gamma^2 \\|y - y'\\|^2`
         (under ``metric="euclidean"``, the square root of that), computed
         exactly by matching on the features with ``gamma * targets``
-        appended. {label_weight_targets} A large ``label_weight`` pairs
-        points with equal (or the nearest) targets: with class labels it
-        keeps mixing inside a class. ``0`` (the default) matches on the
-        features alone, with the same pairs as before this parameter
-        existed. No effect with ``k=1`` (ordinary mixup matches nothing).""",
+        appended. A large ``label_weight`` pairs points with equal (or the
+        nearest) targets: with class labels it keeps mixing inside a class.
+        ``0`` (the default) matches on the features alone, with the same
+        pairs as before this parameter existed. No effect with ``k=1``
+        (ordinary mixup matches nothing).
+        {label_weight_targets}""",
     "two_readings": """The augmenters (:class:`~skmixup.KMixupAugmenter`,
     :class:`~skmixup.KMixupEstimator`) and the nets
     (:class:`~skmixup.KMixupClassifier`, :class:`~skmixup.KMixupRegressor`)
@@ -77,9 +80,10 @@ LABEL_WEIGHT_TARGETS = {
 def label_weight_doc(reader):
     """The ``label_weight`` paragraph for ``reader`` (a key of
     :data:`LABEL_WEIGHT_TARGETS`)."""
-    return _shared_docs["label_weight"].replace(
-        "{label_weight_targets}", LABEL_WEIGHT_TARGETS[reader]
+    text = textwrap.fill(
+        LABEL_WEIGHT_TARGETS[reader], width=66, subsequent_indent=" " * 8
     )
+    return _shared_docs["label_weight"].replace("{label_weight_targets}", text)
 
 
 def substitute(**extra):
