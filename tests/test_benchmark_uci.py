@@ -186,12 +186,17 @@ class TestRegression:
         assert set(folds.method) == {
             "erm",
             "mixup",
+            "cmixup",
             "kmixup",
+            "lkmixup",
             "ridge_erm",
             "ridge_mixup",
             "ridge_kmixup",
         }
-        assert len(folds) == 2 * 2 * 6
+        assert len(folds) == 2 * 2 * 8
+        assert folds[folds.method == "cmixup"].best_bandwidth.isin([0.1, 1.0]).all()
+        lk = folds[folds.method == "lkmixup"]
+        assert lk.best_label_weight.isin([1.0, 4.0]).all() and (lk.best_k == 4).all()
         assert set(folds.dataset) == {"diabetes", "my_data"}
         assert (folds.rmse > 0).all() and (folds.r2 <= 1).all()
         ridge = folds[folds.method.str.startswith("ridge")]
@@ -204,6 +209,9 @@ class TestRegression:
         assert "| my_data |" in text and str(tmp_path) not in text
         assert str(tmp_path) not in (out / "summary.csv").read_text()
         assert "ridge k-mixup vs ridge ERM" in text
+        assert "label-aware k-mixup vs C-Mixup (RMSE)" in text
+        assert "net C-Mixup RMSE" in text and "net label-aware k-mixup R²" in text
+        assert "Tuning chose (C-Mixup, 4 outer folds): σ=" in text
         for name in ("regression.png", "statistics.png", "run.json", "tests.csv"):
             assert (out / name).stat().st_size > 0
 
@@ -371,8 +379,9 @@ def test_task_costs_count_the_network_fits():
     )
     data = experiment.load(config)
     tasks = list(experiment.tasks(config, data))
-    assert [t[-1] for t in tasks[:6]] == list(config.methods)
-    # erm: one fit; mixup: 2 alphas x 2 inner folds + refit; kmixup: 2 x 2 x 2 + 1;
+    assert [t[-1] for t in tasks[:8]] == list(config.methods)
+    # erm: one fit; mixup: 2 alphas x 2 inner folds + refit; cmixup: 2 alphas
+    # x 2 bandwidths x 2 + 1; kmixup: 2 x 2 x 2 + 1; lkmixup: 2 x 2 x 2 x 2 + 1;
     # the ridge methods fit no network
-    costs = [experiment.cost(config, data, t) for t in tasks[:6]]
-    assert costs == [1, 5, 9, 0, 0, 0]
+    costs = [experiment.cost(config, data, t) for t in tasks[:8]]
+    assert costs == [1, 5, 9, 9, 17, 0, 0, 0]
