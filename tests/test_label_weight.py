@@ -29,9 +29,7 @@ def _best_within_class(labels, draw):
         rows = np.flatnonzero(draw.group == g)
         a, b = labels[rows], labels[draw.partner[rows]]
         within += int((a == b).sum())
-        best += sum(
-            min((a == c).sum(), (b == c).sum()) for c in np.unique(labels)
-        )
+        best += sum(min((a == c).sum(), (b == c).sum()) for c in np.unique(labels))
     return within, best
 
 
@@ -85,7 +83,9 @@ class TestPerBatch:
         # two classes in equal numbers per k-batch pair: every pair in a class
         labels = np.tile([0, 1], 4)
         Xs = np.arange(8.0)[:, None]
-        draw = kmixup_pairs(Xs, np.eye(2)[labels], k=4, label_weight=1e3, random_state=0)
+        draw = kmixup_pairs(
+            Xs, np.eye(2)[labels], k=4, label_weight=1e3, random_state=0
+        )
         within, best = _best_within_class(labels, draw)
         assert within == best
 
