@@ -189,13 +189,18 @@ class TestRegression:
         assert set(folds.method) == {
             "erm",
             "mixup",
+            "cmixup",
             "kmixup",
+            "lkmixup",
             "ridge_erm",
             "ridge_mixup",
             "ridge_kmixup",
             "hgb",
         }
-        assert len(folds) == 2 * 2 * 7
+        assert len(folds) == 2 * 2 * 9
+        assert folds[folds.method == "cmixup"].best_bandwidth.isin([0.1, 1.0]).all()
+        lk = folds[folds.method == "lkmixup"]
+        assert lk.best_label_weight.isin([1.0, 4.0]).all() and (lk.best_k == 4).all()
         assert set(folds.dataset) == {"diabetes", "my_data"}
         assert (folds.rmse > 0).all() and (folds.r2 <= 1).all()
         ridge = folds[folds.method.str.startswith("ridge")]
@@ -210,6 +215,9 @@ class TestRegression:
         assert "ridge k-mixup vs ridge ERM" in text
         assert "k-mixup net vs gradient boosting (R²)" in text
         assert "Average rank over every method" in text
+        assert "label-aware k-mixup vs C-Mixup (RMSE)" in text
+        assert "net C-Mixup RMSE" in text and "net label-aware k-mixup R²" in text
+        assert "Tuning chose (C-Mixup, 4 outer folds): σ=" in text
         for name in ("regression.png", "statistics.png", "run.json", "tests.csv"):
             assert (out / name).stat().st_size > 0
 
@@ -377,11 +385,12 @@ def test_task_costs_count_the_network_fits():
     )
     data = experiment.load(config)
     tasks = list(experiment.tasks(config, data))
-    assert [t[-1] for t in tasks[:7]] == list(config.methods)
-    # erm: one fit; mixup: 2 alphas x 2 inner folds + refit; kmixup: 2 x 2 x 2 + 1;
+    assert [t[-1] for t in tasks[:9]] == list(config.methods)
+    # erm: one fit; mixup: 2 alphas x 2 inner folds + refit; cmixup: 2 alphas
+    # x 2 bandwidths x 2 + 1; kmixup: 2 x 2 x 2 + 1; lkmixup: 2 x 2 x 2 x 2 + 1;
     # the ridge methods and gradient boosting fit no network
-    costs = [experiment.cost(config, data, t) for t in tasks[:7]]
-    assert costs == [1, 5, 9, 0, 0, 0, 0]
+    costs = [experiment.cost(config, data, t) for t in tasks[:9]]
+    assert costs == [1, 5, 9, 9, 17, 0, 0, 0, 0]
 
 
 class TestBaselinesAndCalibration:

@@ -359,6 +359,7 @@ def test_check_mode_reports_a_stale_readme(tmp_path, monkeypatch, capsys):
     doc.write_text("<!-- begin: f.md -->\nstale\n<!-- end -->\n", encoding="utf-8")
     monkeypatch.setattr(tool, "ROOT", tmp_path)
     monkeypatch.setattr(tool, "DOCUMENTS", (doc,))
+    monkeypatch.setattr(tool, "REGION_DOCUMENTS", (doc,))
     # render_region's default root was bound at import: pass through update_regions.
     monkeypatch.setattr(
         tool, "update_regions", lambda text, f=tool.update_regions: f(text, tmp_path)

@@ -8,6 +8,14 @@ training part only and scored on the held-out part:
 * ``mixup``: ``k=1``, ``alpha`` tuned;
 * ``kmixup``: ``k`` and ``alpha`` tuned.
 
+Regression adds, for the net, two methods that use the targets in the
+pairing: ``cmixup`` (C-Mixup, Yao et al. 2022: partners drawn by a Gaussian
+kernel on the target distance, :func:`skmixup.cmixup_pairs`, through the
+net's public ``mix_batch`` hook; ``alpha`` and the bandwidth tuned, the
+bandwidth in units of the standardised target's standard deviation) and
+``lkmixup`` (label-aware k-mixup: ``label_weight`` tuned with ``k`` and
+``alpha``).
+
 Classification (``--task classification``, the default) trains
 :class:`~skmixup.KMixupClassifier` and scores accuracy, log-loss and top-label
 expected calibration error (ECE). Regression (``--task regression``) runs the
@@ -34,7 +42,7 @@ from functools import partial
 import numpy as np
 
 from . import _runner, _stats
-from ._common import add_cv_arguments, outer_folds
+from ._common import add_cv_arguments, number_list, outer_folds
 from ._stats import format_p as _fmt_p
 from ._stats import format_p_equals as _fmt_eq
 
@@ -46,13 +54,44 @@ DESCRIPTION = (
 
 TASKS = ("classification", "regression")
 METHODS = ("erm", "mixup", "kmixup")
+#: the net's regression methods: the three above and the two that pair on y
+REGRESSION_METHODS = ("erm", "mixup", "cmixup", "kmixup", "lkmixup")
 RIDGE_METHODS = ("ridge_erm", "ridge_mixup", "ridge_kmixup")
-#: model family -> its methods, in the order ERM, mixup, k-mixup
+#: model family -> its methods, ERM first and mixup second
 FAMILIES = {
     "classification": {"net": METHODS},
-    "regression": {"net": METHODS, "ridge": RIDGE_METHODS},
+    "regression": {"net": REGRESSION_METHODS, "ridge": RIDGE_METHODS},
 }
-LABELS = {"erm": "ERM", "mixup": "mixup", "kmixup": "k-mixup"}
+LABELS = {
+    "erm": "ERM",
+    "mixup": "mixup",
+    "kmixup": "k-mixup",
+    "cmixup": "C-Mixup",
+    "lkmixup": "label-aware k-mixup",
+}
+#: (method, baseline) variants compared per dataset (corrected t-test) and,
+#: the first two and those after them, across datasets; a pair is used in a
+#: family that has both
+COMPARISONS = (
+    ("kmixup", "erm"),
+    ("kmixup", "mixup"),
+    ("mixup", "erm"),
+    ("cmixup", "erm"),
+    ("cmixup", "mixup"),
+    ("kmixup", "cmixup"),
+    ("lkmixup", "erm"),
+    ("lkmixup", "kmixup"),
+    ("lkmixup", "cmixup"),
+)
+#: the pairs summarised across datasets (Wilcoxon), in report order
+ACROSS = tuple(c for c in COMPARISONS if c != ("mixup", "erm"))
+#: tuned parameter -> (column in folds.csv, symbol in the report)
+TUNED = {
+    "k": ("best_k", "k"),
+    "alpha": ("best_alpha", "α"),
+    "bandwidth": ("best_bandwidth", "σ"),
+    "label_weight": ("best_label_weight", "γ"),
+}
 #: baselines a user would pick instead of a mixing net, per task; ``realmlp``
 #: runs only where the optional ``pytabkit`` is installed (the ``baselines``
 #: extra): without it the method is left out of the run, never replaced
@@ -117,6 +156,10 @@ class Config(_runner.Config):
     ks: tuple = (4, 16)
     task: str = "classification"
     ridge_alphas: tuple = (0.1, 1.0, 10.0)
+    #: C-Mixup's bandwidths, in units of the standardised target's std
+    bandwidths: tuple = (0.1, 1.0)
+    #: label-aware k-mixup's label_weight grid
+    label_weights: tuple = (1.0, 4.0)
 
     @property
     def methods(self):
@@ -165,6 +208,9 @@ QUICK = dict(
 #: --task regression runs this protocol on every bundled regression dataset.
 ALL = dict(outer_repeats=3, inner_splits=2, steps=500, max_train=2000)
 QUICK_DATASETS = ("iris", "wine", "breast_cancer", "sonar", "ionosphere", "pima")
+#: --quick --task regression: two small datasets, one grid point fewer
+QUICK_REGRESSION_DATASETS = ("diabetes", "autompg")
+QUICK_REGRESSION = dict(QUICK, alphas=(1.0,))
 
 
 def all_classification_datasets():
@@ -210,6 +256,18 @@ def add_arguments(parser):
         ks_help="k values tuned for k-mixup (each >= 2)",
     )
     parser.add_argument(
+        "--bandwidths",
+        type=number_list(float, 1e-12, ""),
+        help="C-Mixup bandwidths tuned (--task regression; in units of the "
+        "standardised target's std; default 0.1,1)",
+    )
+    parser.add_argument(
+        "--label-weights",
+        type=number_list(float, 0, ""),
+        help="label_weight values tuned for label-aware k-mixup (--task "
+        "regression; default 1,4)",
+    )
+    parser.add_argument(
         "--dask",
         metavar="ADDRESS|local:N",
         type=_runner.dask_address,
@@ -244,6 +302,8 @@ def make_estimator(config, n_train, seed, method="erm", **params):
         model = _baseline_model(method, config.task, seed).set_params(**params)
     else:
         net = KMixupClassifier if config.task == "classification" else KMixupRegressor
+        if method == "cmixup":
+            net = cmixup_regressor()
         model = net(
             max_epochs=_runner.epochs_for(config.steps, n_train, config.batch_size),
             batch_size=config.batch_size,
@@ -261,6 +321,59 @@ def make_estimator(config, n_train, seed, method="erm", **params):
     return Pipeline([("scale", StandardScaler()), ("reg", reg)])
 
 
+def cmixup_regressor():
+    """:class:`~skmixup.KMixupRegressor` mixing its batches by C-Mixup.
+
+    A subclass that overrides the public per-batch hook ``mix_batch``: the
+    partners come from :func:`skmixup.cmixup_pairs` on the batch's targets
+    (``bandwidth``, the net's ``alpha``), and :func:`skmixup.apply_draw`
+    mixes with them as k-mixup mixes. Built on first use (torch loads
+    lazily).
+    """
+    global _CMIXUP_REGRESSOR
+    if _CMIXUP_REGRESSOR is None:
+        _CMIXUP_REGRESSOR = _make_cmixup_regressor()
+    return _CMIXUP_REGRESSOR
+
+
+_CMIXUP_REGRESSOR = None
+
+
+def _make_cmixup_regressor():
+    import inspect
+
+    from skmixup import KMixupRegressor, apply_draw, cmixup_pairs
+
+    class CMixupRegressor(KMixupRegressor):
+        def __init__(self, *, bandwidth=1.0, **kwargs):
+            super().__init__(**kwargs)
+            self.bandwidth = bandwidth
+
+        def fit(self, X, y, **fit_params):
+            # C-Mixup's own stream, seeded by the net's random_state
+            self.cmixup_rng_ = np.random.default_rng(self.random_state)
+            return super().fit(X, y, **fit_params)
+
+        def mix_batch(self, X, y, sample_weight=None, *, mix_layer=0):
+            targets = y.detach().cpu().numpy()
+            draw = cmixup_pairs(
+                targets,
+                bandwidth=self.bandwidth,
+                alpha=self.alpha,
+                random_state=self.cmixup_rng_,
+            )
+            arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
+            mixed = apply_draw(draw, *arrays)
+            return mixed if sample_weight is not None else (*mixed, None)
+
+    params = list(inspect.signature(KMixupRegressor.__init__).parameters.values())
+    own = inspect.Parameter("bandwidth", inspect.Parameter.KEYWORD_ONLY, default=1.0)
+    tail = [q for q in params if q.kind is inspect.Parameter.VAR_KEYWORD]
+    head = [q for q in params if q.kind is not inspect.Parameter.VAR_KEYWORD]
+    CMixupRegressor.__init__.__signature__ = inspect.Signature([*head, own, *tail])
+    return CMixupRegressor
+
+
 def method_grid(method, config):
     p = _prefix(config)
     if method in BASELINE_LABELS:
@@ -269,8 +382,12 @@ def method_grid(method, config):
     alphas = [0.0] if variant == "erm" else list(config.alphas)
     grid = {
         f"{p}alpha": alphas,
-        f"{p}k": list(config.ks) if variant == "kmixup" else [1],
+        f"{p}k": list(config.ks) if variant in ("kmixup", "lkmixup") else [1],
     }
+    if variant == "cmixup":
+        grid[f"{p}bandwidth"] = list(config.bandwidths)
+    if variant == "lkmixup":
+        grid[f"{p}label_weight"] = list(config.label_weights)
     if method in RIDGE_METHODS:
         grid[f"{p}estimator__alpha"] = list(config.ridge_alphas)
     return grid
@@ -326,6 +443,15 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
             ", ".join(f"{k[len(p) :]}={v:g}" for k, v in sorted(best.items()))
             if method in BASELINE_LABELS
             else None
+        ),
+        # regression only: classification's folds.csv keeps its columns
+        **(
+            {
+                "best_bandwidth": best.get(f"{p}bandwidth"),
+                "best_label_weight": best.get(f"{p}label_weight"),
+            }
+            if regression
+            else {}
         ),
         "seconds": time.perf_counter() - start,
     }
@@ -433,16 +559,17 @@ def summarise(results, config):
                     row[f"{method}_{column}_std"] = m[metric].std(ddof=1)
             for column in _calibration_columns(m):
                 row[f"{method}_{column}"] = m[column].mean()
-        for family, (erm, mixup, kmixup, *_) in FAMILIES[config.task].items():
+        for family, methods in FAMILIES[config.task].items():
+            erm, kmixup = methods[0], _member(methods, "kmixup")
             base = _ordered(df, name, erm)[main].to_numpy()
-            for method in (erm, mixup, kmixup):
+            for method in methods:
                 d = _ordered(df, name, method)[main].to_numpy() - base
                 row[f"{method}_vs_erm_se"] = (
                     d.std(ddof=1) / math.sqrt(d.size) if d.size > 1 else 0.0
                 )
             k_rows = _ordered(df, name, kmixup)
             sizes = int(k_rows.n_train.mean()), int(k_rows.n_test.mean())
-            for first, second in ((kmixup, erm), (kmixup, mixup), (mixup, erm)):
+            for first, second in _pairs(methods, COMPARISONS):
                 a, b = _ordered(df, name, first), _ordered(df, name, second)
                 for metric in METRICS[config.task]:
                     diff = a[metric].to_numpy() - b[metric].to_numpy()
@@ -480,14 +607,25 @@ def _family_methods(config, family):
     return config.methods if family == "all" else FAMILIES[config.task][family]
 
 
-def _across_datasets(table, config):
-    """Average ranks, Friedman and Nemenyi, Wilcoxon of k-mixup vs each baseline.
+def _member(methods, variant):
+    """The method of a family that is ``variant`` ('ridge_kmixup' for 'kmixup')."""
+    return next(m for m in methods if _variant(m) == variant)
 
-    Ranks per family and, over every method of the run, under ``"all"``;
-    Wilcoxon of the net k-mixup against each family's ERM and mixup, each
-    baseline (``BASELINES``) and, after temperature scaling, ERM and mixup
-    (keys ``("calibrated", base, metric)``).
-    """
+
+def _pairs(methods, comparisons):
+    """``(method, baseline)`` of a family for each pair of variants it has."""
+    have = {_variant(m): m for m in methods}
+    return [(have[a], have[b]) for a, b in comparisons if a in have and b in have]
+
+
+def _across_datasets(table, config):
+    """Average ranks, Friedman and Nemenyi; Wilcoxon of each pair in :data:`ACROSS`.
+
+    ``wtl`` is keyed ``(family, method, baseline, metric)`` (variants). Ranks
+    also over every method of the run (family ``"all"``) when it has
+    baselines; the net k-mixup against each baseline (``BASELINES``) under
+    ``("net", "kmixup", baseline, metric)``; and, after temperature scaling,
+    against ERM and mixup under ``("calibrated", "kmixup", base, metric)``."""
     ranks, wtl = {}, {}
     columns = COLUMNS[config.task]
     for family, methods in FAMILIES[config.task].items():
@@ -496,25 +634,24 @@ def _across_datasets(table, config):
             ranks[(family, metric)] = _stats.rank_summary(
                 scores, [_variant(m) for m in methods], higher
             )
-        for base in methods[:2]:
+        for first, base in _pairs(methods, ACROSS):
             for metric, (higher, _) in METRICS[config.task].items():
-                wtl[(family, _variant(base), metric)] = _compare(
-                    table, methods[2], base, columns[metric], metric, higher
-                )
+                key = (family, _variant(first), _variant(base), metric)
+                wtl[key] = _compare(table, first, base, columns[metric], metric, higher)
     baselines = [m for m in config.methods if m in BASELINE_LABELS]
     for metric, (higher, _) in METRICS[config.task].items():
         if baselines and metric != "ece":
             scores = table[[f"{m}_{columns[metric]}" for m in config.methods]]
             ranks[("all", metric)] = _stats.rank_summary(scores, config.methods, higher)
         for base in baselines:
-            wtl[("net", base, metric)] = _compare(
+            wtl[("net", "kmixup", base, metric)] = _compare(
                 table, "kmixup", base, columns[metric], metric, higher
             )
     for base in ("erm", "mixup"):
         for metric in CALIBRATION:
             column = f"{metric}_ts"
             if f"kmixup_{column}" in table:
-                wtl[("calibrated", base, metric)] = _compare(
+                wtl[("calibrated", "kmixup", base, metric)] = _compare(
                     table, "kmixup", base, column, metric, False
                 )
     return ranks, wtl
@@ -529,25 +666,25 @@ def _compare(table, method, base, column, metric, higher):
 
 
 def _tuning_choices(results, config):
-    """How often inner tuning chose each (k, alpha), per family's k-mixup and mixup."""
+    """How often inner tuning chose each setting, per family's mixing method."""
     import pandas as pd
 
     df = pd.DataFrame(results)
+    symbols = dict(TUNED.values())
     lines = []
-    for family, (_, mixup, kmixup) in FAMILIES[config.task].items():
-        for method, key in (
-            (mixup, ["best_alpha"]),
-            (kmixup, ["best_k", "best_alpha"]),
-        ):
+    for family, methods in FAMILIES[config.task].items():
+        for method in methods[1:]:
+            tuned = ["k"] if _variant(method) in ("kmixup", "lkmixup") else []
+            tuned += {"cmixup": ["bandwidth"], "lkmixup": ["label_weight"]}.get(
+                _variant(method), []
+            )
+            key = [TUNED[name][0] for name in tuned + ["alpha"]]
             sub = df[df.method == method]
             counts = sub.groupby(key).size()
             parts = []
             for idx, count in counts.items():
                 idx = idx if isinstance(idx, tuple) else (idx,)
-                label = ", ".join(
-                    f"{'α' if k == 'best_alpha' else 'k'}={v:g}"
-                    for k, v in zip(key, idx)
-                )
+                label = ", ".join(f"{symbols[k]}={v:g}" for k, v in zip(key, idx))
                 parts.append(f"{label}: {count}")
             prefix = "" if family == "net" else f"{family} "
             lines.append(
@@ -573,12 +710,12 @@ def format_report(table, tests, ranks, wtl, config, results=None):
             order = {_variant(m): LABELS[_variant(m)] for m in methods}
             lines.append(_stats.rank_line(head, ranks[(family, metric)], order))
     lines.append("")
-    for (family, base, metric), w in wtl.items():
+    for (family, first, base, metric), w in wtl.items():
         if metric == "ece" or family == "calibrated" or base in BASELINE_LABELS:
             continue
         who = "" if family == "net" else f"{family} "
         lines.append(
-            _wtl_line(f"{who}k-mixup vs {who}{LABELS[base]}", w, metric, config)
+            _wtl_line(f"{who}{LABELS[first]} vs {who}{LABELS[base]}", w, metric, config)
         )
     if config.task == "classification":
         for base in ("erm", "mixup"):
@@ -651,7 +788,7 @@ def _baseline_report(table, ranks, wtl, config):
         lines.append(_stats.rank_line(head, ranks[("all", metric)], labels))
     for base in baselines:
         for metric in metrics:
-            w = wtl[("net", base, metric)]
+            w = wtl[("net", "kmixup", base, metric)]
             lines.append(_wtl_line(f"k-mixup net vs {_label(base)}", w, metric, config))
     return lines
 
@@ -682,7 +819,7 @@ def _calibration_report(table, wtl, config):
         ]
         lines.append(f"| {r.dataset} | " + " | ".join(cells) + " |")
     lines.append("")
-    for (family, base, metric), w in wtl.items():
+    for (family, _, base, metric), w in wtl.items():
         if family == "calibrated":
             head = f"k-mixup vs {LABELS[base]} after temperature scaling"
             lines.append(_wtl_line(head, w, metric, config))
@@ -775,9 +912,9 @@ def plot(table, config, path):
     fig, axes = plt.subplots(
         len(panels), 1, figsize=(max(8, 0.9 * len(names)), 3 * len(panels)), sharex=True
     )
-    width = 0.27
     for ax, (metric, ylabel, family) in zip(axes, panels):
         methods = families[family]
+        width = min(0.27, 0.8 / len(methods))
         for i, m in enumerate(methods):
             label = LABELS[_variant(m)]
             erm = methods[0]
@@ -792,10 +929,11 @@ def plot(table, config, path):
                 vals = table[f"{m}_rmse"] / table[f"{erm}_rmse"]
             else:
                 vals = table[f"{m}_{metric}"]
-            ax.bar(x + (i - 1) * width, vals, width, yerr=err, label=label)
+            offset = (i - (len(methods) - 1) / 2) * width
+            ax.bar(x + offset, vals, width, yerr=err, label=label)
         ax.set_ylabel(ylabel, fontsize=8)
         ax.axhline(1 if metric.startswith("rmse:") else 0, color="k", lw=0.5)
-    axes[0].legend(ncol=3, fontsize=8)
+    axes[0].legend(ncol=len(families["net"]), fontsize=8)
     axes[-1].set_xticks(x, names, rotation=30, ha="right")
     fig.suptitle(
         f"ERM vs mixup vs k-mixup ({config.task}): {config.outer_repeats}x"
@@ -929,12 +1067,17 @@ class UCI(_runner.Experiment, name="uci", title="UCI benchmark", task=run_task):
                 "every bundled regression dataset is the default already."
             )
         regression = task == "regression"
-        preset = QUICK if args.quick else (ALL if use_all or regression else {})
+        quick = QUICK_REGRESSION if regression else QUICK
+        preset = quick if args.quick else (ALL if use_all or regression else {})
         config = Config.from_args(args, preset)
         if args.datasets:
             datasets = args.datasets
         elif regression:
-            datasets = tuple(list_datasets("regression"))
+            datasets = (
+                QUICK_REGRESSION_DATASETS
+                if args.quick
+                else tuple(list_datasets("regression"))
+            )
         elif use_all:
             datasets = all_classification_datasets()
         else:
