@@ -385,3 +385,16 @@ def test_task_costs_count_the_network_fits():
     # the ridge methods fit no network
     costs = [experiment.cost(config, data, t) for t in tasks[:8]]
     assert costs == [1, 5, 9, 9, 17, 0, 0, 0]
+
+
+def test_quick_regression_is_two_datasets_and_one_alpha():
+    from skmixup.benchmarks import uci
+    from skmixup.benchmarks.__main__ import build_parser
+
+    args = build_parser().parse_args(["uci", "--task", "regression", "--quick"])
+    config = uci.UCI().configure(args)
+    assert config.datasets == uci.QUICK_REGRESSION_DATASETS
+    assert tuple(config.alphas) == (1.0,)
+    assert config.methods[:5] == uci.REGRESSION_METHODS
+    args = build_parser().parse_args(["uci", "--quick"])
+    assert uci.UCI().configure(args).methods == uci.METHODS
