@@ -278,7 +278,8 @@ def _mix_chunk(V, partner, weights, anchor, discrete, pick):
     mixed = w * A
     mixed += w1 * P
     if discrete is not None:
-        mixed[:, discrete] = nx.where(pick[:, None], A[:, discrete], P[:, discrete])
+        # selects rather than indexes by the mask: no device synchronisation
+        mixed = nx.where(discrete, nx.where(pick[:, None], A, P), mixed)
     return mixed
 
 
@@ -630,9 +631,11 @@ def kmixup_batch(
         ``0`` disables mixing.
     metric : {"euclidean", "sqeuclidean"}, default="euclidean"
         Ground cost of the matching (see :func:`match_batches`).
-    match_on : ndarray or torch.Tensor of shape (n_samples, n_match_features), default=None
-        Features used for the matching only (for example standardised
-        ``X``); ``X`` itself is what gets mixed. Defaults to ``X``.
+    match_on : ndarray or torch.Tensor of shape (n_samples, n_match_features), \
+            {"raw", "standardized"} or None, default=None
+        Features used for the matching only; ``X`` itself is what gets mixed.
+        ``None`` and ``"raw"`` match on ``X``, ``"standardized"`` on the batch
+        standardised column by column (the estimators' ``match_on`` modes).
     discrete : array-like of bool of shape (n_features,) or of int, default=None
         Columns of a 2-d ``X`` that hold categories (integer codes, one-hot
         columns): each mixed row takes them whole from one of its two points,

@@ -133,7 +133,9 @@ class KMixUp(torch.nn.Module):
         """The numpy generator of this call (see ``random_state``)."""
         source = self.random_state
         if source is None or isinstance(source, torch.Generator):
-            seed = torch.randint(_SEED_BOUND, (), generator=source).item()
+            device = "cpu" if source is None else source.device
+            seed = torch.randint(_SEED_BOUND, (), generator=source, device=device)
+            seed = seed.item()
             return np.random.default_rng(seed)
         if self._rng is None:
             self._rng = check_generator(source)

@@ -490,3 +490,17 @@ class TestBaselinesAndCalibration:
         assert (tmp_path / "r.png").stat().st_size > 0
         uci.plot_reliability(results, [None] * len(results), config, tmp_path / "n.png")
         assert not (tmp_path / "n.png").exists()
+
+
+def test_quick_regression_is_two_datasets_and_one_alpha():
+    from skmixup.benchmarks import uci
+    from skmixup.benchmarks.__main__ import build_parser
+
+    args = build_parser().parse_args(["uci", "--task", "regression", "--quick"])
+    config = uci.UCI().configure(args)
+    assert config.datasets == uci.QUICK_REGRESSION_DATASETS
+    assert tuple(config.alphas) == (1.0,)
+    assert config.methods[:5] == uci.REGRESSION_METHODS
+    args = build_parser().parse_args(["uci", "--quick"])
+    # the nets, then the baselines
+    assert uci.UCI().configure(args).methods[:3] == uci.METHODS

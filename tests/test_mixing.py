@@ -548,21 +548,25 @@ class TestTorchDevicePath:
         np.testing.assert_array_equal(on_device.numpy(), on_host)
 
     @pytest.mark.parametrize("k", (1, 3, 8))
-    def test_mix_step_agrees_with_numpy(self, k, device_path):
+    @pytest.mark.parametrize("discrete", (None, np.array([True, False, False])))
+    def test_mix_step_agrees_with_numpy(self, k, discrete, device_path):
         X, Y = make_data(n=37, seed=k)
+        X[:, 0] = np.arange(37) % 4  # category codes
         w = np.linspace(0.5, 1.5, 37)
         ref = mix_step(
             X, Y, k=k, alpha=1.0, metric="euclidean", rng=np.random.default_rng(3),
-            sample_weight=w,
+            sample_weight=w, discrete=discrete,
         )  # fmt: skip
         got = mix_step(
             *(torch.from_numpy(a) for a in (X, Y)), k=k, alpha=1.0,
             metric="euclidean", rng=np.random.default_rng(3),
-            sample_weight=torch.from_numpy(w),
+            sample_weight=torch.from_numpy(w), discrete=discrete,
         )  # fmt: skip
         for g, r in zip(got, ref):
             assert isinstance(g, torch.Tensor)
             np.testing.assert_allclose(g.numpy(), r, rtol=1e-12)
+        if discrete is not None:  # categories are taken whole
+            assert set(np.unique(got[0][:, 0].numpy())) <= {0.0, 1.0, 2.0, 3.0}
 
     def test_match_batches_and_standardize_agree_with_numpy(self, device_path):
         rng = np.random.default_rng(1)

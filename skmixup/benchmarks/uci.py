@@ -234,11 +234,12 @@ def add_arguments(parser):
         parser,
         datasets="comma-separated dataset names or CSV paths (default: the "
         "12-dataset suite; with --quick: " + ",".join(QUICK_DATASETS) + "; with "
-        "--task regression: every bundled regression dataset). List the names "
-        "with --list.",
+        "--task regression: every bundled regression dataset, with --quick "
+        + ",".join(QUICK_REGRESSION_DATASETS)
+        + "). List the names with --list.",
         listing="list datasets and exit",
-        quick="small run (3 outer folds, 2 inner folds, 300 steps, k in {16}); a "
-        "few minutes on 2 cores",
+        quick="small run (3 outer folds, 2 inner folds, 300 steps, k in {16}; "
+        "--task regression: alpha in {1} too); a few minutes on 2 cores",
         output="benchmark_results/uci, or benchmark_results/regression with "
         "--task regression",
     )
