@@ -7,8 +7,9 @@ it. The skorch estimators import torch, so they are loaded on first use.
 
 from importlib import import_module
 
+from ._cmixup import cmixup_pairs
 from ._matching import match_batches, pairwise_cost
-from ._mixing import KMixupDraw, effective_k, kmixup_batch, kmixup_pairs
+from ._mixing import KMixupDraw, apply_draw, effective_k, kmixup_batch, kmixup_pairs
 
 __version__ = "0.1.0"
 
@@ -21,6 +22,7 @@ _LAZY = {
     "KMixupRegressor": "neural",
     "TabularMLP": "modules",
     "ConvNet": "modules",
+    "KMixUp": "transforms",
     "dask_backend": "_dask",
     "datasets": None,
     "toydata": None,
@@ -28,6 +30,8 @@ _LAZY = {
 
 __all__ = [
     "KMixupDraw",
+    "apply_draw",
+    "cmixup_pairs",
     "effective_k",
     "kmixup_batch",
     "kmixup_pairs",

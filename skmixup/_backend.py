@@ -115,6 +115,7 @@ class _Numpy:
 
     promote = staticmethod(np.promote_types)
     concat = staticmethod(np.concatenate)
+    hstack = staticmethod(np.hstack)
     where = staticmethod(np.where)
 
     @staticmethod
@@ -220,6 +221,10 @@ class _Torch:
 
     def concat(self, parts):
         return self.torch.cat(parts)
+
+    def hstack(self, parts):
+        """2-d arrays side by side (columns appended)."""
+        return self.torch.cat(parts, dim=1)
 
     def take_along(self, a, idx):
         return self.torch.take_along_dim(a, idx, dim=-1)

@@ -4,6 +4,8 @@ Use as ``__doc__ = ... .format(**_shared_docs)`` or with
 :func:`substitute`, in the manner of imbalanced-learn's ``Substitution``.
 """
 
+import textwrap
+
 _shared_docs = {
     "k": """k : int, default=8
         Size of the k-batches matched by exact optimal transport. ``k=1`` is
@@ -26,6 +28,17 @@ _shared_docs = {
         draws from numpy's global state, an int seeds a new generator, a
         ``RandomState`` or ``Generator`` is drawn from. Pass an int for
         reproducible output. See :term:`Glossary <random_state>`.""",
+    "label_weight": """label_weight : float, default=0.0
+        Weight :math:`\\gamma \\ge 0` of the targets in the matching: two
+        points cost :math:`\\|x - x'\\|^2 + \\gamma^2 \\|y - y'\\|^2`
+        (under ``metric="euclidean"``, the square root of that), computed
+        exactly by matching on the features with ``gamma * targets``
+        appended. A large ``label_weight`` pairs points with equal (or the
+        nearest) targets: with class labels it keeps mixing inside a class.
+        ``0`` (the default) matches on the features alone, with the same
+        pairs as before this parameter existed. No effect with ``k=1``
+        (ordinary mixup matches nothing).
+        {label_weight_targets}""",
     "two_readings": """The augmenters (:class:`~skmixup.KMixupAugmenter`,
     :class:`~skmixup.KMixupEstimator`) and the nets
     (:class:`~skmixup.KMixupClassifier`, :class:`~skmixup.KMixupRegressor`)
@@ -49,6 +62,28 @@ _shared_docs = {
       where a weighted plan would be a linear program on the host at every
       training step.""",
 }
+
+
+#: How each caller reads the targets it matches on (``{label_weight_targets}``).
+LABEL_WEIGHT_TARGETS = {
+    "batch": "Targets whose rows are probability vectors (one-hot or soft "
+    "labels: 2-d, entries in [0, 1], each row summing to 1) are used as they "
+    "are; any other targets (regression) are standardised column by column "
+    "over the batch.",
+    "data": "Class labels are one-hot encoded; regression targets are "
+    "standardised column by column over the data given to ``fit``.",
+    "classifier": "Class labels are one-hot encoded (the mini-batch's one-hot rows).",
+    "regressor": "The targets are standardised column by column over each mini-batch.",
+}
+
+
+def label_weight_doc(reader):
+    """The ``label_weight`` paragraph for ``reader`` (a key of
+    :data:`LABEL_WEIGHT_TARGETS`)."""
+    text = textwrap.fill(
+        LABEL_WEIGHT_TARGETS[reader], width=66, subsequent_indent=" " * 8
+    )
+    return _shared_docs["label_weight"].replace("{label_weight_targets}", text)
 
 
 def substitute(**extra):

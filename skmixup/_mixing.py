@@ -21,11 +21,19 @@ from ._backend import (
     reject_sparse,
     to_input_kind,
 )
+from ._docstrings import label_weight_doc
 from ._matching import match_rows
 from ._params import check_params
 from ._random import check_generator
 
-__all__ = ["kmixup_batch", "kmixup_pairs", "KMixupDraw", "effective_k", "mix_step"]
+__all__ = [
+    "apply_draw",
+    "kmixup_batch",
+    "kmixup_pairs",
+    "KMixupDraw",
+    "effective_k",
+    "mix_step",
+]
 
 
 @dataclass(frozen=True)
@@ -350,6 +358,89 @@ def split_rows(anchor, partner, lam, codes):
     return rows, label_rows, weight
 
 
+def with_targets(feats, targets, label_weight, labels=None):
+    """Matching features with the targets appended: ``[feats, gamma * T]``.
+
+    The matching cost of two rows becomes
+    ``||x - x'||^2 + gamma^2 ||t - t'||^2`` (``gamma = label_weight``), so the
+    one matching path (:func:`skmixup._matching.match_rows`) pairs rows that
+    are near in both. ``T`` is ``targets`` as they are when ``labels`` is
+    True (one-hot or soft labels), standardised column by column over the
+    rows otherwise (continuous targets). ``labels=None`` decides from the
+    values: rows that are probability vectors (2-d, entries in [0, 1], each
+    summing to 1) are labels. ``label_weight=0`` returns ``feats`` itself,
+    so the pairs are those of matching on the features alone.
+    """
+    if not label_weight:
+        return feats
+    nx = namespace(feats)
+    n = feats.shape[0]
+    feats = feats.reshape(n, -1)
+    dtype = float_dtype(feats)
+    T = nx.asarray(targets, feats).reshape(n, -1)
+    if labels is None:
+        T_host = np.asarray(nx.to_host(T), dtype=np.float64)
+        labels = T_host.ndim == 2 and bool(
+            ((T_host >= 0) & (T_host <= 1)).all()
+            and np.allclose(T_host.sum(axis=1), 1.0)
+        )
+    T = nx.astype(T, dtype) if labels else nx.astype(standardize(T), dtype)
+    return nx.hstack([nx.astype(feats, dtype), T * float(label_weight)])
+
+
+def apply_draw(draw, *arrays):
+    """Mix arrays with the pairs and weights of a draw record.
+
+    Row ``i`` of each output is ``lam[i] * V[i] + (1 - lam[i]) *
+    V[partner[i]]``: the mixing of :func:`kmixup_batch`, for a record made
+    elsewhere (:func:`kmixup_pairs`, :func:`skmixup.cmixup_pairs`, or your
+    own :class:`KMixupDraw`). Each array is mixed in its own floating-point
+    dtype (float64 for integers), as its own kind, on its own device.
+
+    Parameters
+    ----------
+    draw : KMixupDraw
+        The pairs and weights, with ``n_samples`` rows.
+    *arrays : ndarray or torch.Tensor of shape (n_samples, ...)
+        Inputs, targets (one-hot, soft or continuous), weights.
+
+    Returns
+    -------
+    mixed : tuple
+        One mixed array per input array, in order.
+
+    Raises
+    ------
+    TypeError
+        ``draw`` is not a :class:`KMixupDraw`.
+    ValueError
+        An array without one row per row of the draw.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmixup import apply_draw, kmixup_batch, kmixup_pairs
+    >>> X = np.arange(16.0).reshape(8, 2)
+    >>> (X_mix,) = apply_draw(kmixup_pairs(X, k=2, random_state=0), X)
+    >>> bool(np.array_equal(X_mix, kmixup_batch(X, k=2, random_state=0)[0]))
+    True
+    """
+    if not isinstance(draw, KMixupDraw):
+        raise TypeError(
+            f"draw must be a KMixupDraw (from kmixup_pairs, cmixup_pairs or "
+            f"kmixup_batch(..., return_info=True)); got {type(draw).__name__}."
+        )
+    n = len(draw.partner)
+    mixed = []
+    for i, V in enumerate(arrays):
+        V = _as_checked(V, f"arrays[{i}]", n, False, 1, mixed=True)
+        V_c = compute_form(V, keep_grad=True)
+        nx = namespace(V_c)
+        partner, lam = nx.asarray(draw.partner, V_c), nx.asarray(draw.lam, V_c)
+        mixed.append(to_input_kind(mix_rows(V_c, partner, lam), V))
+    return tuple(mixed)
+
+
 def mix_step(
     X,
     Y,
@@ -534,6 +625,7 @@ def kmixup_batch(
     metric="euclidean",
     match_on=None,
     discrete=None,
+    label_weight=0.0,
     random_state=None,
     return_info=False,
     check_input=True,
@@ -584,6 +676,7 @@ def kmixup_batch(
         columns): each mixed row takes them whole from one of its two points,
         its own with probability :math:`\lambda` (``KMixupDraw.pick``), so
         every value is one that occurs. Other columns are mixed linearly.
+    {label_weight}
     random_state : None, int, RandomState or Generator, default=None
         Source of the shuffle, of :math:`\lambda` and of the picks (see
         :func:`skmixup._random.check_generator` for the rule). All randomness
@@ -634,6 +727,7 @@ def kmixup_batch(
         alpha=alpha,
         metric=metric,
         match_on=match_on,
+        label_weight=label_weight,
         random_state=random_state,
     )
     _check_kind(X, {"Y": Y, "match_on": _array_or_none(match_on)})
@@ -642,6 +736,9 @@ def kmixup_batch(
     Y = _as_checked(Y, "Y", n, check_input, mixed=True)
     match_on = _match_features(X, match_on, check_input)
     discrete = _check_discrete(discrete, X)
+    if label_weight:
+        _need_targets(Y, "Y", label_weight)
+        match_on = with_targets(X if match_on is None else match_on, Y, label_weight)
     rng = check_generator(random_state)
     X_mix, Y_mix, _, record = _step(
         X, Y, None, int(k), float(alpha), metric, rng, discrete, match_on
@@ -649,6 +746,20 @@ def kmixup_batch(
     if not return_info:
         return X_mix, Y_mix
     return X_mix, Y_mix, identity_draw(n, k) if record is None else record.to_record()
+
+
+kmixup_batch.__doc__ = kmixup_batch.__doc__.replace(
+    "{label_weight}", label_weight_doc("batch")
+)
+
+
+def _need_targets(targets, name, label_weight):
+    if targets is None:
+        raise ValueError(
+            f"label_weight={label_weight!r} matches on the targets too, and "
+            f"{name} is None. Pass {name}, or label_weight=0 to match on the "
+            "features alone."
+        )
 
 
 def _array_or_none(match_on):
@@ -666,7 +777,16 @@ def _match_features(X, match_on, check_input):
     return _as_checked(match_on, "match_on", n, check_input, 2)
 
 
-def kmixup_pairs(match_on, *, k=8, alpha=1.0, metric="euclidean", random_state=None):
+def kmixup_pairs(
+    match_on,
+    targets=None,
+    *,
+    k=8,
+    alpha=1.0,
+    metric="euclidean",
+    label_weight=0.0,
+    random_state=None,
+):
     """Draw and match the pairs of one k-mixup step without mixing anything.
 
     For callers that mix themselves (for instance straight into a
@@ -678,7 +798,10 @@ def kmixup_pairs(match_on, *, k=8, alpha=1.0, metric="euclidean", random_state=N
     ----------
     match_on : array-like or torch.Tensor of shape (n_samples, ...)
         Features the matching sees (flattened per row).
-    k, alpha, metric, random_state
+    targets : array-like or torch.Tensor of shape (n_samples,) or (n_samples, ...), default=None
+        Targets the matching also sees when ``label_weight > 0`` (the ``Y``
+        of :func:`kmixup_batch`: the same data give the same pairs).
+    k, alpha, metric, label_weight, random_state
         As in :func:`kmixup_batch`.
 
     Returns
@@ -699,10 +822,20 @@ def kmixup_pairs(match_on, *, k=8, alpha=1.0, metric="euclidean", random_state=N
     True
     """
     check_params(
-        "kmixup_pairs", k=k, alpha=alpha, metric=metric, random_state=random_state
+        "kmixup_pairs",
+        k=k,
+        alpha=alpha,
+        metric=metric,
+        label_weight=label_weight,
+        random_state=random_state,
     )
     match_on = _as_checked(match_on, "match_on", None, True, 2)
     n = match_on.shape[0]
+    if label_weight:
+        _need_targets(targets, "targets", label_weight)
+        _check_kind(match_on, {"targets": targets})
+        targets = _as_checked(targets, "targets", n, True)
+        match_on = with_targets(match_on, targets, label_weight)
     rng = check_generator(random_state)
     if alpha == 0 or n < 2:
         return identity_draw(n, k)

@@ -31,8 +31,8 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 
 from ._dask import fit_resample_dask, is_dask_collection, unsupported_with_dask
-from ._docstrings import _shared_docs, substitute
-from ._mixing import effective_k
+from ._docstrings import _shared_docs, label_weight_doc, substitute
+from ._mixing import effective_k, with_targets
 from ._params import COUNTS_DICT, constraints
 from ._random import check_generator
 from ._resample import (
@@ -183,6 +183,7 @@ class _KMixupParams:
         "match_on",
         "categorical_features",
         "onehot_groups",
+        "label_weight",
         "random_state",
     )
 
@@ -219,12 +220,18 @@ class _KMixupParams:
         table.check_values(X_arr)
         return table, X_arr, y_arr
 
-    def _pairs(self, X, table, weight, rng, codes=None, counts=None):
+    def _pairs(self, X, table, weight, rng, codes=None, counts=None, y=None):
         """Synthetic pairs of validated ``X``: over all rows, or ``counts[c]``
-        inside each class ``c`` (``codes``)."""
+        inside each class ``c`` (``codes``). With ``label_weight``, the
+        matching also sees the targets: one-hot class codes, or ``y``
+        standardised over the data."""
         if weight is not None and np.all(weight == weight[0]):
             weight = None  # equal weights: the plan is a permutation
         feats = match_features(X, self.match_on, table.discrete, table.groups)
+        if self.label_weight:
+            labels = codes is not None
+            targets = np.eye(codes.max() + 1)[codes] if labels else y
+            feats = with_targets(feats, targets, self.label_weight, labels=labels)
         args = (self.k, self.alpha, self.metric, rng)
         if counts is not None:
             syn = class_pairs(feats, codes, counts, *args, weight=weight)
@@ -263,7 +270,7 @@ def _as_imblearn_sampler_tags(tags):
     )
 
 
-@substitute(common=_COMMON_PARAMS_DOC)
+@substitute(common=_COMMON_PARAMS_DOC, label_weight=label_weight_doc("data"))
 class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
     r"""Augment a dataset with k-mixup points (imbalanced-learn sampler API).
 
@@ -312,6 +319,7 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
         so their label is the class): near-neighbour interpolations, as
         SMOTE makes, but paired by a global optimal matching. ``n_synthetic``
         is then not used. None: ``n_synthetic`` points over all classes.
+    {label_weight}
     {random_state}
 
     Attributes
@@ -402,6 +410,7 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
         categorical_features=None,
         onehot_groups=None,
         sampling_strategy=None,
+        label_weight=0.0,
         random_state=None,
     ):
         self.k = k
@@ -414,6 +423,7 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
         self.categorical_features = categorical_features
         self.onehot_groups = onehot_groups
         self.sampling_strategy = sampling_strategy
+        self.label_weight = label_weight
         self.random_state = random_state
 
     def _validate(self, X, y):
@@ -551,7 +561,7 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
         target policy's form (row indices into ``y`` for hard labels)."""
         rng = check_generator(self.random_state)
         counts = None if self.sampling_strategy is None else self._class_counts(codes)
-        syn = self._pairs(X, table, weight, rng, codes=codes, counts=counts)
+        syn = self._pairs(X, table, weight, rng, codes=codes, counts=counts, y=y)
         self.k_ = _used_k(self.k, X.shape[0] if counts is None else None, codes, counts)
         self.pairs_ = np.stack([syn.anchor, syn.partner], axis=1)
         self.lam_ = syn.lam.astype(X.dtype, copy=False)
@@ -568,6 +578,12 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
         return X_res, y_res
 
     def _fit_resample_dask(self, X, y, sample_weight):
+        if self.label_weight:
+            raise TypeError(
+                f"label_weight={self.label_weight!r} is not supported with Dask "
+                "input to KMixupAugmenter.fit_resample (the chunked path matches "
+                "on X alone); pass label_weight=0, or numpy / pandas input."
+            )
         unsupported_with_dask(
             sample_weight=sample_weight,
             categorical_features=self.categorical_features,
@@ -654,7 +670,7 @@ def _delegate(method, summary, returns, note=""):
     return available_if(_estimator_has(method))(call)
 
 
-@substitute(common=_COMMON_PARAMS_DOC)
+@substitute(common=_COMMON_PARAMS_DOC, label_weight=label_weight_doc("data"))
 class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
     r"""Train any scikit-learn classifier or regressor on k-mixup data.
 
@@ -686,6 +702,7 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
     {k}
     {alpha}
     {common}
+    {label_weight}
     {random_state}
         It drives the augmentation only: seed the wrapped estimator through
         its own parameters (``estimator__random_state``).
@@ -749,6 +766,7 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
         match_on="standardized",
         categorical_features=None,
         onehot_groups=None,
+        label_weight=0.0,
         random_state=None,
     ):
         self.estimator = estimator
@@ -760,6 +778,7 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
         self.match_on = match_on
         self.categorical_features = categorical_features
         self.onehot_groups = onehot_groups
+        self.label_weight = label_weight
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -790,7 +809,8 @@ class KMixupEstimator(_KMixupParams, MetaEstimatorMixin, BaseEstimator):
         """
         policy, table, X, y, codes = self._validate(X, y)
         weight = self._check_weight(sample_weight, X.shape[0])
-        syn = self._pairs(X, table, weight, check_generator(self.random_state))
+        rng = check_generator(self.random_state)
+        syn = self._pairs(X, table, weight, rng, codes=codes, y=y)
         self.k_ = effective_k(self.k, X.shape[0])
         X_train, y_train, w_train = self._training_set(
             policy, X, y, codes, table.discrete, syn, weight

@@ -39,9 +39,9 @@ from skorch.dataset import unpack_data
 from skorch.utils import is_dataset, to_tensor
 from torch import nn
 
-from ._docstrings import substitute
+from ._docstrings import label_weight_doc, substitute
 from ._fastloop import _FastLoopMixin
-from ._mixing import mix_step
+from ._mixing import mix_step, with_targets
 from ._params import constraints
 from ._random import check_generator
 from ._targets import CONTINUOUS, SOFT, encode_labels
@@ -211,6 +211,7 @@ class _KMixupNetMixin:
             "mix_layer",
             "categorical_features",
             "onehot_groups",
+            "label_weight",
             "random_state",
         ),
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -234,6 +235,7 @@ class _KMixupNetMixin:
         mix_layer=0,
         categorical_features=None,
         onehot_groups=None,
+        label_weight=0.0,
         random_state=None,
         criterion,
         optimizer=torch.optim.AdamW,
@@ -266,6 +268,7 @@ class _KMixupNetMixin:
         self.mix_layer = mix_layer
         self.categorical_features = categorical_features
         self.onehot_groups = onehot_groups
+        self.label_weight = label_weight
         self.random_state = random_state
         self.iterator_train__shuffle = iterator_train__shuffle
 
@@ -582,6 +585,9 @@ class _KMixupNetMixin:
         discrete = getattr(self, "categorical_features_", None)
         if mix_layer == 0 and discrete is not None and len(discrete):
             kwargs["discrete"] = _column_mask(discrete, X.shape[1])
+        if self.label_weight:
+            labels = self._target_policy.labels
+            kwargs["match_on"] = with_targets(X, y, self.label_weight, labels=labels)
         # inputs validated once in fit: the step without kmixup_batch's checks
         return mix_step(X, y, rng=self._rng_, sample_weight=sample_weight, **kwargs)
 
@@ -969,8 +975,9 @@ _X_PREDICT = """Parameters
         -------"""
 
 
-def _net_docs(criterion, criterion_note):
+def _net_docs(criterion, criterion_note, reader):
     return substitute(
+        label_weight=label_weight_doc(reader),
         skorch_params=_SKORCH_PARAMS.format(
             criterion=criterion, criterion_note=criterion_note
         ),
@@ -984,6 +991,7 @@ def _net_docs(criterion, criterion_note):
     "torch.nn.CrossEntropyLoss",
     "It must accept class-probability targets (the mixed one-hot labels), "
     "as ``CrossEntropyLoss`` does; the module returns logits.",
+    "classifier",
 )
 class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
     """Neural network classifier trained with k-mixup (skorch).
@@ -1016,6 +1024,7 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
     {k}
     {alpha}
     {metric}
+    {label_weight}
     {net_params}
     {net_random_state}
     classes : array-like of shape (n_classes,) or None, default=None
@@ -1202,7 +1211,9 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
         return idx if is_dataset(X) else self.classes_[idx]
 
 
-@_net_docs("torch.nn.MSELoss", "Computed on the mixed targets while training.")
+@_net_docs(
+    "torch.nn.MSELoss", "Computed on the mixed targets while training.", "regressor"
+)
 class KMixupRegressor(_KMixupNetMixin, _FastLoopMixin, NeuralNetRegressor):
     """Neural network regressor trained with k-mixup (skorch).
 
@@ -1228,6 +1239,7 @@ class KMixupRegressor(_KMixupNetMixin, _FastLoopMixin, NeuralNetRegressor):
     {k}
     {alpha}
     {metric}
+    {label_weight}
     {net_params}
     {net_random_state}
     {skorch_params}

@@ -31,6 +31,8 @@ TINY = [
     "4",
     "--max-train",
     "200",
+    "--lrs",
+    "0.001,0.01",
     "--n-jobs",
     "1",
 ]
@@ -59,7 +61,11 @@ class TestRun:
 
     def test_one_row_per_fold_and_method_with_its_grid(self, tiny_run):
         folds = pd.read_csv(tiny_run / "folds.csv")
-        assert len(folds) == 2 * len(METHODS)
+        assert len(folds) == 2 * len(METHODS) * 2  # folds x methods x lrs
+        assert sorted(set(folds.lr)) == [0.001, 0.01]
+        # each learning rate on the same folds and seeds: the same test rows
+        sizes = folds.groupby(["method", "fold"]).n_test.nunique()
+        assert (sizes == 1).all()
         by = {m: folds[folds.method == m] for m in METHODS}
         assert (by["erm"].best_alpha == 0).all() and (by["erm"].best_k == 1).all()
         assert (by["mixup"].best_k == 1).all()
@@ -85,17 +91,18 @@ class TestRun:
         folds = pd.read_csv(tiny_run / "folds.csv")
         summary = pd.read_csv(tiny_run / "summary.csv")
         tests = pd.read_csv(tiny_run / "tests.csv")
-        for method in METHODS:
-            row = summary[summary.method == method].iloc[0]
-            sub = folds[folds.method == method]
+        for (method, lr), sub in folds.groupby(["method", "lr"]):
+            row = summary[(summary.method == method) & (summary.lr == lr)].iloc[0]
             np.testing.assert_allclose(row.accuracy, sub.accuracy.mean(), rtol=1e-12)
             np.testing.assert_allclose(row.fgsm_mean, sub.fgsm_mean.mean(), rtol=1e-12)
-        k = folds[folds.method == "kmixup"].sort_values("fold")
-        m = folds[folds.method == "mixup"].sort_values("fold")
+        at = folds[folds.lr == 0.01]
+        k = at[at.method == "kmixup"].sort_values("fold")
+        m = at[at.method == "mixup"].sort_values("fold")
         diff = tests[
             (tests.method == "kmixup")
             & (tests.baseline == "mixup")
             & (tests.metric == "accuracy")
+            & (tests.lr == 0.01)
         ].mean_diff.iloc[0]
         np.testing.assert_allclose(
             diff, (k.accuracy.to_numpy() - m.accuracy.to_numpy()).mean(), rtol=1e-12
@@ -103,8 +110,8 @@ class TestRun:
 
     def test_report(self, tiny_run):
         report = (tiny_run / "results.md").read_text()
-        assert "| digits | k-mixup |" in report
-        assert "| digits | manifold k-mixup vs mixup (k=1) |" in report
+        assert "| digits | 0.001 | k-mixup |" in report
+        assert "| digits | 0.01 | manifold k-mixup vs mixup (k=1) |" in report
         assert "Accuracy (%) under FGSM" in report
         # the levels' conversion to standardised units, from the data
         std = float(np.std(load_images("digits")[0]))
@@ -112,6 +119,40 @@ class TestRun:
             f"Standard deviation of the pixels (all images): digits {std:.3f};"
             in report
         )
+
+    def test_report_says_which_conclusions_hold_across_lrs(self, tiny_run):
+        report = (tiny_run / "results.md").read_text()
+        tests = pd.read_csv(tiny_run / "tests.csv")
+        summary = pd.read_csv(tiny_run / "summary.csv")
+        assert "Which conclusions hold across the learning rates:" in report
+        for metric, label in (("noise_mean", "noise"), ("fgsm_mean", "FGSM")):
+            d = tests[
+                (tests.method == "kmixup")
+                & (tests.baseline == "erm")
+                & (tests.metric == metric)
+            ].sort_values("lr")
+            same = len(set(np.sign(d.mean_diff))) == 1
+            lines = report.splitlines()
+            head = next(
+                i
+                for i, line in enumerate(lines)
+                if line.startswith(f"- digits, accuracy under {label}:")
+            )
+            # the comparisons follow in COMPARISONS order: k-mixup − ERM second
+            line = lines[head + 2]
+            assert line.startswith("  - k-mixup − ERM")
+            assert line.endswith("(same sign)" if same else "(sign changes)")
+            best = [
+                summary[summary.lr == lr].set_index("method")[metric].idxmax()
+                for lr in (0.001, 0.01)
+            ]
+            verdict = "holds" if best[0] == best[1] else "changes"
+            assert f"digits, accuracy under {label}: best method" in report
+            assert any(
+                line.startswith(f"- digits, accuracy under {label}")
+                and line.endswith(f"({verdict})")
+                for line in report.splitlines()
+            )
 
 
 def test_speed_part(tmp_path):
@@ -161,3 +202,10 @@ def test_cuda_without_a_gpu(tmp_path, capsys):
         pytest.skip("a CUDA device exists")
     assert main(["images", "--device", "cuda", "--output", str(tmp_path)]) == 2
     assert "torch sees no CUDA device" in capsys.readouterr().err
+
+
+def test_learning_rates_must_be_positive(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["images", "--lrs", "0.001,0", "--output", str(tmp_path)])
+    assert info.value.code == 2
+    assert "learning rates are positive" in capsys.readouterr().err

@@ -9,6 +9,7 @@ from scipy import stats
 pd = pytest.importorskip("pandas")
 pytest.importorskip("matplotlib")  # the runs draw figures
 
+from skmixup.benchmarks import uci  # noqa: E402
 from skmixup.benchmarks.__main__ import main  # noqa: E402
 from skmixup.benchmarks._stats import (  # noqa: E402
     average_ranks,
@@ -64,8 +65,10 @@ class TestRun:
 
     def test_one_row_per_fold_and_method(self, tiny_run):
         folds = pd.read_csv(tiny_run / "folds.csv")
-        assert len(folds) == 2 * 2 * 3  # datasets x outer folds x methods
-        assert set(folds.method) == {"erm", "mixup", "kmixup"}
+        methods = uci.Config(task="classification").methods
+        assert len(folds) == 2 * 2 * len(methods)  # datasets x outer folds x methods
+        assert set(folds.method) == set(methods)
+        assert {"erm", "mixup", "kmixup", "hgb", "logreg"} <= set(methods)
         assert folds.accuracy.between(0, 1).all()
         assert (folds.log_loss > 0).all()
         assert folds.ece.between(0, 1).all()
@@ -186,12 +189,18 @@ class TestRegression:
         assert set(folds.method) == {
             "erm",
             "mixup",
+            "cmixup",
             "kmixup",
+            "lkmixup",
             "ridge_erm",
             "ridge_mixup",
             "ridge_kmixup",
+            "hgb",
         }
-        assert len(folds) == 2 * 2 * 6
+        assert len(folds) == 2 * 2 * 9
+        assert folds[folds.method == "cmixup"].best_bandwidth.isin([0.1, 1.0]).all()
+        lk = folds[folds.method == "lkmixup"]
+        assert lk.best_label_weight.isin([1.0, 4.0]).all() and (lk.best_k == 4).all()
         assert set(folds.dataset) == {"diabetes", "my_data"}
         assert (folds.rmse > 0).all() and (folds.r2 <= 1).all()
         ridge = folds[folds.method.str.startswith("ridge")]
@@ -204,6 +213,11 @@ class TestRegression:
         assert "| my_data |" in text and str(tmp_path) not in text
         assert str(tmp_path) not in (out / "summary.csv").read_text()
         assert "ridge k-mixup vs ridge ERM" in text
+        assert "k-mixup net vs gradient boosting (R²)" in text
+        assert "Average rank over every method" in text
+        assert "label-aware k-mixup vs C-Mixup (RMSE)" in text
+        assert "net C-Mixup RMSE" in text and "net label-aware k-mixup R²" in text
+        assert "Tuning chose (C-Mixup, 4 outer folds): σ=" in text
         for name in ("regression.png", "statistics.png", "run.json", "tests.csv"):
             assert (out / name).stat().st_size > 0
 
@@ -371,8 +385,122 @@ def test_task_costs_count_the_network_fits():
     )
     data = experiment.load(config)
     tasks = list(experiment.tasks(config, data))
-    assert [t[-1] for t in tasks[:6]] == list(config.methods)
-    # erm: one fit; mixup: 2 alphas x 2 inner folds + refit; kmixup: 2 x 2 x 2 + 1;
-    # the ridge methods fit no network
-    costs = [experiment.cost(config, data, t) for t in tasks[:6]]
-    assert costs == [1, 5, 9, 0, 0, 0]
+    assert [t[-1] for t in tasks[:9]] == list(config.methods)
+    # erm: one fit; mixup: 2 alphas x 2 inner folds + refit; cmixup: 2 alphas
+    # x 2 bandwidths x 2 + 1; kmixup: 2 x 2 x 2 + 1; lkmixup: 2 x 2 x 2 x 2 + 1;
+    # the ridge methods and gradient boosting fit no network
+    costs = [experiment.cost(config, data, t) for t in tasks[:9]]
+    assert costs == [1, 5, 9, 9, 17, 0, 0, 0, 0]
+
+
+class TestBaselinesAndCalibration:
+    def test_baselines_are_tuned_on_their_grids(self, tiny_run):
+        folds = pd.read_csv(tiny_run / "folds.csv")
+        hgb = folds[folds.method == "hgb"].best_params
+        assert hgb.str.fullmatch(
+            r"learning_rate=0\.(05|1), max_leaf_nodes=(15|31)"
+        ).all()
+        assert (
+            folds[folds.method == "logreg"]
+            .best_params.isin(["C=0.1", "C=1", "C=10"])
+            .all()
+        )
+        assert folds[folds.method == "erm"].best_params.isna().all()
+
+    def test_calibration_columns_before_and_after(self, tiny_run):
+        folds = pd.read_csv(tiny_run / "folds.csv")
+        for when in ("raw", "ts"):
+            assert folds[f"ece_{when}"].between(0, 1).all()
+            assert folds[f"brier_{when}"].between(0, 2).all()
+            assert (folds[f"log_loss_{when}"] > 0).all()
+        summary = pd.read_csv(tiny_run / "summary.csv").set_index("dataset")
+        kmixup = folds[(folds.method == "kmixup") & (folds.dataset == "wine")]
+        np.testing.assert_allclose(
+            summary.loc["wine", "kmixup_brier_ts"], kmixup.brier_ts.mean(), rtol=1e-12
+        )
+
+    def test_report_compares_with_baselines_and_after_scaling(self, tiny_run):
+        from skmixup.benchmarks._stats import compare_over_datasets
+
+        summary = pd.read_csv(tiny_run / "summary.csv")
+        text = (tiny_run / "results.md").read_text()
+        w = compare_over_datasets(summary.kmixup_acc - summary.hgb_acc)
+        assert (
+            f"k-mixup net vs gradient boosting (accuracy): {w['wins']} wins / "
+            f"{w['ties']} ties / {w['losses']} losses" in text
+        )
+        w = compare_over_datasets(
+            summary.kmixup_log_loss_ts - summary.erm_log_loss_ts, False
+        )
+        assert (
+            f"k-mixup vs ERM after temperature scaling (log-loss): {w['wins']} wins"
+            in text
+        )
+        assert "k-mixup vs mixup after temperature scaling (ECE)" in text
+        assert "Average rank over every method (1 = best) over 2 datasets" in text
+
+    def test_realmlp_only_where_pytabkit_is_installed(self, monkeypatch):
+        import importlib.util
+
+        real = importlib.util.find_spec
+
+        def find_spec(name, *args):
+            return None if name == "pytabkit" else real(name, *args)
+
+        monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+        assert uci.available_baselines("classification") == ("hgb", "logreg")
+        assert "realmlp" not in uci.Config().methods
+        monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object())
+        assert uci.available_baselines("classification") == (
+            "hgb",
+            "logreg",
+            "realmlp",
+        )
+        assert uci.available_baselines("regression") == ("hgb",)
+
+    def test_temperature_scaling_keeps_the_predicted_class(self):
+        from sklearn.datasets import load_breast_cancer
+        from sklearn.linear_model import LogisticRegression
+
+        X, y = load_breast_cancer(return_X_y=True)
+        rows = np.random.default_rng(0).permutation(len(y))
+        train, test = rows[:300], rows[300:]
+        scores = uci.temperature_scaling_scores(
+            lambda n: LogisticRegression(C=100.0, max_iter=5000), X, y, train, test, 0
+        )
+        positive, before, after = scores.pop("reliability")
+        np.testing.assert_array_equal(positive, y[test] == 1)
+        # one temperature scales every logit alike: the argmax stays
+        np.testing.assert_array_equal(before > 0.5, after > 0.5)
+        assert not np.allclose(before, after)
+        assert set(scores) == {
+            f"{m}_{w}" for m in ("ece", "brier", "log_loss") for w in ("raw", "ts")
+        }
+
+    def test_reliability_diagrams_of_binary_datasets_only(self, tmp_path):
+        rng = np.random.default_rng(0)
+        config = uci.Config(datasets=("a", "b"))
+        results, curves = [], []
+        for name, binary in (("a", True), ("b", False)):
+            for method in uci.METHODS:
+                results.append({"dataset": name, "method": method})
+                p = rng.uniform(size=40)
+                curves.append((rng.uniform(size=40) < p, p, p) if binary else None)
+        uci.plot_reliability(results, curves, config, tmp_path / "r.png")
+        assert (tmp_path / "r.png").stat().st_size > 0
+        uci.plot_reliability(results, [None] * len(results), config, tmp_path / "n.png")
+        assert not (tmp_path / "n.png").exists()
+
+
+def test_quick_regression_is_two_datasets_and_one_alpha():
+    from skmixup.benchmarks import uci
+    from skmixup.benchmarks.__main__ import build_parser
+
+    args = build_parser().parse_args(["uci", "--task", "regression", "--quick"])
+    config = uci.UCI().configure(args)
+    assert config.datasets == uci.QUICK_REGRESSION_DATASETS
+    assert tuple(config.alphas) == (1.0,)
+    assert config.methods[:5] == uci.REGRESSION_METHODS
+    args = build_parser().parse_args(["uci", "--quick"])
+    # the nets, then the baselines
+    assert uci.UCI().configure(args).methods[:3] == uci.METHODS

@@ -224,7 +224,7 @@ def test_cited_command_exists_with_its_options(module, sub, monkeypatch, capsys)
 
 
 def test_readme_is_up_to_date_with_the_results_files():
-    for doc in tool.DOCUMENTS:
+    for doc in tool.REGION_DOCUMENTS:
         text = doc.read_text(encoding="utf-8")
         assert tool.update_regions(text) == text, (
             f"{doc.relative_to(ROOT)} differs from the files its regions copy: "
@@ -235,7 +235,8 @@ def test_readme_is_up_to_date_with_the_results_files():
 def test_every_benchmark_summary_is_in_the_readme():
     used = {
         tool._parse_spec(spec)[0]
-        for spec in tool.regions(tool.README.read_text(encoding="utf-8"))
+        for doc in (tool.README, tool.RESULTS)
+        for spec in tool.regions(doc.read_text(encoding="utf-8"))
     }
     summaries = sorted(
         p.relative_to(ROOT).as_posix()
@@ -243,7 +244,7 @@ def test_every_benchmark_summary_is_in_the_readme():
     )
     missing = [p for p in summaries if p not in used]
     assert not missing, (
-        f"{missing} not shown in README.md: add a region "
+        f"{missing} not shown in README.md or docs/results.md: add a region "
         "`<!-- begin: PATH -->` / `<!-- end -->` for each, then run "
         "`python tools/update_readme.py`"
     )
@@ -358,6 +359,7 @@ def test_check_mode_reports_a_stale_readme(tmp_path, monkeypatch, capsys):
     doc.write_text("<!-- begin: f.md -->\nstale\n<!-- end -->\n", encoding="utf-8")
     monkeypatch.setattr(tool, "ROOT", tmp_path)
     monkeypatch.setattr(tool, "DOCUMENTS", (doc,))
+    monkeypatch.setattr(tool, "REGION_DOCUMENTS", (doc,))
     # render_region's default root was bound at import: pass through update_regions.
     monkeypatch.setattr(
         tool, "update_regions", lambda text, f=tool.update_regions: f(text, tmp_path)
@@ -368,3 +370,14 @@ def test_check_mode_reports_a_stale_readme(tmp_path, monkeypatch, capsys):
     assert tool.main([]) == 0
     assert tool.main(["--check"]) == 0
     assert "fresh" in doc.read_text(encoding="utf-8")
+
+
+def test_readme_is_short_and_links_every_result_section():
+    readme = tool.README.read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 250
+    sections = re.findall(
+        r"^## (.+)$", tool.RESULTS.read_text(encoding="utf-8"), flags=re.M
+    )
+    assert len(sections) >= 5
+    missing = [s for s in sections if f"[{s}](docs/results.md#" not in readme]
+    assert not missing, f"README.md links no section {missing} of docs/results.md"

@@ -1,6 +1,7 @@
 """Regenerate the parts of README.md that come from files or from running code.
 
-Two kinds of generated text live in the README (and in ``docs/index.rst``):
+Two kinds of generated text live in the README (and in ``docs/index.rst``;
+regions also in ``docs/results.md``, the page of every benchmark result):
 
 **Regions** copy a benchmark's output file, so that no figure is retyped::
 
@@ -86,8 +87,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 INDEX = ROOT / "docs" / "index.rst"
-# The files whose regions and code blocks this tool maintains.
+# every benchmark result; the README keeps the headline and links here
+RESULTS = ROOT / "docs" / "results.md"
+# The files whose code blocks this tool runs, and those whose regions it fills.
 DOCUMENTS = (README, INDEX)
+REGION_DOCUMENTS = (README, INDEX, RESULTS)
 
 REGION = re.compile(
     r"<!-- begin: (?P<spec>.*?) -->(?P<body>.*?)<!-- end -->", flags=re.DOTALL
@@ -532,8 +536,8 @@ def main(argv=None):
     if args.check and args.outputs:
         parser.error("--check and --outputs do not go together")
     stale = []
-    for path in DOCUMENTS:
-        if args.outputs:
+    for path in REGION_DOCUMENTS:
+        if args.outputs and path in DOCUMENTS:
             update_outputs(path)
         old = path.read_text(encoding="utf-8")
         new = update_regions(old)

@@ -74,7 +74,8 @@ class Config(_runner.Config):
     batch_size: int = 64
     channels: tuple = (32, 64)
     hidden_units: int = 128
-    lr: float = 3e-3
+    #: learning rates, each a separate run of every method (side by side)
+    lrs: tuple = (1e-3, 3e-3)
     alphas: tuple = (0.2, 1.0)
     ks: tuple = (16,)
     manifold_layers: tuple = (0, 1)
@@ -128,6 +129,12 @@ def add_arguments(parser):
     )
     parser.add_argument("--hidden-units", type=positive_int)
     parser.add_argument(
+        "--lrs",
+        type=number_list(float, 1e-12, " (learning rates are positive)"),
+        help="learning rates, comma-separated: every method runs at each, on the "
+        "same folds and seeds, reported side by side (default 0.001,0.003)",
+    )
+    parser.add_argument(
         "--epochs",
         type=positive_int,
         default=3,
@@ -171,19 +178,19 @@ def load_images(name):
     return X.astype(np.float32), np.asarray(bunch.target).astype(np.int64)
 
 
-def make_estimator(config, n_train, seed, **params):
+def make_estimator(config, n_train, seed, lr=None, **params):
     """The run's KMixupClassifier (default ConvNet), with its step budget.
 
     Every method gets the same network, optimiser, batch size and number of
     gradient steps (``config.steps``, converted to epochs of ``n_train``
-    images).
+    images), at learning rate ``lr`` (default: the run's first).
     """
     from skmixup import KMixupClassifier
 
     return KMixupClassifier(
         max_epochs=_runner.epochs_for(config.steps, n_train, config.batch_size),
         batch_size=config.batch_size,
-        lr=config.lr,
+        lr=config.lrs[0] if lr is None else lr,
         module__channels=tuple(config.channels),
         module__hidden_units=config.hidden_units,
         random_state=seed,
@@ -203,8 +210,9 @@ def method_grid(method, config):
     return {"alpha": list(config.alphas), "k": list(config.ks), "mix_layer": [layer]}
 
 
-def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, method):
-    """Tune one method on one outer training fold, score it on the test fold."""
+def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, method, lr):
+    """Tune one method at one learning rate on one outer training fold, score
+    it on the test fold."""
     import torch
 
     from skmixup.robustness import fgsm_accuracy, noise_accuracy
@@ -215,7 +223,7 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
     cpu_start = time.process_time()
     train = _runner.subsample(train, y, config, seed)
     model, best = _runner.tune_and_fit(
-        lambda n: make_estimator(config, n, seed),
+        lambda n: make_estimator(config, n, seed, lr),
         method_grid(method, config),
         X,
         y,
@@ -236,7 +244,7 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
     )
     fgsm = fgsm_accuracy(model, X[test], y[test], epsilons=config.epsilons, clip=(0, 1))
     result = {
-        **_runner.fold_row(name, repeat, fold, train, test, method=method),
+        **_runner.fold_row(name, repeat, fold, train, test, method=method, lr=lr),
         **_runner.classification_scores(model, X[test], y[test]),
         "best_alpha": best["alpha"],
         "best_k": best["k"],
@@ -257,31 +265,42 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
     return result
 
 
+def _cells(config):
+    """(dataset, lr, method) in the order of the tables."""
+    return [
+        (name, lr, method)
+        for name in config.datasets
+        for lr in config.lrs
+        for method in METHODS
+    ]
+
+
 def summarise(results, config):
     """Per dataset and method: means and spreads; paired corrected t-tests."""
     import pandas as pd
 
-    df = pd.DataFrame(results).sort_values(["dataset", "method", "repeat", "fold"])
+    df = pd.DataFrame(results).sort_values(
+        ["dataset", "method", "lr", "repeat", "fold"]
+    )
     curve_cols = [f"noise_{s:g}" for s in config.sigmas] + [
         f"fgsm_{e:g}" for e in config.epsilons
     ]
     rows = []
-    for name in config.datasets:
-        for method in METHODS:
-            m = df[(df.dataset == name) & (df.method == method)]
-            row = {"dataset": name, "method": method, "n_folds": len(m)}
-            for metric in ("accuracy", "log_loss", "ece", "noise_mean", "fgsm_mean"):
-                row[metric] = m[metric].mean()
-                row[f"{metric}_std"] = m[metric].std(ddof=1)
-            for col in curve_cols:
-                row[col] = m[col].mean()
-                row[f"{col}_std"] = m[col].std(ddof=1)
-            row["alpha_mode"] = m.best_alpha.mode().iloc[0]
-            row["fit_seconds"] = m.fit_seconds.mean()
-            rows.append(row)
+    for name, lr, method in _cells(config):
+        m = df[(df.dataset == name) & (df.method == method) & (df.lr == lr)]
+        row = {"dataset": name, "lr": lr, "method": method, "n_folds": len(m)}
+        for metric in ("accuracy", "log_loss", "ece", "noise_mean", "fgsm_mean"):
+            row[metric] = m[metric].mean()
+            row[f"{metric}_std"] = m[metric].std(ddof=1)
+        for col in curve_cols:
+            row[col] = m[col].mean()
+            row[f"{col}_std"] = m[col].std(ddof=1)
+        row["alpha_mode"] = m.best_alpha.mode().iloc[0]
+        row["fit_seconds"] = m.fit_seconds.mean()
+        rows.append(row)
     tests = []
-    for name in config.datasets:
-        sub = df[df.dataset == name]
+    for name, lr in ((n, lr) for n in config.datasets for lr in config.lrs):
+        sub = df[(df.dataset == name) & (df.lr == lr)]
         for method, base in COMPARISONS:
             a = sub[sub.method == method]
             b = sub[sub.method == base]
@@ -292,6 +311,7 @@ def summarise(results, config):
                 tests.append(
                     {
                         "dataset": name,
+                        "lr": lr,
                         "method": method,
                         "baseline": base,
                         "metric": metric,
@@ -307,13 +327,13 @@ def summarise(results, config):
 def format_report(table, tests, config):
     """Markdown tables: scores, curves and paired tests."""
     lines = [
-        "| dataset | method | accuracy (%) | log-loss | ECE | acc. under noise (%) "
-        "| acc. under FGSM (%) | α chosen (mode) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| dataset | lr | method | accuracy (%) | log-loss | ECE | acc. under noise "
+        "(%) | acc. under FGSM (%) | α chosen (mode) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for _, r in table.iterrows():
         lines.append(
-            f"| {r.dataset} | {LABELS[r.method]} | {100 * r.accuracy:.1f} ± "
+            f"| {r.dataset} | {r.lr:g} | {LABELS[r.method]} | {100 * r.accuracy:.1f} ± "
             f"{100 * r.accuracy_std:.1f} | {r.log_loss:.3f} ± {r.log_loss_std:.3f} "
             f"| {r.ece:.3f} | {100 * r.noise_mean:.1f} ± {100 * r.noise_mean_std:.1f} "
             f"| {100 * r.fgsm_mean:.1f} ± {100 * r.fgsm_mean_std:.1f} | {r.alpha_mode:g} |"
@@ -332,23 +352,27 @@ def format_report(table, tests, config):
     ):
         title = "Gaussian noise" if kind == "noise" else "FGSM"
         lines += ["", f"Accuracy (%) under {title}:", ""]
-        header = "| dataset | method | " + " | ".join(f"{symbol}={v:g}" for v in levels)
-        lines += [header + " |", "|---|---|" + "---|" * len(levels)]
+        header = "| dataset | lr | method | " + " | ".join(
+            f"{symbol}={v:g}" for v in levels
+        )
+        lines += [header + " |", "|---|---|---|" + "---|" * len(levels)]
         for _, r in table.iterrows():
             cells = [f"{100 * r[f'{kind}_{v:g}']:.1f}" for v in levels]
             lines.append(
-                f"| {r.dataset} | {LABELS[r.method]} | " + " | ".join(cells) + " |"
+                f"| {r.dataset} | {r.lr:g} | {LABELS[r.method]} | "
+                + " | ".join(cells)
+                + " |"
             )
     lines += [
         "",
         "Paired differences (method − baseline, mean over folds) and corrected "
         "resampled t-test p-values:",
         "",
-        "| dataset | comparison | Δ accuracy (points) | p | Δ log-loss | p "
+        "| dataset | lr | comparison | Δ accuracy (points) | p | Δ log-loss | p "
         "| Δ noise acc. (points) | p | Δ FGSM acc. (points) | p |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for name in config.datasets:
+    for name, lr in ((n, lr) for n in config.datasets for lr in config.lrs):
         for method, base in COMPARISONS:
             cells = []
             for metric, scale in (
@@ -359,6 +383,7 @@ def format_report(table, tests, config):
             ):
                 row = tests[
                     (tests.dataset == name)
+                    & (tests.lr == lr)
                     & (tests.method == method)
                     & (tests.baseline == base)
                     & (tests.metric == metric)
@@ -367,11 +392,83 @@ def format_report(table, tests, config):
                 digits = 2 if scale == 100 else 3
                 cells += [f"{scale * row.mean_diff:+.{digits}f}", p]
             lines.append(
-                f"| {name} | {LABELS[method]} vs {LABELS[base]} | "
+                f"| {name} | {lr:g} | {LABELS[method]} vs {LABELS[base]} | "
                 + " | ".join(cells)
                 + " |"
             )
+    if len(config.lrs) > 1:
+        lines += _across_lrs(table, tests, config)
     return "\n".join(lines)
+
+
+#: the scores whose conclusions are checked across learning rates
+LR_METRICS = {
+    "accuracy": "clean accuracy",
+    "noise_mean": "accuracy under noise",
+    "fgsm_mean": "accuracy under FGSM",
+}
+
+
+def _across_lrs(table, tests, config):
+    """Per method and learning rate side by side; which conclusions (the best
+    method, the sign of each paired difference) hold at every learning rate."""
+    lrs = list(config.lrs)
+    lines = [
+        "",
+        "Learning rates side by side (accuracy %, mean over the outer folds):",
+        "",
+        "| dataset | method | "
+        + " | ".join(
+            f"{label}, lr={lr:g}" for label in LR_METRICS.values() for lr in lrs
+        )
+        + " |",
+        "|---|---|" + "---|" * (len(LR_METRICS) * len(lrs)),
+    ]
+    for name in config.datasets:
+        for method in METHODS:
+            sub = table[(table.dataset == name) & (table.method == method)]
+            by_lr = sub.set_index("lr").loc[lrs]
+            cells = [f"{100 * v:.1f}" for metric in LR_METRICS for v in by_lr[metric]]
+            lines.append(f"| {name} | {LABELS[method]} | " + " | ".join(cells) + " |")
+    lines += ["", "Which conclusions hold across the learning rates:", ""]
+    for name in config.datasets:
+        for metric, label in LR_METRICS.items():
+            sub = table[table.dataset == name]
+            best = [
+                sub[sub.lr == lr].set_index("method")[metric].idxmax() for lr in lrs
+            ]
+            verdict = "holds" if len(set(best)) == 1 else "changes"
+            lines.append(
+                f"- {name}, {label}: best method "
+                + ", ".join(f"{LABELS[b]} at lr={lr:g}" for b, lr in zip(best, lrs))
+                + f" ({verdict})"
+            )
+            for method, base in COMPARISONS:
+                rows = (
+                    tests[
+                        (tests.dataset == name)
+                        & (tests.method == method)
+                        & (tests.baseline == base)
+                        & (tests.metric == metric)
+                    ]
+                    .set_index("lr")
+                    .loc[lrs]
+                )
+                signs = set(np.sign(rows.mean_diff).tolist())
+                verdict = "same sign" if len(signs) == 1 else "sign changes"
+                lines.append(
+                    f"  - {LABELS[method]} − {LABELS[base]}: "
+                    + ", ".join(
+                        f"{100 * d:+.1f} points (p {_p(p)}) at lr={lr:g}"
+                        for d, p, lr in zip(rows.mean_diff, rows.p_value, lrs)
+                    )
+                    + f" ({verdict})"
+                )
+    return lines
+
+
+def _p(p):
+    return "n/a" if not np.isfinite(p) else f"{p:.2f}"
 
 
 def plot(table, config, path):
@@ -386,6 +483,7 @@ def plot(table, config, path):
             (row[1], "fgsm", config.epsilons, "FGSM ε (pixels in [0, 1])"),
         ):
             for _, r in sub.iterrows():
+                style = ("-", "--", ":", "-.")[config.lrs.index(r.lr) % 4]
                 mean = np.array([r[f"{kind}_{v:g}"] for v in levels])
                 std = np.array([r[f"{kind}_{v:g}_std"] for v in levels])
                 ax.errorbar(
@@ -395,7 +493,9 @@ def plot(table, config, path):
                     marker="o",
                     ms=3,
                     capsize=2,
-                    label=LABELS[r.method],
+                    ls=style,
+                    color=f"C{METHODS.index(r.method)}",
+                    label=f"{LABELS[r.method]}, lr={r.lr:g}",
                 )
             ax.set_xlabel(xlabel)
             ax.set_ylabel("test accuracy (%)")
@@ -604,23 +704,25 @@ class Images(
     def tasks(self, config, data):
         for split in outer_folds(config, data):
             for method in METHODS:
-                yield (*split, method)
+                for lr in config.lrs:
+                    yield (*split, method, lr)
 
     def cost(self, config, data, task):
         # its fits, weighted by the image size
-        return _runner.fits(method_grid(task[-1], config), config.inner_splits) * (
+        return _runner.fits(method_grid(task[-2], config), config.inner_splits) * (
             data[task[1]][0][0].size
         )
 
     def describe(self, config):
         return (
             f"{config.inner_splits}-fold inner tuning, {config.steps} steps/fit, "
+            f"lr {', '.join(f'{lr:g}' for lr in config.lrs)}, "
             f"ConvNet channels={tuple(config.channels)}, device {config.device}"
         )
 
     def progress(self, res):
         return (
-            f"{res['method']:>8}: acc {res['accuracy']:.3f}  logloss "
+            f"{res['method']:>8} lr={res['lr']:g}: acc {res['accuracy']:.3f}  logloss "
             f"{res['log_loss']:.3f}  noise {res['noise_mean']:.3f}  fgsm "
             f"{res['fgsm_mean']:.3f}"
         )

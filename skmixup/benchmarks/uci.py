@@ -8,6 +8,14 @@ training part only and scored on the held-out part:
 * ``mixup``: ``k=1``, ``alpha`` tuned;
 * ``kmixup``: ``k`` and ``alpha`` tuned.
 
+Regression adds, for the net, two methods that use the targets in the
+pairing: ``cmixup`` (C-Mixup, Yao et al. 2022: partners drawn by a Gaussian
+kernel on the target distance, :func:`skmixup.cmixup_pairs`, through the
+net's public ``mix_batch`` hook; ``alpha`` and the bandwidth tuned, the
+bandwidth in units of the standardised target's standard deviation) and
+``lkmixup`` (label-aware k-mixup: ``label_weight`` tuned with ``k`` and
+``alpha``).
+
 Classification (``--task classification``, the default) trains
 :class:`~skmixup.KMixupClassifier` and scores accuracy, log-loss and top-label
 expected calibration error (ECE). Regression (``--task regression``) runs the
@@ -34,7 +42,7 @@ from functools import partial
 import numpy as np
 
 from . import _runner, _stats
-from ._common import add_cv_arguments, outer_folds
+from ._common import add_cv_arguments, number_list, outer_folds
 from ._stats import format_p as _fmt_p
 from ._stats import format_p_equals as _fmt_eq
 
@@ -46,13 +54,65 @@ DESCRIPTION = (
 
 TASKS = ("classification", "regression")
 METHODS = ("erm", "mixup", "kmixup")
+#: the net's regression methods: the three above and the two that pair on y
+REGRESSION_METHODS = ("erm", "mixup", "cmixup", "kmixup", "lkmixup")
 RIDGE_METHODS = ("ridge_erm", "ridge_mixup", "ridge_kmixup")
-#: model family -> its methods, in the order ERM, mixup, k-mixup
+#: model family -> its methods, ERM first and mixup second
 FAMILIES = {
     "classification": {"net": METHODS},
-    "regression": {"net": METHODS, "ridge": RIDGE_METHODS},
+    "regression": {"net": REGRESSION_METHODS, "ridge": RIDGE_METHODS},
 }
-LABELS = {"erm": "ERM", "mixup": "mixup", "kmixup": "k-mixup"}
+LABELS = {
+    "erm": "ERM",
+    "mixup": "mixup",
+    "kmixup": "k-mixup",
+    "cmixup": "C-Mixup",
+    "lkmixup": "label-aware k-mixup",
+}
+#: (method, baseline) variants compared per dataset (corrected t-test) and,
+#: the first two and those after them, across datasets; a pair is used in a
+#: family that has both
+COMPARISONS = (
+    ("kmixup", "erm"),
+    ("kmixup", "mixup"),
+    ("mixup", "erm"),
+    ("cmixup", "erm"),
+    ("cmixup", "mixup"),
+    ("kmixup", "cmixup"),
+    ("lkmixup", "erm"),
+    ("lkmixup", "kmixup"),
+    ("lkmixup", "cmixup"),
+)
+#: the pairs summarised across datasets (Wilcoxon), in report order
+ACROSS = tuple(c for c in COMPARISONS if c != ("mixup", "erm"))
+#: tuned parameter -> (column in folds.csv, symbol in the report)
+TUNED = {
+    "k": ("best_k", "k"),
+    "alpha": ("best_alpha", "α"),
+    "bandwidth": ("best_bandwidth", "σ"),
+    "label_weight": ("best_label_weight", "γ"),
+}
+#: baselines a user would pick instead of a mixing net, per task; ``realmlp``
+#: runs only where the optional ``pytabkit`` is installed (the ``baselines``
+#: extra): without it the method is left out of the run, never replaced
+BASELINES = {
+    "classification": ("hgb", "logreg", "realmlp"),
+    "regression": ("hgb",),
+}
+BASELINE_LABELS = {
+    "hgb": "gradient boosting",
+    "logreg": "logistic regression",
+    "realmlp": "RealMLP-TD",
+}
+#: the small grids by which the inner CV tunes the baselines (RealMLP-TD
+#: keeps its tuned defaults)
+BASELINE_GRIDS = {
+    "hgb": {"learning_rate": [0.05, 0.1], "max_leaf_nodes": [15, 31]},
+    "logreg": {"C": [0.1, 1.0, 10.0]},
+    "realmlp": {},
+}
+#: calibration scores, before (``_raw``) and after (``_ts``) temperature scaling
+CALIBRATION = {"ece": "ECE", "brier": "Brier", "log_loss": "log-loss"}
 #: metric -> (column in folds.csv, higher is better, label)
 METRICS = {
     "classification": {
@@ -74,6 +134,15 @@ def _variant(method):
     return method.rsplit("_", 1)[-1]
 
 
+def _label(method):
+    """'hgb' -> 'gradient boosting', 'ridge_kmixup' -> 'ridge k-mixup'."""
+    if method in BASELINE_LABELS:
+        return BASELINE_LABELS[method]
+    family, _, variant = method.rpartition("_")
+    name = LABELS.get(variant, variant)
+    return f"{family} {name}" if family else name
+
+
 @dataclass(frozen=True)
 class Config(_runner.Config):
     """Everything that defines a run (written next to the results)."""
@@ -87,10 +156,47 @@ class Config(_runner.Config):
     ks: tuple = (4, 16)
     task: str = "classification"
     ridge_alphas: tuple = (0.1, 1.0, 10.0)
+    #: C-Mixup's bandwidths, in units of the standardised target's std
+    bandwidths: tuple = (0.1, 1.0)
+    #: label-aware k-mixup's label_weight grid
+    label_weights: tuple = (1.0, 4.0)
 
     @property
     def methods(self):
-        return tuple(m for family in FAMILIES[self.task].values() for m in family)
+        nets = tuple(m for family in FAMILIES[self.task].values() for m in family)
+        return nets + available_baselines(self.task)
+
+
+def available_baselines(task):
+    """The baselines of ``task`` that this environment can run."""
+    import importlib.util
+
+    return tuple(
+        m
+        for m in BASELINES.get(task, ())
+        if m != "realmlp" or importlib.util.find_spec("pytabkit") is not None
+    )
+
+
+def _baseline_model(method, task, seed):
+    """A baseline model with its untuned settings."""
+    from sklearn.ensemble import (
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+    )
+    from sklearn.linear_model import LogisticRegression
+
+    if method == "hgb":
+        if task == "classification":
+            return HistGradientBoostingClassifier(random_state=seed)
+        return HistGradientBoostingRegressor(random_state=seed)
+    if method == "logreg":
+        return LogisticRegression(max_iter=2000)
+    from pytabkit import RealMLP_TD_Classifier
+
+    return RealMLP_TD_Classifier(
+        random_state=seed, n_threads=1, device="cpu", verbosity=0
+    )
 
 
 QUICK = dict(
@@ -102,6 +208,9 @@ QUICK = dict(
 #: --task regression runs this protocol on every bundled regression dataset.
 ALL = dict(outer_repeats=3, inner_splits=2, steps=500, max_train=2000)
 QUICK_DATASETS = ("iris", "wine", "breast_cancer", "sonar", "ionosphere", "pima")
+#: --quick --task regression: two small datasets, one grid point fewer
+QUICK_REGRESSION_DATASETS = ("diabetes", "autompg")
+QUICK_REGRESSION = dict(QUICK, alphas=(1.0,))
 
 
 def all_classification_datasets():
@@ -125,11 +234,12 @@ def add_arguments(parser):
         parser,
         datasets="comma-separated dataset names or CSV paths (default: the "
         "12-dataset suite; with --quick: " + ",".join(QUICK_DATASETS) + "; with "
-        "--task regression: every bundled regression dataset). List the names "
-        "with --list.",
+        "--task regression: every bundled regression dataset, with --quick "
+        + ",".join(QUICK_REGRESSION_DATASETS)
+        + "). List the names with --list.",
         listing="list datasets and exit",
-        quick="small run (3 outer folds, 2 inner folds, 300 steps, k in {16}); a "
-        "few minutes on 2 cores",
+        quick="small run (3 outer folds, 2 inner folds, 300 steps, k in {16}; "
+        "--task regression: alpha in {1} too); a few minutes on 2 cores",
         output="benchmark_results/uci, or benchmark_results/regression with "
         "--task regression",
     )
@@ -145,6 +255,18 @@ def add_arguments(parser):
         n_jobs_help="parallel tasks (default or -1: one per core); each task uses "
         "1 torch thread",
         ks_help="k values tuned for k-mixup (each >= 2)",
+    )
+    parser.add_argument(
+        "--bandwidths",
+        type=number_list(float, 1e-12, ""),
+        help="C-Mixup bandwidths tuned (--task regression; in units of the "
+        "standardised target's std; default 0.1,1)",
+    )
+    parser.add_argument(
+        "--label-weights",
+        type=number_list(float, 0, ""),
+        help="label_weight values tuned for label-aware k-mixup (--task "
+        "regression; default 1,4)",
     )
     parser.add_argument(
         "--dask",
@@ -177,8 +299,12 @@ def make_estimator(config, n_train, seed, method="erm", **params):
 
     if method in RIDGE_METHODS:
         model = KMixupEstimator(Ridge(), random_state=seed, **params)
+    elif method in BASELINE_LABELS:
+        model = _baseline_model(method, config.task, seed).set_params(**params)
     else:
         net = KMixupClassifier if config.task == "classification" else KMixupRegressor
+        if method == "cmixup":
+            net = cmixup_regressor()
         model = net(
             max_epochs=_runner.epochs_for(config.steps, n_train, config.batch_size),
             batch_size=config.batch_size,
@@ -196,14 +322,73 @@ def make_estimator(config, n_train, seed, method="erm", **params):
     return Pipeline([("scale", StandardScaler()), ("reg", reg)])
 
 
+def cmixup_regressor():
+    """:class:`~skmixup.KMixupRegressor` mixing its batches by C-Mixup.
+
+    A subclass that overrides the public per-batch hook ``mix_batch``: the
+    partners come from :func:`skmixup.cmixup_pairs` on the batch's targets
+    (``bandwidth``, the net's ``alpha``), and :func:`skmixup.apply_draw`
+    mixes with them as k-mixup mixes. Built on first use (torch loads
+    lazily).
+    """
+    global _CMIXUP_REGRESSOR
+    if _CMIXUP_REGRESSOR is None:
+        _CMIXUP_REGRESSOR = _make_cmixup_regressor()
+    return _CMIXUP_REGRESSOR
+
+
+_CMIXUP_REGRESSOR = None
+
+
+def _make_cmixup_regressor():
+    import inspect
+
+    from skmixup import KMixupRegressor, apply_draw, cmixup_pairs
+
+    class CMixupRegressor(KMixupRegressor):
+        def __init__(self, *, bandwidth=1.0, **kwargs):
+            super().__init__(**kwargs)
+            self.bandwidth = bandwidth
+
+        def fit(self, X, y, **fit_params):
+            # C-Mixup's own stream, seeded by the net's random_state
+            self.cmixup_rng_ = np.random.default_rng(self.random_state)
+            return super().fit(X, y, **fit_params)
+
+        def mix_batch(self, X, y, sample_weight=None, *, mix_layer=0):
+            targets = y.detach().cpu().numpy()
+            draw = cmixup_pairs(
+                targets,
+                bandwidth=self.bandwidth,
+                alpha=self.alpha,
+                random_state=self.cmixup_rng_,
+            )
+            arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
+            mixed = apply_draw(draw, *arrays)
+            return mixed if sample_weight is not None else (*mixed, None)
+
+    params = list(inspect.signature(KMixupRegressor.__init__).parameters.values())
+    own = inspect.Parameter("bandwidth", inspect.Parameter.KEYWORD_ONLY, default=1.0)
+    tail = [q for q in params if q.kind is inspect.Parameter.VAR_KEYWORD]
+    head = [q for q in params if q.kind is not inspect.Parameter.VAR_KEYWORD]
+    CMixupRegressor.__init__.__signature__ = inspect.Signature([*head, own, *tail])
+    return CMixupRegressor
+
+
 def method_grid(method, config):
     p = _prefix(config)
+    if method in BASELINE_LABELS:
+        return {f"{p}{name}": v for name, v in BASELINE_GRIDS[method].items()}
     variant = _variant(method)
     alphas = [0.0] if variant == "erm" else list(config.alphas)
     grid = {
         f"{p}alpha": alphas,
-        f"{p}k": list(config.ks) if variant == "kmixup" else [1],
+        f"{p}k": list(config.ks) if variant in ("kmixup", "lkmixup") else [1],
     }
+    if variant == "cmixup":
+        grid[f"{p}bandwidth"] = list(config.bandwidths)
+    if variant == "lkmixup":
+        grid[f"{p}label_weight"] = list(config.label_weights)
     if method in RIDGE_METHODS:
         grid[f"{p}estimator__alpha"] = list(config.ridge_alphas)
     return grid
@@ -238,6 +423,16 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
         }
     else:
         scores = _runner.classification_scores(model, X[test], y[test])
+        scores.update(
+            temperature_scaling_scores(
+                lambda n: make_estimator(config, n, seed, method).set_params(**best),
+                X,
+                y,
+                train,
+                test,
+                seed,
+            )
+        )
     p = _prefix(config)
     return {
         **_runner.fold_row(name, repeat, fold, train, test, method=method),
@@ -245,8 +440,76 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
         "best_alpha": best.get(f"{p}alpha"),
         "best_k": best.get(f"{p}k"),
         "best_ridge_alpha": best.get(f"{p}estimator__alpha"),
+        "best_params": (
+            ", ".join(f"{k[len(p) :]}={v:g}" for k, v in sorted(best.items()))
+            if method in BASELINE_LABELS
+            else None
+        ),
+        # regression only: classification's folds.csv keeps its columns
+        **(
+            {
+                "best_bandwidth": best.get(f"{p}bandwidth"),
+                "best_label_weight": best.get(f"{p}label_weight"),
+            }
+            if regression
+            else {}
+        ),
         "seconds": time.perf_counter() - start,
     }
+
+
+def calibration_scores(proba, y, classes):
+    """ECE, Brier score and log-loss of predicted probabilities."""
+    from sklearn.metrics import brier_score_loss, log_loss
+
+    # float32 probabilities can miss a sum of 1 by more than the metrics allow
+    proba = np.asarray(proba, dtype=np.float64)
+    proba = proba / proba.sum(axis=1, keepdims=True)
+    return {
+        "ece": _stats.expected_calibration_error(y, proba, classes),
+        "brier": brier_score_loss(y, proba, labels=classes),
+        "log_loss": log_loss(y, proba, labels=classes),
+    }
+
+
+def temperature_scaling_scores(make_model, X, y, train, test, seed, held_out=0.2):
+    """Calibration on the test rows before and after temperature scaling.
+
+    The tuned model (``make_model(n_rows)``, its parameters set) is refit on
+    80% of the training rows; scikit-learn's
+    ``CalibratedClassifierCV(FrozenEstimator(model), method="temperature")``
+    fits the temperature on the other 20%. Both are scored on the test rows:
+    ``{metric}_raw`` before, ``{metric}_ts`` after, for ``metric`` in
+    :data:`CALIBRATION`.
+    """
+    from joblib import parallel_config
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.model_selection import train_test_split
+
+    _, counts = np.unique(y[train], return_counts=True)
+    # a class seen once cannot be on both sides of a stratified split
+    stratify = y[train] if counts.min() >= 2 else None
+    fit_rows, cal_rows = train_test_split(
+        train, test_size=held_out, stratify=stratify, random_state=seed
+    )
+    model = make_model(len(fit_rows)).fit(X[fit_rows], y[fit_rows])
+    scaled = CalibratedClassifierCV(FrozenEstimator(model), method="temperature")
+    # in order, as the inner search: the unit of parallel work is the task
+    with parallel_config(backend="sequential"):
+        scaled.fit(X[cal_rows], y[cal_rows])
+    scores, positive = {}, []
+    for suffix, fitted in (("raw", model), ("ts", scaled)):
+        proba = fitted.predict_proba(X[test])
+        positive.append(proba[:, -1])
+        for metric, value in calibration_scores(
+            proba, y[test], fitted.classes_
+        ).items():
+            scores[f"{metric}_{suffix}"] = value
+    if len(model.classes_) == 2:
+        # the reliability diagrams' input, taken out of folds.csv by UCI.write
+        scores["reliability"] = (y[test] == model.classes_[1], *positive)
+    return scores
 
 
 def _as_task(config, given, bunch):
@@ -295,16 +558,19 @@ def summarise(results, config):
                 row[f"{method}_{column}"] = m[metric].mean()
                 if column in ("acc", "rmse"):
                     row[f"{method}_{column}_std"] = m[metric].std(ddof=1)
-        for family, (erm, mixup, kmixup) in FAMILIES[config.task].items():
+            for column in _calibration_columns(m):
+                row[f"{method}_{column}"] = m[column].mean()
+        for family, methods in FAMILIES[config.task].items():
+            erm, kmixup = methods[0], _member(methods, "kmixup")
             base = _ordered(df, name, erm)[main].to_numpy()
-            for method in (erm, mixup, kmixup):
+            for method in methods:
                 d = _ordered(df, name, method)[main].to_numpy() - base
                 row[f"{method}_vs_erm_se"] = (
                     d.std(ddof=1) / math.sqrt(d.size) if d.size > 1 else 0.0
                 )
             k_rows = _ordered(df, name, kmixup)
             sizes = int(k_rows.n_train.mean()), int(k_rows.n_test.mean())
-            for first, second in ((kmixup, erm), (kmixup, mixup), (mixup, erm)):
+            for first, second in _pairs(methods, COMPARISONS):
                 a, b = _ordered(df, name, first), _ordered(df, name, second)
                 for metric in METRICS[config.task]:
                     diff = a[metric].to_numpy() - b[metric].to_numpy()
@@ -327,8 +593,40 @@ def summarise(results, config):
     return (table, pd.DataFrame(tests), *_across_datasets(table, config))
 
 
+def _calibration_columns(rows):
+    """The calibration columns (``ece_raw`` ... ``log_loss_ts``) ``rows`` has."""
+    return [
+        f"{metric}_{when}"
+        for when in ("raw", "ts")
+        for metric in CALIBRATION
+        if f"{metric}_{when}" in rows
+    ]
+
+
+def _family_methods(config, family):
+    """The methods ranked together: a family's, or ``"all"`` of the run's."""
+    return config.methods if family == "all" else FAMILIES[config.task][family]
+
+
+def _member(methods, variant):
+    """The method of a family that is ``variant`` ('ridge_kmixup' for 'kmixup')."""
+    return next(m for m in methods if _variant(m) == variant)
+
+
+def _pairs(methods, comparisons):
+    """``(method, baseline)`` of a family for each pair of variants it has."""
+    have = {_variant(m): m for m in methods}
+    return [(have[a], have[b]) for a, b in comparisons if a in have and b in have]
+
+
 def _across_datasets(table, config):
-    """Average ranks, Friedman and Nemenyi, Wilcoxon of k-mixup vs each baseline."""
+    """Average ranks, Friedman and Nemenyi; Wilcoxon of each pair in :data:`ACROSS`.
+
+    ``wtl`` is keyed ``(family, method, baseline, metric)`` (variants). Ranks
+    also over every method of the run (family ``"all"``) when it has
+    baselines; the net k-mixup against each baseline (``BASELINES``) under
+    ``("net", "kmixup", baseline, metric)``; and, after temperature scaling,
+    against ERM and mixup under ``("calibrated", "kmixup", base, metric)``."""
     ranks, wtl = {}, {}
     columns = COLUMNS[config.task]
     for family, methods in FAMILIES[config.task].items():
@@ -337,38 +635,57 @@ def _across_datasets(table, config):
             ranks[(family, metric)] = _stats.rank_summary(
                 scores, [_variant(m) for m in methods], higher
             )
-        for base in methods[:2]:
+        for first, base in _pairs(methods, ACROSS):
             for metric, (higher, _) in METRICS[config.task].items():
-                k_col = table[f"{methods[2]}_{columns[metric]}"]
-                b_col = table[f"{base}_{columns[metric]}"]
-                # RMSE: scale-free, the relative change
-                d = k_col / b_col - 1.0 if metric == "rmse" else k_col - b_col
-                wtl[(family, _variant(base), metric)] = _stats.compare_over_datasets(
-                    d, higher
+                key = (family, _variant(first), _variant(base), metric)
+                wtl[key] = _compare(table, first, base, columns[metric], metric, higher)
+    baselines = [m for m in config.methods if m in BASELINE_LABELS]
+    for metric, (higher, _) in METRICS[config.task].items():
+        if baselines and metric != "ece":
+            scores = table[[f"{m}_{columns[metric]}" for m in config.methods]]
+            ranks[("all", metric)] = _stats.rank_summary(scores, config.methods, higher)
+        for base in baselines:
+            wtl[("net", "kmixup", base, metric)] = _compare(
+                table, "kmixup", base, columns[metric], metric, higher
+            )
+    for base in ("erm", "mixup"):
+        for metric in CALIBRATION:
+            column = f"{metric}_ts"
+            if f"kmixup_{column}" in table:
+                wtl[("calibrated", "kmixup", base, metric)] = _compare(
+                    table, "kmixup", base, column, metric, False
                 )
     return ranks, wtl
 
 
+def _compare(table, method, base, column, metric, higher):
+    """:func:`_stats.compare_over_datasets` of ``method`` minus ``base``."""
+    k_col, b_col = table[f"{method}_{column}"], table[f"{base}_{column}"]
+    # RMSE: scale-free, the relative change
+    d = k_col / b_col - 1.0 if metric == "rmse" else k_col - b_col
+    return _stats.compare_over_datasets(d, higher)
+
+
 def _tuning_choices(results, config):
-    """How often inner tuning chose each (k, alpha), per family's k-mixup and mixup."""
+    """How often inner tuning chose each setting, per family's mixing method."""
     import pandas as pd
 
     df = pd.DataFrame(results)
+    symbols = dict(TUNED.values())
     lines = []
-    for family, (_, mixup, kmixup) in FAMILIES[config.task].items():
-        for method, key in (
-            (mixup, ["best_alpha"]),
-            (kmixup, ["best_k", "best_alpha"]),
-        ):
+    for family, methods in FAMILIES[config.task].items():
+        for method in methods[1:]:
+            tuned = ["k"] if _variant(method) in ("kmixup", "lkmixup") else []
+            tuned += {"cmixup": ["bandwidth"], "lkmixup": ["label_weight"]}.get(
+                _variant(method), []
+            )
+            key = [TUNED[name][0] for name in tuned + ["alpha"]]
             sub = df[df.method == method]
             counts = sub.groupby(key).size()
             parts = []
             for idx, count in counts.items():
                 idx = idx if isinstance(idx, tuple) else (idx,)
-                label = ", ".join(
-                    f"{'α' if k == 'best_alpha' else 'k'}={v:g}"
-                    for k, v in zip(key, idx)
-                )
+                label = ", ".join(f"{symbols[k]}={v:g}" for k, v in zip(key, idx))
                 parts.append(f"{label}: {count}")
             prefix = "" if family == "net" else f"{family} "
             lines.append(
@@ -394,22 +711,12 @@ def format_report(table, tests, ranks, wtl, config, results=None):
             order = {_variant(m): LABELS[_variant(m)] for m in methods}
             lines.append(_stats.rank_line(head, ranks[(family, metric)], order))
     lines.append("")
-    for (family, base, metric), w in wtl.items():
-        if metric == "ece":
+    for (family, first, base, metric), w in wtl.items():
+        if metric == "ece" or family == "calibrated" or base in BASELINE_LABELS:
             continue
         who = "" if family == "net" else f"{family} "
-        label = METRICS[config.task][metric][1]
-        if metric == "rmse":
-            diff = f"mean {100 * w['mean_diff']:+.2f}% RMSE"
-        elif metric in ("accuracy",):
-            diff = f"mean {100 * w['mean_diff']:+.2f} points"
-        else:
-            diff = f"mean {w['mean_diff']:+.4f}"
-        stat = w["wilcoxon_stat"]
         lines.append(
-            f"{who}k-mixup vs {who}{LABELS[base]} ({label}): {w['wins']} wins / "
-            f"{w['ties']} ties / {w['losses']} losses, {diff}; Wilcoxon signed-rank "
-            f"over datasets: W = {stat:g}, p {_fmt_eq(w['wilcoxon_p'])}"
+            _wtl_line(f"{who}{LABELS[first]} vs {who}{LABELS[base]}", w, metric, config)
         )
     if config.task == "classification":
         for base in ("erm", "mixup"):
@@ -425,10 +732,99 @@ def format_report(table, tests, ranks, wtl, config, results=None):
                 f"wins, {int(((acc.p_value < 0.05) & (acc.mean_diff < 0)).sum())} "
                 "significant losses"
             )
+    lines += _baseline_report(table, ranks, wtl, config)
+    lines += _calibration_report(table, wtl, config)
     if results is not None:
         lines.append("")
         lines += _tuning_choices(results, config)
     return "\n".join(lines)
+
+
+def _wtl_line(head, w, metric, config):
+    """``head (metric): wins / ties / losses, mean difference; Wilcoxon``."""
+    label = {**METRICS[config.task], **CALIBRATION}[metric]
+    label = label[1] if isinstance(label, tuple) else label
+    if metric == "rmse":
+        diff = f"mean {100 * w['mean_diff']:+.2f}% RMSE"
+    elif metric in ("accuracy",):
+        diff = f"mean {100 * w['mean_diff']:+.2f} points"
+    else:
+        diff = f"mean {w['mean_diff']:+.4f}"
+    return (
+        f"{head} ({label}): {w['wins']} wins / {w['ties']} ties / {w['losses']} "
+        f"losses, {diff}; Wilcoxon signed-rank over datasets: "
+        f"W = {w['wilcoxon_stat']:g}, p {_fmt_eq(w['wilcoxon_p'])}"
+    )
+
+
+def _baseline_report(table, ranks, wtl, config):
+    """The baselines' table, the ranks of every method and k-mixup vs each."""
+    baselines = [m for m in config.methods if m in BASELINE_LABELS]
+    if not baselines:
+        return []
+    metrics = [m for m in METRICS[config.task] if m != "ece"]
+    columns = COLUMNS[config.task]
+    shown = [m for m in config.methods if _variant(m) == "kmixup"] + baselines
+    header = "| dataset |" + "".join(
+        f" {_label(m)} {METRICS[config.task][metric][1]} |"
+        for metric in metrics
+        for m in shown
+    )
+    lines = ["", header, "|" + "---|" * (header.count("|") - 1)]
+    for _, r in table.iterrows():
+        cells = []
+        for metric in metrics:
+            scale = 100 if metric == "accuracy" else 1
+            digits = ".1f" if metric == "accuracy" else ".4g"
+            cells += [f"{scale * r[f'{m}_{columns[metric]}']:{digits}}" for m in shown]
+        lines.append(f"| {r.dataset} | " + " | ".join(cells) + " |")
+    lines.append("")
+    n = len(table)
+    for metric in metrics:
+        head = (
+            f"Average rank over every method (1 = best) over {n} datasets, "
+            f"{METRICS[config.task][metric][1]}: "
+        )
+        labels = {m: _label(m) for m in config.methods}
+        lines.append(_stats.rank_line(head, ranks[("all", metric)], labels))
+    for base in baselines:
+        for metric in metrics:
+            w = wtl[("net", "kmixup", base, metric)]
+            lines.append(_wtl_line(f"k-mixup net vs {_label(base)}", w, metric, config))
+    return lines
+
+
+def _calibration_report(table, wtl, config):
+    """Per dataset, ECE / Brier / log-loss before -> after temperature scaling;
+    k-mixup vs ERM and mixup after scaling across datasets."""
+    if "kmixup_ece_ts" not in table:
+        return []
+    methods = [m for m in config.methods if f"{m}_ece_ts" in table]
+    header = "| dataset |" + "".join(
+        f" {_label(m)} {label} |" for label in CALIBRATION.values() for m in methods
+    )
+    lines = [
+        "",
+        "Calibration on the test folds, before → after temperature scaling "
+        "(temperature fitted on a held-out 20% of the training fold, the model "
+        "refit on the other 80%):",
+        "",
+        header,
+        "|" + "---|" * (header.count("|") - 1),
+    ]
+    for _, r in table.iterrows():
+        cells = [
+            f"{r[f'{m}_{metric}_raw']:.3f} → {r[f'{m}_{metric}_ts']:.3f}"
+            for metric in CALIBRATION
+            for m in methods
+        ]
+        lines.append(f"| {r.dataset} | " + " | ".join(cells) + " |")
+    lines.append("")
+    for (family, _, base, metric), w in wtl.items():
+        if family == "calibrated":
+            head = f"k-mixup vs {LABELS[base]} after temperature scaling"
+            lines.append(_wtl_line(head, w, metric, config))
+    return lines
 
 
 def _classification_table(table, tests):
@@ -517,9 +913,9 @@ def plot(table, config, path):
     fig, axes = plt.subplots(
         len(panels), 1, figsize=(max(8, 0.9 * len(names)), 3 * len(panels)), sharex=True
     )
-    width = 0.27
     for ax, (metric, ylabel, family) in zip(axes, panels):
         methods = families[family]
+        width = min(0.27, 0.8 / len(methods))
         for i, m in enumerate(methods):
             label = LABELS[_variant(m)]
             erm = methods[0]
@@ -534,10 +930,11 @@ def plot(table, config, path):
                 vals = table[f"{m}_rmse"] / table[f"{erm}_rmse"]
             else:
                 vals = table[f"{m}_{metric}"]
-            ax.bar(x + (i - 1) * width, vals, width, yerr=err, label=label)
+            offset = (i - (len(methods) - 1) / 2) * width
+            ax.bar(x + offset, vals, width, yerr=err, label=label)
         ax.set_ylabel(ylabel, fontsize=8)
         ax.axhline(1 if metric.startswith("rmse:") else 0, color="k", lw=0.5)
-    axes[0].legend(ncol=3, fontsize=8)
+    axes[0].legend(ncol=len(families["net"]), fontsize=8)
     axes[-1].set_xticks(x, names, rotation=30, ha="right")
     fig.suptitle(
         f"ERM vs mixup vs k-mixup ({config.task}): {config.outer_repeats}x"
@@ -552,9 +949,9 @@ def plot_statistics(tests, ranks, config, path):
     plt = _runner.pyplot()
     keys = [
         (family, metric)
-        for family in FAMILIES[config.task]
+        for family in (*FAMILIES[config.task], "all")
         for metric in METRICS[config.task]
-        if metric != "ece" and "cd" in ranks[(family, metric)]
+        if metric != "ece" and "cd" in ranks.get((family, metric), {})
     ]
     forest = [
         (family, base, metric)
@@ -566,16 +963,18 @@ def plot_statistics(tests, ranks, config, path):
     ]
     names = list(dict.fromkeys(tests.dataset))
     n_rows = max(len(keys), 1)
-    fig = plt.figure(figsize=(4.2 * len(forest), 1.6 * n_rows + 0.3 * len(names) + 2))
+    fig = plt.figure(
+        figsize=(4.2 * max(len(keys), len(forest)), 1.6 * n_rows + 0.3 * len(names) + 2)
+    )
     grid = fig.add_gridspec(
         2, max(len(keys), len(forest)), height_ratios=[1.3, 0.2 * len(names) + 1]
     )
     for i, (family, metric) in enumerate(keys):
         r = ranks[(family, metric)]
-        methods = FAMILIES[config.task][family]
+        key = (lambda m: m) if family == "all" else _variant
         _stats.plot_critical_difference(
             fig.add_subplot(grid[0, i]),
-            {LABELS[_variant(m)]: r[_variant(m)] for m in methods},
+            {_label(key(m)): r[key(m)] for m in _family_methods(config, family)},
             r["cd"],
             title=f"{'' if family == 'net' else family + ': '}"
             f"{METRICS[config.task][metric][1]} (Friedman p {_fmt_eq(r['friedman_p'])})",
@@ -614,6 +1013,45 @@ def plot_statistics(tests, ranks, config, path):
     _runner.save_figure(fig, path)
 
 
+#: binary datasets drawn in the reliability diagrams, at most
+RELIABILITY_DATASETS = 3
+
+
+def plot_reliability(results, curves, config, path):
+    """Reliability diagrams (CalibrationDisplay) of the net methods on the
+    first binary datasets, pooled over outer folds, before and after
+    temperature scaling. Nothing is drawn without a binary dataset."""
+    from sklearn.calibration import CalibrationDisplay
+
+    pooled = {}
+    for row, curve in zip(results, curves):
+        if curve is not None and row["method"] in METHODS:
+            pooled.setdefault(row["dataset"], {}).setdefault(row["method"], []).append(
+                curve
+            )
+    names = [n for n in config.datasets if n in pooled][:RELIABILITY_DATASETS]
+    if not names:
+        return
+    plt = _runner.pyplot()
+    fig, axes = plt.subplots(2, len(names), figsize=(4 * len(names), 8), squeeze=False)
+    for j, name in enumerate(names):
+        for i, when in enumerate(("before", "after")):
+            ax = axes[i, j]
+            for method in METHODS:
+                parts = pooled[name].get(method, [])
+                if not parts:
+                    continue
+                y_true = np.concatenate([p[0] for p in parts])
+                y_prob = np.concatenate([p[1 + i] for p in parts])
+                CalibrationDisplay.from_predictions(
+                    y_true, y_prob, n_bins=10, name=LABELS[method], ax=ax
+                )
+            ax.set_title(f"{name}: {when} temperature scaling", fontsize=9)
+            ax.legend(fontsize=7)
+    fig.suptitle("Reliability diagrams on the outer test folds (pooled)")
+    _runner.save_figure(fig, path)
+
+
 class UCI(_runner.Experiment, name="uci", title="UCI benchmark", task=run_task):
     """The UCI benchmark on the experiment runner."""
 
@@ -630,12 +1068,17 @@ class UCI(_runner.Experiment, name="uci", title="UCI benchmark", task=run_task):
                 "every bundled regression dataset is the default already."
             )
         regression = task == "regression"
-        preset = QUICK if args.quick else (ALL if use_all or regression else {})
+        quick = QUICK_REGRESSION if regression else QUICK
+        preset = quick if args.quick else (ALL if use_all or regression else {})
         config = Config.from_args(args, preset)
         if args.datasets:
             datasets = args.datasets
         elif regression:
-            datasets = tuple(list_datasets("regression"))
+            datasets = (
+                QUICK_REGRESSION_DATASETS
+                if args.quick
+                else tuple(list_datasets("regression"))
+            )
         elif use_all:
             datasets = all_classification_datasets()
         else:
@@ -663,12 +1106,12 @@ class UCI(_runner.Experiment, name="uci", title="UCI benchmark", task=run_task):
 
     def cost(self, config, data, task):
         # every network fit takes the same steps; the ridge fits cost ~0
+        # (RealMLP-TD: one fit, no grid; gradient boosting and the linear
+        # models cost next to nothing beside a network)
         method = task[-1]
-        return (
-            0
-            if method in RIDGE_METHODS
-            else _runner.fits(method_grid(method, config), config.inner_splits)
-        )
+        if method in RIDGE_METHODS or method in ("hgb", "logreg"):
+            return 0
+        return _runner.fits(method_grid(method, config), config.inner_splits)
 
     def describe(self, config):
         return (
@@ -687,6 +1130,14 @@ class UCI(_runner.Experiment, name="uci", title="UCI benchmark", task=run_task):
         table, tests, ranks, wtl = summarise(results, config)
         report = format_report(table, tests, ranks, wtl, config, results)
         return {"summary": table, "tests": tests, "ranks": ranks}, report
+
+    def write(self, results, config, data, output, **run):
+        curves = [row.pop("reliability", None) for row in results]
+        report = super().write(results, config, data, output, **run)
+        plot_reliability(
+            results, curves, config, os.path.join(output, "reliability.png")
+        )
+        return report
 
     def plot(self, tables, config, output):
         figure = "uci.png" if config.task == "classification" else "regression.png"
