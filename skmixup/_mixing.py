@@ -249,7 +249,11 @@ def mix_rows(V, partner, lam, *, anchor=None, discrete=None, pick=None, out=None
     weights = lam if isinstance(lam, _Weights) else _Weights(lam)
     if m <= _MIX_CHUNK:
         # The per-batch case: one expression, no chunking.
-        return _mix_chunk(V, partner, weights, anchor, discrete, pick, out)
+        mixed = _mix_chunk(V, partner, weights, anchor, discrete, pick, out)
+        if out is not None and mixed is not out:  # discrete columns: a new array
+            out[...] = mixed
+            return out
+        return mixed
     nx = namespace(V)
     if out is None:
         out = nx.empty((m,) + tuple(V.shape[1:]), float_dtype(V), like=V)

@@ -44,7 +44,7 @@ def _balanced_labels(n_samples, n_classes):
 
 @validate_params(
     {
-        "n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_samples": SPEC["n_samples"],
         "n_clusters": [Interval(numbers.Integral, 1, None, closed="left")],
         "radius": [Interval(numbers.Real, 0, None, closed="left")],
         "cluster_std": [Interval(numbers.Real, 0, None, closed="left")],
@@ -66,6 +66,7 @@ def make_clusters(
     Parameters
     ----------
     n_samples : int, default=512
+        Number of points (0 gives empty arrays).
         Total number of points.
     n_clusters : int, default=8
         Number of clusters (and of class labels).
@@ -117,7 +118,7 @@ def _spiral_points(t, arm, n_arms, turns):
 
 @validate_params(
     {
-        "n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_samples": SPEC["n_samples"],
         "n_arms": [Interval(numbers.Integral, 1, None, closed="left")],
         "turns": [Interval(numbers.Real, 0, None, closed="neither")],
         "noise": [Interval(numbers.Real, 0, None, closed="left")],
@@ -153,6 +154,7 @@ def make_spiral(
     Parameters
     ----------
     n_samples : int, default=512
+        Number of points (0 gives empty arrays).
         Total number of points, split as evenly as possible between arms.
     n_arms : int, default=2
         Number of arms (and of class labels).

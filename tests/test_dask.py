@@ -142,7 +142,8 @@ def test_uci_benchmark_on_local_cluster_writes_the_serial_table(tmp_path):
     assert uci.run(_uci_args(tmp_path / "dask", "--dask", "local:2")) == 0
     serial = pd.read_csv(tmp_path / "serial" / "folds.csv")
     on_dask = pd.read_csv(tmp_path / "dask" / "folds.csv")
-    assert len(serial) == 2 * len(uci.METHODS)
+    methods = uci.METHODS + uci.available_baselines("classification")
+    assert len(serial) == 2 * len(methods)
     cols = ["dataset", "method", "repeat", "fold", "accuracy", "log_loss", "ece"]
     pd.testing.assert_frame_equal(on_dask[cols], serial[cols], check_exact=True)
 
