@@ -66,8 +66,7 @@ def make_clusters(
     Parameters
     ----------
     n_samples : int, default=512
-        Number of points (0 gives empty arrays).
-        Total number of points.
+        Total number of points (0 gives empty arrays).
     n_clusters : int, default=8
         Number of clusters (and of class labels).
     radius : float, default=4.0
@@ -154,7 +153,6 @@ def make_spiral(
     Parameters
     ----------
     n_samples : int, default=512
-        Number of points (0 gives empty arrays).
         Total number of points, split as evenly as possible between arms.
     n_arms : int, default=2
         Number of arms (and of class labels).
