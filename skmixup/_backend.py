@@ -34,8 +34,8 @@ __all__ = [
     "compute_form",
     "namespace",
     "reject_sparse",
-    "host_output",
     "host_scale",
+    "mixing_form",
     "to_input_kind",
 ]
 
@@ -104,6 +104,19 @@ class _Numpy:
         return x.dtype.kind == "f"
 
     @staticmethod
+    def mix(A, P, w, w1, out=None):
+        """``w * A + w1 * P`` (``w1 = 1 - w``), with one temporary less;
+        written into ``out`` when given."""
+        if out is None:
+            mixed = w * A
+        else:
+            mixed = out
+            mixed[...] = A
+            mixed *= w
+        mixed += w1 * P
+        return mixed
+
+    @staticmethod
     def kind(x):
         """numpy's one-letter kind of ``x``'s dtype ("b", "i", "u", "f", "c",
         ...)."""
@@ -157,7 +170,6 @@ class _Torch:
                 "float16", "float32", "float64", "complex64", "complex128",
             )
         )  # fmt: skip
-        self._from_numpy_dtype = {}
         self.int64, self.float32, self.float64 = (
             torch.int64,
             torch.float32,
@@ -188,6 +200,14 @@ class _Torch:
     def is_float(x):
         return x.is_floating_point()
 
+    def mix(self, A, P, w, w1=None, out=None):
+        """``P + w * (A - P)``: one kernel (``torch.lerp``), on the device."""
+        mixed = self.torch.lerp(P, A, w)
+        if out is None:
+            return mixed
+        out.copy_(mixed)
+        return out
+
     def kind(self, x):
         """numpy's one-letter kind of ``x``'s dtype."""
         if x.is_floating_point():
@@ -206,15 +226,6 @@ class _Torch:
 
     def promote(self, a, b):
         return self.torch.promote_types(a, b)
-
-    def host_buffer(self, shape, dtype):
-        """A numpy view of a new CPU tensor (torch's allocator, 64-byte
-        aligned) of numpy ``dtype``: see :func:`host_output`."""
-        torch_dtype = self._from_numpy_dtype.get(dtype)
-        if torch_dtype is None:
-            torch_dtype = self.torch.from_numpy(np.empty(0, dtype=dtype)).dtype
-            self._from_numpy_dtype[dtype] = torch_dtype
-        return self.torch.empty(shape, dtype=torch_dtype).numpy()
 
     def empty(self, shape, dtype, like=None):
         return self.torch.empty(shape, dtype=dtype, device=like.device)
@@ -297,6 +308,21 @@ def compute_form(x, *, keep_grad=False):
     return x
 
 
+def mixing_form(x):
+    """``x`` as the mixing computes on it: a numpy array, or the tensor
+    itself on its own device, CPU included (under autograd when it requires
+    gradients).
+
+    Unlike the matching (:func:`compute_form`), the mixing of CPU tensors
+    stays in torch: one ``lerp`` per array, whose result lands in torch's
+    64-byte aligned memory. Mixed in numpy, a batch cost more small calls and
+    came back in numpy's 16-byte aligned memory, which made the nets'
+    forward and backward passes on it about 6% slower (the first layer's
+    products on a 64 x 20 batch).
+    """
+    return np.asarray(x) if namespace(x) is _NUMPY else x
+
+
 def reject_sparse(x, name):
     """TypeError for a scipy sparse matrix (or anything with ``toarray``):
     k-mixup mixes and matches dense rows."""
@@ -306,20 +332,6 @@ def reject_sparse(x, name):
             f"Convert it with {name}.toarray() (or densify it in the pipeline) "
             "first."
         )
-
-
-def host_output(like, shape, dtype):
-    """Where host math writes a result meant for the input ``like``.
-
-    For a CPU tensor: a numpy view of a new tensor from torch's allocator,
-    which :func:`to_input_kind` hands back without a copy. torch aligns its
-    memory to 64 bytes and numpy to 16; a mixed batch in numpy's memory made
-    the nets' forward and backward passes about 6% slower (their first
-    layer's products on a 64 x 20 batch). None for anything else (numpy
-    allocates).
-    """
-    nx = namespace(like)
-    return None if nx is _NUMPY else nx.host_buffer(shape, dtype)
 
 
 def to_input_kind(result, like):

@@ -16,7 +16,7 @@ import numpy as np
 
 from ._backend import (
     compute_form,
-    host_output,
+    mixing_form,
     namespace,
     reject_sparse,
     to_input_kind,
@@ -281,11 +281,12 @@ class _Weights:
 
     def pair(self, nx, dtype, ndim):
         """``(lam, 1 - lam)`` in ``dtype``, shaped to broadcast over rows of
-        ``ndim`` dimensions."""
+        ``ndim`` dimensions (``1 - lam`` only where ``nx.mix`` reads it: on
+        the host; torch's ``lerp`` needs ``lam`` alone)."""
         key = (dtype, ndim)
         if key not in self.cache:
             w = nx.astype(self.lam, dtype).reshape((-1,) + (1,) * (ndim - 1))
-            self.cache[key] = (w, 1 - w)
+            self.cache[key] = (w, 1 - w if nx.on_host else None)
         return self.cache[key]
 
 
@@ -297,14 +298,7 @@ def _mix_chunk(V, partner, weights, anchor, discrete, pick, out=None):
     if A.dtype != dtype:
         A, P = nx.astype(A, dtype), nx.astype(P, dtype)
     w, w1 = weights.pair(nx, dtype, V.ndim)
-    # w * A + (1 - w) * P, with one temporary less (written into ``out``)
-    if out is None:
-        mixed = w * A
-    else:
-        mixed = out
-        mixed[...] = A
-        mixed *= w
-    mixed += w1 * P
+    mixed = nx.mix(A, P, w, w1, out)
     if discrete is not None:
         # selects rather than indexes by the mask: no device synchronisation
         mixed = nx.where(discrete, nx.where(pick[:, None], A, P), mixed)
@@ -498,14 +492,11 @@ def _step(X, Y, sample_weight, k, alpha, metric, rng, discrete, match_on):
     feats, what = (X, "X") if match_on is None else (match_on, "match_on")
     record = draw(feats, k, alpha, metric, rng, what=what)
     arrays = (X, Y, sample_weight)
-    forms = [None if a is None else compute_form(a, keep_grad=True) for a in arrays]
-    kinds = {type(f) for f in forms if f is not None}
-    if len(kinds) > 1:
-        forms = arrays  # one of them needs the tensor (autograd, bfloat16)
+    forms = [None if a is None else mixing_form(a) for a in arrays]
     X_c = forms[0]
     nx = namespace(X_c)
     partner = nx.asarray(record.partner, X_c)
-    weights = _Weights(nx.asarray(record.lam, X_c))
+    weights = _Weights(nx.asarray(record.lam, X_c, dtype=_lam_dtype(nx, forms)))
     pick = None
     if discrete is not None:
         discrete = nx.asarray(discrete, X_c)
@@ -526,14 +517,23 @@ def _step(X, Y, sample_weight, k, alpha, metric, rng, discrete, match_on):
 
 
 def _mix_into(V, V_c, partner, weights, discrete=None, pick=None):
-    """Mix ``V`` (computed on as ``V_c``) and return it as ``V``'s kind; host
-    results of CPU tensors are written straight into tensor memory
-    (:func:`skmixup._backend.host_output`)."""
-    out = None
-    if namespace(V_c).on_host and len(partner) <= _MIX_CHUNK:
-        out = host_output(V, V_c.shape, float_dtype(V_c))
-    mixed = mix_rows(V_c, partner, weights, discrete=discrete, pick=pick, out=out)
+    """Mix ``V`` (computed on as ``V_c``) and return it as ``V``'s kind."""
+    if len(partner) <= _MIX_CHUNK:  # a batch: straight to the formula
+        mixed = _mix_chunk(V_c, partner, weights, None, discrete, pick)
+    else:
+        mixed = mix_rows(V_c, partner, weights, discrete=discrete, pick=pick)
     return to_input_kind(mixed, V)
+
+
+def _lam_dtype(nx, forms):
+    """The dtype lambda is sent in: the one float type (32 or 64 bits) of
+    the mixed arrays (cast once, before any transfer), or float64 otherwise
+    (each array is then mixed with lambda in its own precision)."""
+    arrays = [V for V in forms if V is not None]
+    dtypes = {V.dtype for V in arrays}
+    if len(dtypes) != 1 or not nx.is_float(arrays[0]) or arrays[0].itemsize < 4:
+        return None  # integer targets are mixed in another type; 16-bit is coarse
+    return dtypes.pop()
 
 
 def _check_kind(X, arrays):
