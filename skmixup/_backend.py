@@ -170,6 +170,7 @@ class _Torch:
                 "float16", "float32", "float64", "complex64", "complex128",
             )
         )  # fmt: skip
+        self._numpy_float = {torch.float32: np.float32, torch.float64: np.float64}
         self.int64, self.float32, self.float64 = (
             torch.int64,
             torch.float32,
@@ -177,7 +178,17 @@ class _Torch:
         )
 
     def asarray(self, host, like=None, dtype=None):
-        t = self.torch.as_tensor(host, dtype=dtype)
+        if dtype is not None:
+            # cast on the host, before any transfer (32/64-bit floats)
+            host = np.asarray(host, dtype=self._numpy_float[dtype])
+        t = None
+        if isinstance(host, np.ndarray) and host.flags.writeable:
+            try:  # zero-copy: a third of as_tensor's cost on a batch's indices
+                t = self.torch.from_numpy(host)
+            except (TypeError, ValueError):  # negative strides, odd dtypes
+                pass
+        if t is None:
+            t = self.torch.as_tensor(host)
         if like is None or like.is_cpu:
             return t
         return t.to(like.device, non_blocking=True)
