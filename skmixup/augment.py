@@ -374,9 +374,7 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
 
     References
     ----------
-    .. [1] K. Greenewald, A. Gu, M. Yurochkin, J. Solomon, E. Chien.
-       "k-Mixup Regularization for Deep Learning via Optimal Transport".
-       Transactions on Machine Learning Research, 2023.
+    {kmixup_reference}
 
     Examples
     --------
