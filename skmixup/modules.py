@@ -351,8 +351,12 @@ class ConvNet(_ManifoldMixingModule):
     >>> H = net.forward_head(X, 1)
     >>> H.shape
     torch.Size([5, 4, 4, 4])
-    >>> net.forward_tail(H, 1).shape
-    torch.Size([5, 10])
+
+    The head and the tail split the network at a place; together they are
+    ``forward``:
+
+    >>> bool(torch.allclose(net.forward_tail(H, 1), net(X)))
+    True
     """
 
     def __init__(
