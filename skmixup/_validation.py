@@ -21,7 +21,7 @@ def import_optional(module, message):
     with ``message`` (what needs it and how to install it)."""
     try:
         return importlib.import_module(module)
-    except ImportError as exc:  # pragma: no cover - the tests install them all
+    except ImportError as exc:
         raise ImportError(message) from exc
 
 

@@ -505,6 +505,14 @@ def test_bad_discrete(discrete, error, match):
         kmixup_batch(np.zeros((10, 3)), k=2, discrete=np.array(discrete))
 
 
+def test_import_optional_names_what_needs_the_missing_module():
+    from skmixup._validation import import_optional
+
+    assert import_optional("numpy", "unused") is np
+    with pytest.raises(ImportError, match="as_frame=True needs pandas"):
+        import_optional("skmixup_no_such_module", "as_frame=True needs pandas.")
+
+
 # ---------------------------------------------------------------------------
 # Inputs the fuzzing found
 
