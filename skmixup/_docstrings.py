@@ -39,6 +39,9 @@ _shared_docs = {
         pairs as before this parameter existed. No effect with ``k=1``
         (ordinary mixup matches nothing).
         {label_weight_targets}""",
+    "kmixup_reference": """.. [1] K. Greenewald, A. Gu, M. Yurochkin, J. Solomon, E. Chien.
+       "k-Mixup Regularization for Deep Learning via Optimal Transport".
+       Transactions on Machine Learning Research, 2023.""",
     "two_readings": """The augmenters (:class:`~skmixup.KMixupAugmenter`,
     :class:`~skmixup.KMixupEstimator`) and the nets
     (:class:`~skmixup.KMixupClassifier`, :class:`~skmixup.KMixupRegressor`)

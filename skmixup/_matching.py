@@ -449,11 +449,18 @@ def match_batches(A, B, *, metric="euclidean", solver="auto"):
     Examples
     --------
     >>> import numpy as np
-    >>> from skmixup import match_batches
+    >>> from skmixup import match_batches, pairwise_cost
     >>> A = np.array([[0.0, 0.0], [10.0, 10.0]])
     >>> B = np.array([[10.0, 11.0], [0.0, 1.0]])
-    >>> match_batches(A, B)
+    >>> perm = match_batches(A, B)
+    >>> perm
     array([1, 0])
+
+    The total cost of this pairing against that of the pairing in order:
+
+    >>> cost = pairwise_cost(A, B)
+    >>> float(cost[[0, 1], perm].sum()), round(float(np.trace(cost)), 2)
+    (2.0, 28.32)
     """
     check_params("match_batches", metric=metric)
     f, pf = _same_dtype(*_check_blocks(A, B))

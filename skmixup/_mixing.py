@@ -25,6 +25,7 @@ from ._docstrings import label_weight_doc
 from ._matching import match_rows
 from ._params import check_params
 from ._random import check_generator
+from ._validation import column_indices
 
 __all__ = [
     "apply_draw",
@@ -596,27 +597,16 @@ def _check_discrete(discrete, X):
             f"discrete needs a 2-d X of shape (n_samples, n_features); got X of "
             f"shape {tuple(X.shape)}."
         )
-    d = X.shape[1]
     idx = np.asarray(discrete)
-    if idx.dtype == bool:
-        if idx.shape != (d,):
-            raise ValueError(
-                f"discrete as a boolean mask must have shape ({d},), one entry "
-                f"per column of X; got shape {idx.shape}."
-            )
-        return idx
-    if idx.dtype.kind not in "iu" or idx.ndim != 1:
+    if idx.dtype != bool and (idx.dtype.kind not in "iu" or idx.ndim != 1):
         raise TypeError(
             "discrete must be a boolean mask or a 1-d array of column indices; "
             f"got {discrete!r}."
         )
-    if idx.size and (idx.min() < -d or idx.max() >= d):
-        raise ValueError(
-            f"discrete holds column indices out of range for X with {d} "
-            f"columns: {idx.tolist()!r}."
-        )
-    mask = np.zeros(d, dtype=bool)
-    mask[idx] = True
+    # the mask's shape and the indices' range are checked by the rule that
+    # categorical_features and onehot_groups follow
+    mask = np.zeros(X.shape[1], dtype=bool)
+    mask[column_indices(idx, None, X.shape[1], "discrete")] = True
     return mask
 
 

@@ -1,5 +1,7 @@
 """Input checks shared by the estimators (one implementation each)."""
 
+import importlib
+
 import numpy as np
 
 __all__ = [
@@ -10,7 +12,17 @@ __all__ = [
     "check_categorical_values",
     "check_sample_weight",
     "column_indices",
+    "import_optional",
 ]
+
+
+def import_optional(module, message):
+    """Import the optional dependency ``module``, or raise an ImportError
+    with ``message`` (what needs it and how to install it)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(message) from exc
 
 
 def column_indices(spec, columns, d, name):

@@ -53,6 +53,7 @@ from ._validation import (
     categorical_columns,
     check_categorical_values,
     check_sample_weight,
+    import_optional,
     is_pandas,
     non_numeric_X_error,
 )
@@ -374,9 +375,7 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
 
     References
     ----------
-    .. [1] K. Greenewald, A. Gu, M. Yurochkin, J. Solomon, E. Chien.
-       "k-Mixup Regularization for Deep Learning via Optimal Transport".
-       Transactions on Machine Learning Research, 2023.
+    {kmixup_reference}
 
     Examples
     --------
@@ -442,19 +441,17 @@ class KMixupAugmenter(_KMixupParams, OneToOneFeatureMixin, BaseEstimator):
 
     def _class_counts(self, codes):
         """Synthetic points per class code from ``sampling_strategy``."""
-        try:
-            from imblearn.utils import check_sampling_strategy
-        except ImportError as exc:  # pragma: no cover - imblearn is a test dependency
-            raise ImportError(
-                "sampling_strategy needs imbalanced-learn: pip install "
-                "imbalanced-learn (or skmixup[imblearn])."
-            ) from exc
+        imblearn_utils = import_optional(
+            "imblearn.utils",
+            "sampling_strategy needs imbalanced-learn: pip install "
+            "imbalanced-learn (or skmixup[imblearn]).",
+        )
         labels = self.classes_[codes]
         strategy = self.sampling_strategy
         if callable(strategy):
             strategy = _called_strategy(strategy, labels)
         try:
-            self.sampling_strategy_ = check_sampling_strategy(
+            self.sampling_strategy_ = imblearn_utils.check_sampling_strategy(
                 strategy, labels, "over-sampling"
             )
         except ValueError as exc:

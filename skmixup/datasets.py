@@ -33,6 +33,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
+from ._validation import import_optional
+
 __all__ = ["DEFAULT_SUITE", "KINDS", "list_datasets", "load_dataset"]
 
 #: The twelve datasets of the default benchmark suite, smallest family first:
@@ -669,13 +671,11 @@ def _convert_target(labels, task, class_names, *, column="target", where=""):
 
 
 def _to_frame(dataset):
-    try:
-        import pandas as pd
-    except ImportError as exc:  # pragma: no cover - pandas is a test dependency
-        raise ImportError(
-            "as_frame=True needs pandas; install it (pip install pandas) or use "
-            "as_frame=False."
-        ) from exc
+    pd = import_optional(
+        "pandas",
+        "as_frame=True needs pandas; install it (pip install pandas) or use "
+        "as_frame=False.",
+    )
     data = pd.DataFrame(dataset.data, columns=dataset.feature_names)
     target = pd.Series(dataset.target, name=dataset.target_name)
     dataset.update(data=data, target=target, frame=pd.concat([data, target], axis=1))

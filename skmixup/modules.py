@@ -245,24 +245,31 @@ class TabularMLP(_ManifoldMixingModule):
         return self.layers[self._ends[point] :](H)
 
 
+def _positive_ints(values, message, lengths=None):
+    """``values`` as a non-empty tuple of ints >= 1 (of a length in
+    ``lengths``, when given), else ``message`` raised: TypeError for a
+    non-sequence or a non-int, ValueError for a bad length or size."""
+    try:
+        values = tuple(values)
+    except TypeError:
+        raise TypeError(message) from None
+    if not values or (lengths is not None and len(values) not in lengths):
+        raise ValueError(message)
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(message)
+        if value < 1:
+            raise ValueError(message)
+    return tuple(int(value) for value in values)
+
+
 def _check_in_shape(in_shape):
     message = (
         "ConvNet: in_shape must be the shape of one image, X.shape[1:]: "
         "(C, H, W), or (H, W) for one channel, with positive ints; got "
         f"{in_shape!r}."
     )
-    try:
-        shape = tuple(in_shape)
-    except TypeError:
-        raise TypeError(message) from None
-    if len(shape) not in (2, 3):
-        raise ValueError(message)
-    for size in shape:
-        if isinstance(size, bool) or not isinstance(size, numbers.Integral):
-            raise TypeError(message)
-        if size < 1:
-            raise ValueError(message)
-    return tuple(int(size) for size in shape)
+    return _positive_ints(in_shape, message, lengths=(2, 3))
 
 
 def _check_channels(channels):
@@ -271,18 +278,7 @@ def _check_channels(channels):
         "number of filters of each convolutional block, e.g. (32, 64); set it "
         f"as module__channels on a skmixup estimator); got {channels!r}."
     )
-    try:
-        channels = tuple(channels)
-    except TypeError:
-        raise TypeError(message) from None
-    if not channels:
-        raise ValueError(message)
-    for value in channels:
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(message)
-        if value < 1:
-            raise ValueError(message)
-    return tuple(int(value) for value in channels)
+    return _positive_ints(channels, message)
 
 
 class ConvNet(_ManifoldMixingModule):
@@ -355,8 +351,12 @@ class ConvNet(_ManifoldMixingModule):
     >>> H = net.forward_head(X, 1)
     >>> H.shape
     torch.Size([5, 4, 4, 4])
-    >>> net.forward_tail(H, 1).shape
-    torch.Size([5, 10])
+
+    The head and the tail split the network at a place; together they are
+    ``forward``:
+
+    >>> bool(torch.allclose(net.forward_tail(H, 1), net(X)))
+    True
     """
 
     def __init__(

@@ -15,6 +15,7 @@ input, with any module that implements the small protocol of
 :mod:`skmixup.modules` (``mix_points``, ``forward_head``, ``forward_tail``).
 """
 
+import contextlib
 import copy
 import functools
 import inspect
@@ -39,7 +40,7 @@ from skorch.dataset import unpack_data
 from skorch.utils import is_dataset, to_tensor
 from torch import nn
 
-from ._docstrings import label_weight_doc, substitute
+from ._docstrings import _shared_docs, label_weight_doc, substitute
 from ._fastloop import _FastLoopMixin
 from ._mixing import mix_step, with_targets
 from ._params import constraints
@@ -62,6 +63,28 @@ _WEIGHT_KEY = "sample_weight"
 _PROTOCOL = ("mix_points", "forward_head", "forward_tail")
 # torch's messages when a layer gets an input of the wrong shape
 _SHAPE_ERROR = re.compile(r"shape|size|dimension|Expected \d+D", re.IGNORECASE)
+
+
+#: The end of the docstrings of ``fit`` and ``partial_fit``.
+_FIT_PARAMS_RETURNS = """**fit_params : dict
+            Passed to the module's ``forward`` and to ``train_split``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator."""
+
+
+@contextlib.contextmanager
+def _shape_errors(message):
+    """Re-raise torch's RuntimeError about a wrong input shape as a ValueError
+    whose text is ``message(exc)``; any other RuntimeError passes through."""
+    try:
+        yield
+    except RuntimeError as exc:
+        if not _SHAPE_ERROR.search(str(exc)):
+            raise
+        raise ValueError(message(exc)) from exc
 
 
 @functools.cache
@@ -511,18 +534,16 @@ class _KMixupNetMixin:
                 "Make forward_head keep the batch dimension first and whole."
             )
         H_mix, targets, weights = self.mix_batch(H, Y, weights, mix_layer=point)
-        try:
-            y_pred = module.forward_tail(H_mix, point)
-        except RuntimeError as exc:
-            if not _SHAPE_ERROR.search(str(exc)):
-                raise
-            raise ValueError(
+        with _shape_errors(
+            lambda exc: (
                 f"mix_layer={self.mix_layer!r}: {name}.forward_tail(H, {point}) "
                 f"cannot take the output of forward_head(X, {point}), of shape "
                 f"{tuple(H.shape)} ({exc}). Make the two agree, so that "
                 "forward(X) == forward_tail(forward_head(X, p), p) for every "
                 "place p (see skmixup.modules), or use mix_layer=0."
-            ) from exc
+            )
+        ):
+            y_pred = module.forward_tail(H_mix, point)
         return y_pred, targets, weights
 
     def _draw_mix_layer(self):
@@ -609,19 +630,17 @@ class _KMixupNetMixin:
         """
         if isinstance(x, Mapping) and _WEIGHT_KEY in x:
             x = x["X"]
-        try:
-            return super().infer(x, **fit_params)
-        except RuntimeError as exc:
-            if not _SHAPE_ERROR.search(str(exc)):
-                raise
-            raise ValueError(
+        with _shape_errors(
+            lambda exc: (
                 f"The module {type(self.module_).__name__} cannot take X of shape "
                 f"{tuple(getattr(x, 'shape', ()))} ({exc}). Give X the shape the "
                 "module expects (e.g. X.reshape(len(X), -1) for a module that "
                 "takes tables, or a FunctionTransformer in a Pipeline), or use "
                 "a module that takes this shape (module=None builds one from "
                 "the data)."
-            ) from exc
+            )
+        ):
+            return super().infer(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """The criterion on a batch; the weighted mean when it carries weights.
@@ -678,6 +697,7 @@ class _KMixupNetMixin:
 
     # --- scikit-learn side ----------------------------------------------------
 
+    @substitute(fit_params_returns=_FIT_PARAMS_RETURNS)
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the network with k-mixup on every training batch.
 
@@ -699,23 +719,12 @@ class _KMixupNetMixin:
             weighted mean of its rows' losses; a mixed row weighs
             ``lam * w_i + (1 - lam) * w_j``. Weights never reach the module.
             Through a Pipeline: ``fit(X, y, <step>__sample_weight=w)``.
-        **fit_params : dict
-            Passed to the module's ``forward`` and to ``train_split``.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
+        {fit_params_returns}
         """
-        self._check_kmixup_params()
         reset = not (self.warm_start and self.initialized_)
-        X, y, sample_weight = self._validate_training_data(
-            X, y, sample_weight, reset=reset
-        )
-        if reset:
-            self.initialize()
-        return self._train(X, y, sample_weight, fit_params)
+        return self._fit(X, y, sample_weight, fit_params, reset=reset)
 
+    @substitute(fit_params_returns=_FIT_PARAMS_RETURNS)
     def partial_fit(self, X, y, classes=None, sample_weight=None, **fit_params):
         """Train for ``max_epochs`` more epochs without re-initializing.
 
@@ -730,20 +739,25 @@ class _KMixupNetMixin:
             ``y`` may not hold them all.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples (see :meth:`fit`).
-        **fit_params : dict
-            Passed to the module's ``forward`` and to ``train_split``.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
+        {fit_params_returns}
         """
-        self._check_kmixup_params()
-        first = not self.initialized_
-        X, y, sample_weight = self._validate_training_data(
-            X, y, sample_weight, reset=first, classes=classes
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            fit_params,
+            reset=not self.initialized_,
+            classes=classes,
         )
-        if first:
+
+    def _fit(self, X, y, sample_weight, fit_params, *, reset, classes=None):
+        """Validate, (re-)initialize when ``reset``, then train: the one body of
+        :meth:`fit` and :meth:`partial_fit`."""
+        self._check_kmixup_params()
+        X, y, sample_weight = self._validate_training_data(
+            X, y, sample_weight, reset=reset, classes=classes
+        )
+        if reset:
             self.initialize()
         return self._train(X, y, sample_weight, fit_params)
 
@@ -976,13 +990,14 @@ _X_PREDICT = """Parameters
 
 
 def _net_docs(criterion, criterion_note, reader):
+    # the k-mixup parameters, in the same order in both nets' docstrings
+    kmixup_params = [_shared_docs[name] for name in ("k", "alpha", "metric")]
+    kmixup_params += [label_weight_doc(reader), _KMIXUP_NET_PARAMS, _RANDOM_STATE]
     return substitute(
-        label_weight=label_weight_doc(reader),
+        kmixup_net_params="\n    ".join(kmixup_params),
         skorch_params=_SKORCH_PARAMS.format(
             criterion=criterion, criterion_note=criterion_note
         ),
-        net_params=_KMIXUP_NET_PARAMS,
-        net_random_state=_RANDOM_STATE,
         net_attributes=_COMMON_ATTRIBUTES,
     )
 
@@ -1021,12 +1036,7 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
         :class:`~skmixup.modules.ConvNet` (images) at fit time, sized from
         the data; tune it with ``module__...`` parameters (e.g.
         ``module__hidden_units``).
-    {k}
-    {alpha}
-    {metric}
-    {label_weight}
-    {net_params}
-    {net_random_state}
+    {kmixup_net_params}
     classes : array-like of shape (n_classes,) or None, default=None
         All the class labels, in the order of the columns of
         :meth:`predict_proba`. None: the sorted labels found in ``y``.
@@ -1061,9 +1071,7 @@ class KMixupClassifier(_KMixupNetMixin, _FastLoopMixin, NeuralNetClassifier):
 
     References
     ----------
-    .. [1] K. Greenewald, A. Gu, M. Yurochkin, J. Solomon, E. Chien,
-       "k-Mixup Regularization for Deep Learning via Optimal Transport",
-       Transactions on Machine Learning Research, 2023.
+    {kmixup_reference}
     .. [2] H. Zhang, M. Cisse, Y. N. Dauphin, D. Lopez-Paz, "mixup: Beyond
        Empirical Risk Minimization", ICLR 2018.
     .. [3] V. Verma, A. Lamb, C. Beckham, A. Najafi, I. Mitliagkas,
@@ -1236,12 +1244,7 @@ class KMixupRegressor(_KMixupNetMixin, _FastLoopMixin, NeuralNetRegressor):
     module : torch.nn.Module class or instance, default=None
         Network returning one value per target. None builds a default
         network at fit time (see :class:`KMixupClassifier`).
-    {k}
-    {alpha}
-    {metric}
-    {label_weight}
-    {net_params}
-    {net_random_state}
+    {kmixup_net_params}
     {skorch_params}
 
     Attributes
@@ -1264,9 +1267,7 @@ class KMixupRegressor(_KMixupNetMixin, _FastLoopMixin, NeuralNetRegressor):
 
     References
     ----------
-    .. [1] K. Greenewald, A. Gu, M. Yurochkin, J. Solomon, E. Chien,
-       "k-Mixup Regularization for Deep Learning via Optimal Transport",
-       Transactions on Machine Learning Research, 2023.
+    {kmixup_reference}
 
     Examples
     --------

@@ -18,7 +18,6 @@ the units are those of ``X`` itself (pixels scaled to ``[0, 1]``, say).
 Both return a :class:`RobustnessCurve`.
 """
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +29,7 @@ from sklearn.model_selection._search import BaseSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._params import check_int
 from ._random import check_generator
 from .neural import KMixupClassifier
 
@@ -250,12 +250,7 @@ def noise_accuracy(estimator, X, y, *, sigmas, n_repeats=5, random_state=None):
     True
     """
     sigmas = _check_levels(sigmas, "sigmas")
-    if (
-        isinstance(n_repeats, bool)
-        or not isinstance(n_repeats, numbers.Integral)
-        or n_repeats < 1
-    ):
-        raise ValueError(f"n_repeats must be an int >= 1; got {n_repeats!r}.")
+    n_repeats = check_int(n_repeats, "n_repeats")
     transform, final = _split_estimator(estimator)
     rng = check_generator(random_state)
     Z = _final_input(transform, X)
@@ -384,12 +379,7 @@ def fgsm_accuracy(estimator, X, y, *, epsilons, clip=None, batch_size=256):
             ) from None
         if not low < high:
             raise ValueError(f"clip must satisfy low < high; got {clip!r}.")
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, numbers.Integral)
-        or batch_size < 1
-    ):
-        raise ValueError(f"batch_size must be an int >= 1; got {batch_size!r}.")
+    batch_size = check_int(batch_size, "batch_size")
     transform, final = _split_estimator(estimator)
     if not isinstance(final, KMixupClassifier):
         raise TypeError(

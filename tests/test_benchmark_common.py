@@ -400,3 +400,17 @@ def test_data_checks_run_before_any_fit(monkeypatch, capsys, tmp_path, argv):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: "), err
     assert "--outer-splits" in err[0] or "--inner-splits" in err[0]
+
+
+def test_add_device_argument_is_the_one_device_option():
+    from skmixup.benchmarks._common import add_device_argument
+
+    parser = argparse.ArgumentParser()
+    add_device_argument(parser, default="cpu", help="h", choices=("cpu", "cuda"))
+    assert parser.parse_args([]).device == "cpu"
+    assert parser.parse_args(["--device", "cuda"]).device == "cuda"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--device", "tpu"])
+    free = argparse.ArgumentParser()
+    add_device_argument(free, default=None, help="h")
+    assert free.parse_args(["--device", "cuda:1"]).device == "cuda:1"

@@ -495,7 +495,7 @@ def test_discrete_columns_are_picked_whole(backend):
 @pytest.mark.parametrize(
     ("discrete", "error", "match"),
     [
-        ([True, False], ValueError, "boolean mask must have shape"),
+        ([True, False], ValueError, r"boolean mask must have one entry.*\(3\)"),
         ([5], ValueError, "out of range"),
         ([0.5], TypeError, "boolean mask or a 1-d array of column indices"),
     ],
@@ -503,6 +503,14 @@ def test_discrete_columns_are_picked_whole(backend):
 def test_bad_discrete(discrete, error, match):
     with pytest.raises(error, match=match):
         kmixup_batch(np.zeros((10, 3)), k=2, discrete=np.array(discrete))
+
+
+def test_import_optional_names_what_needs_the_missing_module():
+    from skmixup._validation import import_optional
+
+    assert import_optional("numpy", "unused") is np
+    with pytest.raises(ImportError, match="as_frame=True needs pandas"):
+        import_optional("skmixup_no_such_module", "as_frame=True needs pandas.")
 
 
 # ---------------------------------------------------------------------------

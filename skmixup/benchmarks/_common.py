@@ -140,6 +140,12 @@ def number_list(cast, low, why=""):
     return parse
 
 
+def add_device_argument(parser, *, default, help, choices=None):
+    """The benchmarks' one ``--device`` option: the torch device the networks
+    or tensors run on (``choices``, when given, narrows the accepted names)."""
+    parser.add_argument("--device", choices=choices, default=default, help=help)
+
+
 def add_cv_arguments(parser, *, n_jobs_help, ks_help, inner=True, training=True):
     """The options of a cross-validated benchmark, each checked as it is parsed.
 

@@ -38,6 +38,7 @@ import numpy as np
 from . import _runner, _stats
 from ._common import (
     add_cv_arguments,
+    add_device_argument,
     load_average,
     number_list,
     outer_folds,
@@ -112,8 +113,8 @@ def add_arguments(parser):
         output="benchmark_results/images, benchmark_results/images_speed with "
         "--part speed",
     )
-    parser.add_argument(
-        "--device",
+    add_device_argument(
+        parser,
         choices=("cpu", "cuda", "auto"),
         default="cpu",
         help="where the networks train (default: cpu; auto: cuda when available)",

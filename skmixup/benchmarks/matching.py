@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._common import load_average, seed_int
+from ._common import add_device_argument, load_average, seed_int
 
 DESCRIPTION = (
     "Time of the exact batched matching (match_batches) against one dense "
@@ -76,8 +76,8 @@ def add_arguments(parser):
         help="timed runs per measurement, after one warm-up (default: adaptive, "
         "3 to 100 runs within a time budget per measurement)",
     )
-    parser.add_argument(
-        "--device",
+    add_device_argument(
+        parser,
         default=None,
         help="torch device of the on-device rows (default: cuda if available, else "
         "cpu); the torch CPU rows are always measured",

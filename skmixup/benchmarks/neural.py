@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._common import load_average, output_dir_error, seed_int
+from ._common import add_device_argument, load_average, output_dir_error, seed_int
 
 DESCRIPTION = (
     "Fit time of KMixupClassifier (ERM, mixup, k-mixup) against scikit-learn's "
@@ -132,8 +132,8 @@ def add_arguments(parser):
         help="timed fits per contender and setting, after one warm-up fit each "
         "(default: %(default)s)",
     )
-    parser.add_argument(
-        "--device",
+    add_device_argument(
+        parser,
         default="auto",
         help="cpu, cuda (or cuda:N), or auto = cuda if available, else cpu "
         "(default: %(default)s); scikit-learn's MLP always runs on the CPU",
