@@ -83,7 +83,7 @@ class TestGenerators:
     @pytest.mark.parametrize(
         "make, kwargs, match",
         [
-            (make_clusters, {"n_samples": 0}, "'n_samples' parameter"),
+            (make_clusters, {"n_samples": -1}, "'n_samples' parameter"),
             (make_clusters, {"n_clusters": 0}, "'n_clusters' parameter"),
             (make_clusters, {"cluster_std": -1.0}, "'cluster_std' parameter"),
             (make_spiral, {"n_samples": 1.5}, "'n_samples' parameter"),
@@ -354,3 +354,10 @@ def test_through_the_benchmarks_command_line(tmp_path, capsys):
     assert main([*argv, "--output", str(tmp_path)]) == 0
     assert (tmp_path / "toy.csv").exists()
     assert "spiral: cross-class pair rate" in capsys.readouterr().out
+
+
+def test_zero_samples_give_empty_arrays():
+    """n_samples follows the spec's rule (an int >= 0, as effective_k's)."""
+    for make in (make_clusters, make_spiral):
+        X, y = make(0, random_state=0)
+        assert X.shape == (0, 2) and y.shape == (0,)
