@@ -660,8 +660,7 @@ def kmixup_batch(
         ``0`` disables mixing.
     metric : {"euclidean", "sqeuclidean"}, default="euclidean"
         Ground cost of the matching (see :func:`match_batches`).
-    match_on : ndarray or torch.Tensor of shape (n_samples, n_match_features), \
-            {"raw", "standardized"} or None, default=None
+    match_on : ndarray or torch.Tensor of shape (n_samples, n_match_features), {"raw", "standardized"} or None, default=None
         Features used for the matching only; ``X`` itself is what gets mixed.
         ``None`` and ``"raw"`` match on ``X``, ``"standardized"`` on the batch
         standardised column by column (the estimators' ``match_on`` modes).

@@ -124,6 +124,7 @@ class KMixUp(torch.nn.Module):
         self._rng = None
 
     def extra_repr(self):
+        """The parameters shown in the module's ``repr`` (torch's hook)."""
         return (
             f"k={self.k}, alpha={self.alpha}, num_classes={self.num_classes}, "
             f"label_weight={self.label_weight}, metric={self.metric!r}"
