@@ -117,7 +117,8 @@ def matchable(x, name):
             "categories as numbers (e.g. with OneHotEncoder) first."
         )
     if kind != "f":
-        x = nx.astype(x, nx.float64)
+        # a host tensor of a dtype numpy lacks (uint16 ...) is a numpy view now
+        x = compute_form(nx.astype(x, nx.float64))
     elif x.itemsize < 4:  # float16, bfloat16, float8: a float32 copy
         x = compute_form(nx.astype(x, nx.float32))
     elif x.itemsize > 8:  # long double: the compiled kernel reads float64

@@ -712,3 +712,13 @@ def test_long_double_is_matched_on_a_float64_copy():
         match_batches(A.astype(np.longdouble), B.astype(np.longdouble)),
         match_batches(A, B),
     )
+
+
+def test_tensor_of_a_dtype_numpy_lacks_is_matched_with_a_float_tensor():
+    """A uint16 tensor (no numpy view) beside a float tensor was promoted
+    across the two array libraries (a TypeError naming neither argument)."""
+    A = torch.randn(8, 3)
+    B = torch.arange(24, dtype=torch.uint16).reshape(8, 3)
+    perm = match_batches(A, B)
+    assert sorted(perm.tolist()) == list(range(8))
+    np.testing.assert_array_equal(perm, match_batches(A.double(), B.double()))
