@@ -718,7 +718,7 @@ def test_tensor_of_a_dtype_numpy_lacks_is_matched_with_a_float_tensor():
     """A uint16 tensor (no numpy view) beside a float tensor was promoted
     across the two array libraries (a TypeError naming neither argument)."""
     A = torch.randn(8, 3)
-    B = torch.arange(24, dtype=torch.uint16).reshape(8, 3)
+    B = torch.arange(24).reshape(8, 3).to(torch.uint16)
     perm = match_batches(A, B)
     assert sorted(perm.tolist()) == list(range(8))
     np.testing.assert_array_equal(perm, match_batches(A.double(), B.double()))
