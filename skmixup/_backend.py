@@ -2,7 +2,7 @@
 
 :func:`namespace` gives the namespace of an array (``nx``), whose functions
 are exactly the operations where numpy and torch differ; everything the two
-spell alike (``@``, ``.mT``, ``.sum(axis=...)``, ``.mean(axis=...,
+spell alike (``@``, ``.swapaxes``, ``.sum(axis=...)``, ``.mean(axis=...,
 keepdims=...)``, indexing) the math writes directly. :func:`compute_form` is
 the one place that decides where the math runs: host data (numpy arrays and
 CPU tensors, through zero-copy views) as numpy, which the compiled solver

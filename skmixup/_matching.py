@@ -147,7 +147,7 @@ def _cost_blocks(A, B, metric, *, scale=True):
     with np.errstate(invalid="ignore", over="ignore"):  # the finite check reports
         centre = B.mean(axis=-2, keepdims=True)
         A, B = A - centre, B - centre
-        inner = A @ B.mT
+        inner = A @ B.swapaxes(-1, -2)
         if metric.squared and scale:
             inner *= -2.0
             return inner

@@ -137,6 +137,10 @@ def test_grid_search_on_dask_equals_serial(cluster):
         assert np.ptp(serial[name]) > 0  # the grid points differ: not a trivial match
 
 
+@pytest.mark.skipif(
+    not uci.temperature_scaling_available(),
+    reason="the UCI classification run needs scikit-learn >= 1.8",
+)
 def test_uci_benchmark_on_local_cluster_writes_the_serial_table(tmp_path):
     assert uci.run(_uci_args(tmp_path / "serial", "--n-jobs", "1")) == 0
     assert uci.run(_uci_args(tmp_path / "dask", "--dask", "local:2")) == 0

@@ -472,6 +472,19 @@ def calibration_scores(proba, y, classes):
     }
 
 
+def temperature_scaling_available():
+    """Whether this scikit-learn calibrates by temperature
+    (``CalibratedClassifierCV(method="temperature")``, scikit-learn 1.8 on);
+    the classification run's calibration columns need it."""
+    from sklearn.calibration import CalibratedClassifierCV
+
+    try:
+        CalibratedClassifierCV(method="temperature")._validate_params()
+    except ValueError:
+        return False
+    return True
+
+
 def temperature_scaling_scores(make_model, X, y, train, test, seed, held_out=0.2):
     """Calibration on the test rows before and after temperature scaling.
 
@@ -1068,6 +1081,16 @@ class UCI(_runner.Experiment, name="uci", title="UCI benchmark", task=run_task):
                 "every bundled regression dataset is the default already."
             )
         regression = task == "regression"
+        if not regression and not temperature_scaling_available():
+            import sklearn
+
+            raise ValueError(
+                "the classification run reports calibration after temperature "
+                "scaling, which needs CalibratedClassifierCV(method='temperature') "
+                f"from scikit-learn >= 1.8; this is scikit-learn {sklearn.__version__}. "
+                'Upgrade it: pip install -U "scikit-learn>=1.8" (or pip install -e '
+                '".[benchmarks]").'
+            )
         quick = QUICK_REGRESSION if regression else QUICK
         preset = quick if args.quick else (ALL if use_all or regression else {})
         config = Config.from_args(args, preset)
