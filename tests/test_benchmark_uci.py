@@ -131,12 +131,14 @@ class TestRun:
 
 
 class TestErrors:
+    @needs_temperature
     def test_unknown_dataset_lists_names(self, tmp_path, capsys):
         code = main(["uci", "--datasets", "nope", "--output", str(tmp_path)])
         assert code == 2
         err = capsys.readouterr().err
         assert "nope" in err and "sonar" in err
 
+    @needs_temperature
     def test_unwritable_output(self, tmp_path, capsys):
         blocker = tmp_path / "file"
         blocker.write_text("")
@@ -244,6 +246,7 @@ class TestRegression:
         assert code == 2
         assert "numeric target" in capsys.readouterr().err
 
+    @needs_temperature
     def test_regression_dataset_with_classification_task(self, tmp_path, capsys):
         code = main(["uci", "--datasets", "diabetes", "--output", str(tmp_path)])
         assert code == 2
@@ -502,6 +505,7 @@ class TestBaselinesAndCalibration:
         assert not (tmp_path / "n.png").exists()
 
 
+@needs_temperature
 def test_quick_regression_is_two_datasets_and_one_alpha():
     from skmixup.benchmarks import uci
     from skmixup.benchmarks.__main__ import build_parser

@@ -175,6 +175,10 @@ def test_lost_worker_task_is_retried(tmp_path):
     assert (tmp_path / "marker").read_text() == "died"
 
 
+@pytest.mark.skipif(
+    not uci.temperature_scaling_available(),
+    reason="the UCI classification run needs scikit-learn >= 1.8",
+)
 def test_uci_run_with_lost_workers_fails_loudly_and_writes_no_table(
     tmp_path, monkeypatch
 ):
@@ -199,6 +203,10 @@ def test_bad_local_address_names_the_form(address):
             pass  # pragma: no cover
 
 
+@pytest.mark.skipif(
+    not uci.temperature_scaling_available(),
+    reason="the UCI classification run needs scikit-learn >= 1.8",
+)
 def test_without_the_extra_errors_name_it_and_the_rest_works(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(ImportError, match=r'pip install "skmixup\[dask\]"'):
