@@ -6,9 +6,9 @@ import inspect
 import pickle
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
+from _optional import optional_import, requires
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression, Ridge
 
@@ -30,6 +30,8 @@ from skmixup._targets import (
     get_target,
 )
 from skmixup.modules import TabularMLP
+
+pd = optional_import("pandas")
 
 RNG = np.random.default_rng(0)
 X16 = RNG.normal(size=(16, 3))
@@ -255,14 +257,14 @@ def test_estimator_pickles_after_the_template_fit():
 @pytest.mark.parametrize(
     "y",
     [
-        ["cat", "dog"] * 8,
-        pd.Series(pd.Categorical(["cat", "dog"] * 8)),
-        np.array(["1.5", "x"] * 8, dtype=object),
+        lambda: ["cat", "dog"] * 8,
+        lambda: pd.Series(pd.Categorical(["cat", "dog"] * 8)),
+        lambda: np.array(["1.5", "x"] * 8, dtype=object),
     ],
     ids=["list", "categorical", "object"],
 )
 def test_string_y_for_a_regressor_names_y(make, y):
-    est = make()
+    est, y = make(), y()
     with pytest.raises(
         ValueError,
         match="numeric regression targets in y; y holds strings such as '(cat|x)'",
@@ -329,6 +331,7 @@ def test_issue_23_bool_frame_with_a_category_column(Net):
     ],
     ids=["float-count", "negative-count", "callable-list", "callable-float"],
 )
+@requires("imblearn")  # sampling_strategy uses its checks
 def test_bad_sampling_strategy(strategy, match):
     y = np.array([0] * 10 + [1] * 6)
     aug = KMixupAugmenter(k=2, sampling_strategy=strategy, random_state=0)
@@ -336,6 +339,7 @@ def test_bad_sampling_strategy(strategy, match):
         aug.fit_resample(X16, y)
 
 
+@requires("imblearn")  # sampling_strategy uses its checks
 def test_sampling_strategy_counts_are_what_is_made():
     y = np.array([0] * 10 + [1] * 6)
     aug = KMixupAugmenter(k=2, sampling_strategy={1: 10}, random_state=0)
