@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._backend import (
-    compute_form,
     mixing_form,
     namespace,
     reject_sparse,
@@ -433,10 +432,10 @@ def apply_draw(draw, *arrays):
     mixed = []
     for i, V in enumerate(arrays):
         V = _as_checked(V, f"arrays[{i}]", n, False, 1, mixed=True)
-        V_c = compute_form(V, keep_grad=True)
+        V_c = mixing_form(V)
         nx = namespace(V_c)
         partner, lam = nx.asarray(draw.partner, V_c), nx.asarray(draw.lam, V_c)
-        mixed.append(to_input_kind(mix_rows(V_c, partner, lam), V))
+        mixed.append(_mix_into(V, V_c, partner, _Weights(lam)))
     return tuple(mixed)
 
 
