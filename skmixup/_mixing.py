@@ -173,28 +173,29 @@ def draw(feats, k, alpha, metric, rng, *, weights=None, what="X"):
     lam_groups = beta_draws(rng, alpha, -(-n // k))
     pick_u = rng.random(n)
     shifted = np.concatenate((order[k:], order[:k]))  # np.roll(order, -k)
+    if k == 1:  # ordinary mixup: nothing to match; scattered by position
+        partner = np.empty(n, dtype=np.int64)
+        partner[order] = shifted
+        lam = np.empty(n)
+        lam[order] = lam_groups
+        return _Draw(partner, lam, order, k, pick_u)
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
-    group = rank if k == 1 else rank // k
-    lam = lam_groups[group]
-    if k == 1:  # ordinary mixup: nothing to match
-        partner = shifted[rank]
-    else:
-        feats = feats.reshape(n, -1)
-        n_full = (n // k) * k
-        blocks = [(order[:n_full].reshape(-1, k), shifted[:n_full].reshape(-1, k))]
-        if n_full < n:
-            blocks.append((order[n_full:][None], shifted[n_full:][None]))
-        matched = [
-            match_rows(
-                feats, a, p, metric=metric, weights=weights, rng=rng, what=what
-            ).reshape(-1)
-            for a, p in blocks
-        ]
-        nx = namespace(matched[0])
-        by_position = matched[0] if len(matched) == 1 else nx.concat(matched)
-        partner = by_position[nx.asarray(rank, by_position)]
-    return _Draw(partner, lam, group, k, pick_u < lam)
+    feats = feats.reshape(n, -1)
+    n_full = (n // k) * k
+    blocks = [(order[:n_full].reshape(-1, k), shifted[:n_full].reshape(-1, k))]
+    if n_full < n:
+        blocks.append((order[n_full:][None], shifted[n_full:][None]))
+    matched = [
+        match_rows(
+            feats, a, p, metric=metric, weights=weights, rng=rng, what=what
+        ).reshape(-1)
+        for a, p in blocks
+    ]
+    nx = namespace(matched[0])
+    by_position = matched[0] if len(matched) == 1 else nx.concat(matched)
+    partner = by_position[nx.asarray(rank, by_position)]
+    return _Draw(partner, lam_groups[rank // k], order, k, pick_u)
 
 
 def beta_draws(rng, alpha, size):
@@ -212,13 +213,27 @@ def beta_draws(rng, alpha, size):
 
 class _Draw:
     """The record of a draw as the mixing uses it: ``partner`` stays on the
-    device of the features; :meth:`to_record` is the public, host-side form."""
+    device of the features; ``group`` and ``pick`` are derived when read (the
+    per-batch step needs neither); :meth:`to_record` is the public, host-side
+    form."""
 
-    __slots__ = ("partner", "lam", "group", "k", "pick")
+    __slots__ = ("partner", "lam", "order", "k", "pick_u")
 
-    def __init__(self, partner, lam, group, k, pick):
-        self.partner, self.lam, self.group = partner, lam, group
-        self.k, self.pick = k, pick
+    def __init__(self, partner, lam, order, k, pick_u):
+        self.partner, self.lam, self.order = partner, lam, order
+        self.k, self.pick_u = k, pick_u
+
+    @property
+    def group(self):
+        """The k-batch of each point (its position in the shuffle, over k)."""
+        rank = np.empty(len(self.order), dtype=np.int64)
+        rank[self.order] = np.arange(len(self.order))
+        return rank if self.k == 1 else rank // self.k
+
+    @property
+    def pick(self):
+        """Whether each point keeps its own discrete values (probability lam)."""
+        return self.pick_u < self.lam
 
     def to_record(self):
         partner = namespace(self.partner).to_host(self.partner)
@@ -245,7 +260,7 @@ def mix_rows(V, partner, lam, *, anchor=None, discrete=None, pick=None, out=None
     result; large outputs are written in chunks to bound memory. ``lam`` may
     be a ``_Weights`` shared by the arrays of one batch.
     """
-    m = len(partner)
+    m = partner.shape[0]
     weights = lam if isinstance(lam, _Weights) else _Weights(lam)
     if m <= _MIX_CHUNK:
         # The per-batch case: one expression, no chunking.
@@ -292,12 +307,11 @@ class _Weights:
 
 def _mix_chunk(V, partner, weights, anchor, discrete, pick, out=None):
     nx = namespace(V)
-    dtype = float_dtype(V)
     A = V if anchor is None else V[anchor]
     P = V[partner]
-    if A.dtype != dtype:
-        A, P = nx.astype(A, dtype), nx.astype(P, dtype)
-    w, w1 = weights.pair(nx, dtype, V.ndim)
+    if not nx.is_float(V):  # integers and booleans: mixed in float64
+        A, P = nx.astype(A, nx.float64), nx.astype(P, nx.float64)
+    w, w1 = weights.pair(nx, A.dtype, V.ndim)
     mixed = nx.mix(A, P, w, w1, out)
     if discrete is not None:
         # selects rather than indexes by the mask: no device synchronisation
@@ -485,44 +499,44 @@ def mix_step(
 
 
 def _step(X, Y, sample_weight, k, alpha, metric, rng, discrete, match_on):
-    """:func:`mix_step`, also returning the draw (None when nothing mixes)."""
+    """:func:`mix_step`, also returning the draw (None when nothing mixes).
+
+    The per-batch path: one draw, the pairs and weights sent once to the
+    arrays' device, one :func:`mix_rows` per array (``mixing_form`` keeps
+    every array in its own kind, so the results need no conversion back).
+    """
     n = X.shape[0]
     if alpha == 0 or n < 2:
         return X, Y, sample_weight, None
     feats, what = (X, "X") if match_on is None else (match_on, "match_on")
     record = draw(feats, k, alpha, metric, rng, what=what)
-    arrays = (X, Y, sample_weight)
-    forms = [None if a is None else mixing_form(a) for a in arrays]
-    X_c = forms[0]
+    X_c = mixing_form(X)
+    forms = (
+        X_c,
+        None if Y is None else mixing_form(Y),
+        None if sample_weight is None else mixing_form(sample_weight),
+    )
     nx = namespace(X_c)
     partner = nx.asarray(record.partner, X_c)
     weights = _Weights(nx.asarray(record.lam, X_c, dtype=_lam_dtype(nx, forms)))
     pick = None
     if discrete is not None:
-        discrete = nx.asarray(discrete, X_c)
-        pick = nx.asarray(record.pick, X_c)
-    X_mix = _mix_into(X, X_c, partner, weights, discrete, pick)
-    # integer targets and weights are mixed in X's float type, at least float32
-    # (a float16 cannot hold counts above 65,504)
-    target_dtype = nx.promote(float_dtype(X_c), nx.float32)
-    mixed = [X_mix]
-    for V, V_c in zip(arrays[1:], forms[1:]):
-        if V is None:
-            mixed.append(None)
-            continue
-        if not nx.is_float(V_c):
-            V_c = nx.astype(V_c, target_dtype)
-        mixed.append(_mix_into(V, V_c, partner, weights))
+        discrete, pick = nx.asarray(discrete, X_c), nx.asarray(record.pick, X_c)
+    mixed = [mix_rows(X_c, partner, weights, discrete=discrete, pick=pick)]
+    for V in forms[1:]:
+        if V is not None and not nx.is_float(V):
+            # integer targets and weights are mixed in X's float type, at
+            # least float32 (a float16 cannot hold counts above 65,504)
+            V = nx.astype(V, nx.promote(float_dtype(X_c), nx.float32))
+        mixed.append(None if V is None else mix_rows(V, partner, weights))
     return (*mixed, record)
 
 
 def _mix_into(V, V_c, partner, weights, discrete=None, pick=None):
     """Mix ``V`` (computed on as ``V_c``) and return it as ``V``'s kind."""
-    if len(partner) <= _MIX_CHUNK:  # a batch: straight to the formula
-        mixed = _mix_chunk(V_c, partner, weights, None, discrete, pick)
-    else:
-        mixed = mix_rows(V_c, partner, weights, discrete=discrete, pick=pick)
-    return to_input_kind(mixed, V)
+    return to_input_kind(
+        mix_rows(V_c, partner, weights, discrete=discrete, pick=pick), V
+    )
 
 
 def _lam_dtype(nx, forms):
