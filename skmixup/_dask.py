@@ -101,7 +101,8 @@ def dask_backend(address, timeout=10):
         n_workers = _parse_local(address)
         # The workers' statistical profiler and the nanny's
         # MALLOC_TRIM_THRESHOLD_ (memory handed back to the OS at every free,
-        # then mapped again) slow torch training (``dask_perf --part uci``).
+        # then mapped again) slow torch training
+        # (``python -m skmixup.benchmarks scale --part uci``).
         with dask.config.set(
             {
                 "distributed.worker.profile.enabled": False,

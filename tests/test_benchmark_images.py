@@ -155,20 +155,6 @@ class TestRun:
             )
 
 
-def test_speed_part(tmp_path):
-    argv = ["images", "--part", "speed", "--epochs", "1", "--repeats", "1"]
-    assert main([*argv, "--output", str(tmp_path)]) == 0
-    speed = pd.read_csv(tmp_path / "speed.csv")
-    assert list(speed.setting) == ["kmixup", "mixup", "erm"]
-    for clock in ("wall", "cpu"):
-        median = speed[f"median_{clock}_s"]
-        assert (median > 0).all()
-        np.testing.assert_allclose(
-            speed[f"{clock}_ratio_to_mixup"], median / median.iloc[1], rtol=1e-12
-        )
-    assert "ratio to mixup" in (tmp_path / "results.md").read_text()
-
-
 def test_load_images():
     X, y = load_images("digits")
     assert X.shape == (1797, 8, 8) and X.dtype == np.float32

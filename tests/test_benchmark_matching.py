@@ -108,14 +108,20 @@ def test_printed_report(tmp_path, capsys):
     [
         (["--batch-sizes", "10", "--ks", "4"], "must be >= 1 and divide"),
         (["--dims", "0"], "must be >= 1 and divide"),
-        (["--repeats", "0"], "--repeats must be >= 1"),
-        (["--threads", "0"], "--threads must be >= 1"),
+        (["--clock", "process", "--device", "tpu"], "--device must be cpu, cuda"),
     ],
 )
 def test_bad_options(argv, message, tmp_path, capsys):
     assert matching.run(parse(argv + ["--output", str(tmp_path)])) == 2
     assert message in capsys.readouterr().out
     assert not (tmp_path / "matching.csv").exists()
+
+
+@pytest.mark.parametrize("option", ["--repeats", "--threads"])
+def test_counts_refused_when_parsed(option, capsys):
+    with pytest.raises(SystemExit):
+        parse([option, "0"])
+    assert f"argument {option}: expected an integer >= 1" in capsys.readouterr().err
 
 
 def test_targets_are_computed_from_the_measurements():

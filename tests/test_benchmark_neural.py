@@ -118,20 +118,54 @@ def test_cli(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "results.md").exists()
 
 
+def test_bad_device(tmp_path, capsys):
+    assert neural.run(parse(["--device", "tpu9", "--output", str(tmp_path)])) == 2
+    assert "--device must be cpu, cuda" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--device", "tpu9"], "--device must be cpu, cuda"),
-        (["--epochs", "0"], "--epochs must be >= 1"),
-        (["--batch-size", "0"], "--batch-size must be >= 1"),
+        (["--epochs", "0"], "argument --epochs: expected an integer >= 1"),
+        (["--batch-size", "0"], "argument --batch-size: expected an integer >= 1"),
+        (["--n-samples", "7"], "argument --n-samples: expected an integer >= 8"),
+        (["--threads", "0"], "argument --threads: expected an integer >= 1"),
     ],
 )
-def test_bad_options(tmp_path, capsys, argv, message):
-    assert neural.run(parse(argv + ["--output", str(tmp_path)])) == 2
-    assert message in capsys.readouterr().out
+def test_bad_options_refused_when_parsed(capsys, argv, message):
+    with pytest.raises(SystemExit) as info:
+        parse(argv)
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="a CUDA device is present")
 def test_cuda_without_device(tmp_path, capsys):
     assert neural.run(parse(["--device", "cuda", "--output", str(tmp_path)])) == 2
-    assert "no CUDA device" in capsys.readouterr().out
+    assert "no CUDA device" in capsys.readouterr().err
+
+
+def test_images_times_the_convnet_without_the_mlp(tmp_path):
+    argv = ["--images", "--epochs", "1", "--repeats", "1", "--hidden-units", "8"]
+    assert neural.run(parse(argv + ["--k", "4", "--output", str(tmp_path)])) == 0
+    df = pd.read_csv(tmp_path / "neural.csv")
+    assert list(df["contender"]) == [c for c in neural.CONTENDERS if c != "mlp"]
+    assert (df["n_samples"] == 1797).all() and (df["n_features"] == "8 x 8").all()
+    assert df["ratio_to_mlp"].isna().all()
+    by = df.set_index("contender")
+    assert by.loc["loop", "ratio_to_loop"] == 1.0
+    assert by.loc["erm", "ratio_to_erm"] == 1.0
+    text = (tmp_path / "results.md").read_text()
+    assert text.count("| 1,797 x 8 x 8, batch 64 |") == len(df)
+    assert "the default ConvNet" in text and "--images" in text
+    assert "KMixupClassifier(alpha=0) takes" in text and "MLPClassifier," not in text
+
+
+def test_hand_loop_trains_the_convnet_on_images():
+    from skmixup.benchmarks.images import load_images
+    from skmixup.modules import ConvNet
+
+    X, y = load_images("digits")
+    net = neural._torch_loop(X[:64], y[:64], 10, hidden_units=8, batch_size=32,
+                             epochs=1, device="cpu", fused=False, seed=0, mixup=True)  # fmt: skip
+    assert isinstance(net, ConvNet)

@@ -13,4 +13,5 @@ BENCHMARKS = {
     "imbalanced": "skmixup.benchmarks.imbalanced",
     "images": "skmixup.benchmarks.images",
     "categorical": "skmixup.benchmarks.categorical",
+    "scale": "skmixup.benchmarks.scale",
 }

@@ -18,9 +18,13 @@ import numpy as np
 
 __all__ = [
     "add_cv_arguments",
+    "add_device_argument",
+    "add_timing_arguments",
     "check_folds",
+    "clock_and_sync",
     "csv_list",
     "inner_search",
+    "interleaved_times",
     "int_at_least",
     "load_average",
     "n_jobs_int",
@@ -30,6 +34,7 @@ __all__ = [
     "outer_folds",
     "output_dir_error",
     "positive_int",
+    "resolve_device",
     "resolve_n_jobs",
     "run_costliest_first",
     "seed_int",
@@ -144,6 +149,86 @@ def add_device_argument(parser, *, default, help, choices=None):
     """The benchmarks' one ``--device`` option: the torch device the networks
     or tensors run on (``choices``, when given, narrows the accepted names)."""
     parser.add_argument("--device", choices=choices, default=default, help=help)
+
+
+def add_timing_arguments(parser, *, repeats, threads, clock_default="auto"):
+    """The options of a timing benchmark: ``--repeats`` (``repeats``: its
+    default and help), ``--threads`` (likewise) and ``--clock``."""
+    for option, (default, text) in (("--repeats", repeats), ("--threads", threads)):
+        parser.add_argument(
+            option, type=positive_int, default=default, metavar="N", help=text
+        )
+    parser.add_argument(
+        "--clock",
+        choices=("auto", "wall", "process"),
+        default=clock_default,
+        help="'process': CPU time of this process (all its threads), robust to "
+        "other programs on the cores, CPU only; 'wall': elapsed time; 'auto': "
+        "process on the CPU, wall on a GPU (default: %(default)s)",
+    )
+
+
+def resolve_device(name, clock="wall"):
+    """The torch device of ``--device`` (None or 'auto': cuda when torch sees
+    one, else cpu) and the clock of ``--clock`` ('auto': wall on a GPU,
+    process on the CPU), as ``(device, clock)``; a ValueError names the
+    option to change."""
+    import torch
+
+    if name in (None, "auto"):
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        device = None
+    if device is None or device.type not in ("cpu", "cuda"):
+        raise ValueError(f"--device must be cpu, cuda, cuda:N or auto; got {name!r}.")
+    on_gpu = device.type == "cuda"
+    if on_gpu and not torch.cuda.is_available():
+        raise ValueError("--device cuda, but torch sees no CUDA device; use cpu.")
+    if clock == "auto":
+        clock = "wall" if on_gpu else "process"
+    if clock == "process" and on_gpu:
+        raise ValueError("--clock process measures CPU time only; use --clock wall.")
+    return str(device), clock
+
+
+def clock_and_sync(device, clock):
+    """The timer of ``clock`` ('wall' or 'process') and a function that waits
+    for ``device``'s queued work (a no-op on the CPU)."""
+    import time
+
+    import torch
+
+    now = {"wall": time.perf_counter, "process": time.process_time}[clock]
+    if torch.device(device).type == "cuda":
+        return now, lambda: torch.cuda.synchronize(device)
+    return now, lambda: None
+
+
+def interleaved_times(fits, repeats, now, sync=lambda: None, warmed=lambda: None):
+    """Seconds of every fit of ``fits`` (name -> callable), ``repeats`` times
+    each after one untimed warm-up call (then ``warmed()``), the order rotated
+    every repeat so that slow drifts of a shared machine hit them alike;
+    name -> list."""
+    names = list(fits)
+
+    def timed(name):
+        sync()
+        t0 = now()
+        fits[name]()
+        sync()
+        return now() - t0
+
+    for name in names:  # warm-up: allocator, caches, compiled kernels
+        timed(name)
+    warmed()
+    times = {name: [] for name in names}
+    for r in range(repeats):
+        shift = r % len(names)
+        for name in names[shift:] + names[:shift]:
+            times[name].append(timed(name))
+    return times
 
 
 def add_cv_arguments(parser, *, n_jobs_help, ks_help, inner=True, training=True):

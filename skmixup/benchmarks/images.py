@@ -20,11 +20,8 @@ calibration error (ECE), accuracy under additive Gaussian noise
 (:func:`skmixup.robustness.noise_accuracy`, the same noise for every method
 of a fold) and under FGSM (:func:`skmixup.robustness.fgsm_accuracy`, clipped
 to ``[0, 1]``). Paired comparisons use the Nadeau-Bengio corrected resampled
-t-test.
-
-``--part speed`` times instead one epoch of the default network on the
-digits at batch 64 with k-mixup (``k=16``), mixup (``k=1``) and ERM,
-interleaved in one run.
+t-test. (``python -m skmixup.benchmarks neural --images`` times the same
+network's fits.)
 
 Run ``python -m skmixup.benchmarks images --help``.
 """
@@ -43,13 +40,13 @@ from ._common import (
     number_list,
     outer_folds,
     positive_int,
-    write_run,
+    resolve_device,
 )
 
 DESCRIPTION = (
     "ERM vs mixup vs k-mixup vs manifold k-mixup with a CNN on digits and "
     "MNIST (nested CV; accuracy, log-loss, calibration, Gaussian noise and FGSM "
-    "robustness); --part speed times k-mixup against mixup per epoch."
+    "robustness)."
 )
 
 METHODS = ("erm", "mixup", "kmixup", "manifold")
@@ -98,20 +95,12 @@ QUICK = dict(
 
 def add_arguments(parser):
     """Add the options of this benchmark to an :mod:`argparse` parser."""
-    parser.add_argument(
-        "--part",
-        choices=("accuracy", "speed"),
-        default="accuracy",
-        help="accuracy: the nested-CV comparison (default); speed: time per epoch "
-        "of k-mixup (k=16) against mixup (k=1) and ERM on the digits",
-    )
     _runner.add_run_arguments(
         parser,
         datasets="comma-separated subset of " + ",".join(DATASETS),
         quick="small run (digits only, 3 outer folds, 200 steps, a smaller CNN); "
         "a few minutes on 2 cores",
-        output="benchmark_results/images, benchmark_results/images_speed with "
-        "--part speed",
+        output="benchmark_results/images",
     )
     add_device_argument(
         parser,
@@ -134,18 +123,6 @@ def add_arguments(parser):
         type=number_list(float, 1e-12, " (learning rates are positive)"),
         help="learning rates, comma-separated: every method runs at each, on the "
         "same folds and seeds, reported side by side (default 0.001,0.003)",
-    )
-    parser.add_argument(
-        "--epochs",
-        type=positive_int,
-        default=3,
-        help="--part speed: epochs per timed fit (default 3)",
-    )
-    parser.add_argument(
-        "--repeats",
-        type=positive_int,
-        default=5,
-        help="--part speed: timed fits per setting (default 5)",
     )
 
 
@@ -529,156 +506,14 @@ def _timing_notes(results, data, config, wall, n_jobs):
     )
 
 
-def _speed_settings():
-    return (
-        ("kmixup", {"k": 16, "alpha": 1.0}),
-        ("mixup", {"k": 1, "alpha": 1.0}),
-        ("erm", {"k": 1, "alpha": 0.0}),
-    )
-
-
-def _cpu_clock_callback():
-    """A skorch callback recording each epoch's CPU time of this process.
-
-    On a shared machine the wall time of an epoch includes the time other
-    processes held the cores; the process's CPU time does not (one torch
-    thread, so CPU time is compute time).
-    """
-    from skorch.callbacks import Callback
-
-    class EpochCPUTime(Callback):
-        def on_epoch_begin(self, net, **kwargs):
-            self.start_ = time.process_time()
-
-        def on_epoch_end(self, net, **kwargs):
-            net.history.record("cpu_dur", time.process_time() - self.start_)
-
-    return EpochCPUTime()
-
-
-def _speed_table(times, settings):
-    import pandas as pd
-
-    rows = []
-    medians = {
-        clock: {name: float(np.median(t[clock])) for name, t in times.items()}
-        for clock in ("wall", "cpu")
-    }
-    for name, params in settings:
-        row = {"setting": name, **params}
-        for clock in ("wall", "cpu"):
-            t = np.asarray(times[name][clock])
-            med = medians[clock]
-            row[f"median_{clock}_s"] = med[name]
-            row[f"q25_{clock}_s"] = float(np.quantile(t, 0.25))
-            row[f"q75_{clock}_s"] = float(np.quantile(t, 0.75))
-            row[f"{clock}_ratio_to_mixup"] = med[name] / med["mixup"]
-            row[f"{clock}_ratio_to_erm"] = med[name] / med["erm"]
-        row["n_epochs_timed"] = len(times[name]["wall"])
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _run_speed(args, config, output):
-    """Seconds per epoch of the default ConvNet on the digits, interleaved fits."""
-    import torch
-
-    from skmixup import KMixupClassifier
-
-    torch.set_num_threads(1)
-    X, y = load_images("digits")
-    settings = _speed_settings()
-    times = {name: {"wall": [], "cpu": []} for name, _ in settings}
-    print(
-        f"Speed: default ConvNet on the digits ({len(X)} images), batch 64, "
-        f"{args.epochs} epochs x {args.repeats} fits per setting, 1 torch thread, "
-        f"device {config.device}; load average {load_average()}",
-        flush=True,
-    )
-    start = time.perf_counter()
-    for _, params in settings:
-        # untimed warm-up: compiles the matching kernels, fills the caches
-        KMixupClassifier(
-            max_epochs=1, batch_size=64, device=config.device, **params
-        ).fit(X[:256], y[:256])
-    for repeat in range(args.repeats):
-        # rotate the order every repeat so that drifts of a shared machine
-        # hit every setting alike
-        shift = repeat % len(settings)
-        for name, params in settings[shift:] + settings[:shift]:
-            net = KMixupClassifier(
-                max_epochs=args.epochs,
-                batch_size=64,
-                random_state=args.seed + repeat,
-                device=config.device,
-                callbacks=[("cpu_clock", _cpu_clock_callback())],
-                **params,
-            )
-            net.fit(X, y)
-            times[name]["wall"] += list(net.history[:, "dur"])
-            times[name]["cpu"] += list(net.history[:, "cpu_dur"])
-    wall = time.perf_counter() - start
-    table = _speed_table(times, settings)
-    table.to_csv(os.path.join(output, "speed.csv"), index=False)
-    report = _speed_report(table, args, config, len(X))
-    write_run(
-        output,
-        "images",
-        config=dict(config.__dict__),
-        report=report,
-        wall=wall,
-        n_jobs=1,
-        part="speed",
-        epochs=args.epochs,
-        repeats=args.repeats,
-    )
-    print(report)
-    return 0
-
-
-def _speed_report(table, args, config, n_images):
-    lines = [
-        "| setting | k | α | median wall s/epoch (IQR) | ratio to mixup | ratio to ERM "
-        "| median CPU s/epoch (IQR) | ratio to mixup | ratio to ERM |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for _, r in table.iterrows():
-        cells = []
-        for clock in ("wall", "cpu"):
-            cells += [
-                f"{r[f'median_{clock}_s']:.3f} ({r[f'q25_{clock}_s']:.3f}–"
-                f"{r[f'q75_{clock}_s']:.3f})",
-                f"{r[f'{clock}_ratio_to_mixup']:.3f}",
-                f"{r[f'{clock}_ratio_to_erm']:.3f}",
-            ]
-        lines.append(
-            f"| {r.setting} | {r.k} | {r.alpha:g} | " + " | ".join(cells) + " |"
-        )
-    lines += [
-        "",
-        f"Default ConvNet on the digits ({n_images} images of 8 x 8), batch 64, "
-        f"{args.epochs} epochs x {args.repeats} interleaved fits per setting, "
-        f"device {config.device}, 1 torch thread; CPU time is this process's "
-        f"(compute without the waits for a shared core); load average "
-        f"{load_average()} (1, 5, 15 min) at the end.",
-    ]
-    return "\n".join(lines)
-
-
 class Images(
     _runner.Experiment, name="images", title="Images benchmark", task=run_task
 ):
-    """The images benchmark on the experiment runner (``--part speed`` apart)."""
+    """The images benchmark on the experiment runner."""
 
     def configure(self, args):
-        import torch
-
-        if args.device == "cuda" and not torch.cuda.is_available():
-            raise ValueError("--device cuda but torch sees no CUDA device")
         # resolved once, so that run.json says where the nets trained
-        device = args.device
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
+        device = resolve_device(args.device)[0]
         config = Config.from_args(args, QUICK if args.quick else None, device=device)
         unknown = [d for d in config.datasets if d not in DATASETS]
         if unknown:
@@ -690,17 +525,8 @@ class Images(
     def load(self, config):
         return {name: load_images(name) for name in config.datasets}
 
-    def default_output(self, args, config):
-        suffix = "_speed" if args.part == "speed" else ""
-        return os.path.join("benchmark_results", "images" + suffix)
-
     def default_jobs(self, config):
         return 1 if config.device != "cpu" else None
-
-    def execute(self, args, config, data, output):
-        if args.part == "speed":
-            return _run_speed(args, config, output)
-        return super().execute(args, config, data, output)
 
     def tasks(self, config, data):
         for split in outer_folds(config, data):

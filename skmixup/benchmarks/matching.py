@@ -30,7 +30,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ._common import add_device_argument, load_average, seed_int
+from ._common import (
+    add_device_argument,
+    add_timing_arguments,
+    clock_and_sync,
+    load_average,
+    resolve_device,
+    seed_int,
+)
 
 DESCRIPTION = (
     "Time of the exact batched matching (match_batches) against one dense "
@@ -68,14 +75,6 @@ def add_arguments(parser):
         metavar="DIR",
         help="directory of the CSV file matching.csv (default: %(default)s)",
     )
-    parser.add_argument(
-        "--repeats",
-        type=int,
-        default=None,
-        metavar="N",
-        help="timed runs per measurement, after one warm-up (default: adaptive, "
-        "3 to 100 runs within a time budget per measurement)",
-    )
     add_device_argument(
         parser,
         default=None,
@@ -104,22 +103,14 @@ def add_arguments(parser):
     parser.add_argument(
         "--dims", type=int, nargs="+", default=None, help="override the grid's d values"
     )
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=None,
-        metavar="N",
-        help="limit torch and BLAS to N threads (default: the libraries' own "
-        "defaults); 1 gives steadier small-size timings on a busy machine",
-    )
-    parser.add_argument(
-        "--clock",
-        choices=("wall", "process"),
-        default="wall",
-        help="'wall': elapsed time; 'process': CPU time of this process (all "
-        "threads), robust to other programs competing for the cores but blind "
-        "to speed-ups from threads; CPU devices only (default: %(default)s)",
-    )
+    add_timing_arguments(
+        parser,
+        repeats=(None, "timed runs per measurement, after one warm-up (default: "
+                 "adaptive, 3 to 100 runs within a time budget per measurement)"),
+        threads=(None, "limit torch and BLAS to N threads (default: the libraries' "
+                 "own defaults); 1 gives steadier small-size timings on a busy machine"),
+        clock_default="wall",
+    )  # fmt: skip
     parser.add_argument(
         "--seed", type=seed_int, default=0, help="data seed (default: 0)"
     )
@@ -128,17 +119,13 @@ def add_arguments(parser):
 # ----------------------------------------------------------------------------
 # Timing
 # ----------------------------------------------------------------------------
-_CLOCKS = {"wall": time.perf_counter, "process": time.process_time}
-
-
-def _median_time(fn, fn_args, sync, *, repeats, budget, clock):
+def _median_time(fn, fn_args, sync, *, repeats, budget, now):
     """Median time of ``fn(*fn_args)`` in seconds, after one warm-up call.
 
     With ``repeats=None`` the number of runs adapts to fill ``budget`` seconds
-    of wall time (at least 3, at most ``_MAX_ADAPTIVE_REPEATS``). ``clock`` is
-    ``"wall"`` or ``"process"`` (CPU time of all threads of this process).
+    of wall time (at least 3, at most ``_MAX_ADAPTIVE_REPEATS``); ``now`` is
+    the clock.
     """
-    now = _CLOCKS[clock]
     fn(*fn_args)
     sync()
     times = []
@@ -354,8 +341,6 @@ def _targets(df):
 
 def _validate(args):
     """The grid and device of a run, or an error message."""
-    import torch
-
     grid = dict(QUICK_GRID if args.quick else FULL_GRID)
     for key, override in (("B", args.batch_sizes), ("k", args.ks), ("d", args.dims)):
         if override:
@@ -365,15 +350,10 @@ def _validate(args):
             "Every k must be >= 1 and divide every batch size B, and every d must "
             f"be >= 1; got B={grid['B']}, k={grid['k']}, d={grid['d']}."
         )
-    for name in ("repeats", "threads"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            return f"--{name} must be >= 1; got {value}."
-    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        return f"--device {device} was asked for but no CUDA device is available."
-    if args.clock == "process" and device != "cpu":
-        return "--clock process measures CPU time only; use --clock wall with a GPU."
+    try:
+        device, args.clock = resolve_device(args.device, args.clock)
+    except ValueError as exc:
+        return str(exc)
     return grid, device
 
 
@@ -424,7 +404,10 @@ def run(args):
     # Seconds per measurement for the adaptive repeats.
     budget = 0.02 if args.quick else 0.3
     measure = functools.partial(
-        _median_time, repeats=args.repeats, budget=budget, clock=args.clock
+        _median_time,
+        repeats=args.repeats,
+        budget=budget,
+        now=clock_and_sync("cpu", args.clock)[0],
     )
     previous_threads = torch.get_num_threads()
     if args.threads is not None:

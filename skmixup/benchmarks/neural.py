@@ -28,6 +28,11 @@ Each setting ends with the cost of mixing, as ratios of medians: the hand
 mixup loop to its ERM loop (``loop_mixup / loop_fused``), the net with
 ``k=1`` to the net with ``alpha=0``, and the net with ``k=--k`` to ``k=1``.
 
+``--images`` times instead the images benchmark's network, the default
+:class:`~skmixup.modules.ConvNet`, on scikit-learn's 1,797 digits (8 x 8
+pixels in ``[0, 1]``) at batch 64: the hand-written loops train the same
+ConvNet; scikit-learn's MLP, which is no ConvNet, is left out.
+
 Run ``python -m skmixup.benchmarks neural --help``.
 """
 
@@ -40,18 +45,31 @@ from pathlib import Path
 
 import numpy as np
 
-from ._common import add_device_argument, load_average, output_dir_error, seed_int
+from ._common import (
+    add_device_argument,
+    add_timing_arguments,
+    clock_and_sync,
+    int_at_least,
+    interleaved_times,
+    load_average,
+    output_dir_error,
+    positive_int,
+    resolve_device,
+    seed_int,
+)
 
 DESCRIPTION = (
     "Fit time of KMixupClassifier (ERM, mixup, k-mixup) against scikit-learn's "
     "MLPClassifier and a hand-written torch loop, same network and batches, "
-    "interleaved repeats."
+    "interleaved repeats (--images: the default ConvNet on the digits)."
 )
 
 #: (n_samples, n_features, batch_size) of the default run.
 SETTINGS = ((2_000, 20, 64), (2_000, 20, 256), (20_000, 32, 256))
 #: The same for --quick.
 QUICK_SETTINGS = ((2_000, 20, 64), (5_000, 32, 256))
+#: The setting of --images: the 1,797 digits of 8 x 8 pixels, batch 64.
+IMAGES_SETTING = (1_797, "8 x 8", 64)
 
 CONTENDERS = ("mlp", "loop", "loop_fused", "loop_mixup", "erm", "mixup", "kmixup")
 LABELS = {
@@ -63,29 +81,8 @@ LABELS = {
     "mixup": "KMixupClassifier(k=1)",
     "kmixup": "KMixupClassifier(k={k})",
 }
-
-CSV_FIELDS = [
-    "n_samples",
-    "n_features",
-    "batch_size",
-    "contender",
-    "median_fit_s",
-    "q25_fit_s",
-    "q75_fit_s",
-    "ratio_to_mlp",
-    "ratio_to_loop",
-    "ratio_to_loop_fused",
-    "ratio_to_mixup",
-    "ratio_to_erm",
-    "mixing_us_per_batch",
-    "n_fits",
-    "epochs",
-    "hidden_units",
-    "k",
-    "device",
-    "threads",
-    "clock",
-]
+#: the contenders whose median every row is divided by (a column each)
+BASES = ("mlp", "loop", "loop_fused", "mixup", "erm")
 
 
 def add_arguments(parser):
@@ -97,6 +94,12 @@ def add_arguments(parser):
         "2 epochs per fit, 3 repeats",
     )
     parser.add_argument(
+        "--images",
+        action="store_true",
+        help="time the default ConvNet on the 1,797 digits (8 x 8) at batch 64 "
+        "instead of the tabular settings; scikit-learn's MLP is left out",
+    )
+    parser.add_argument(
         "--output",
         default="benchmark_results",
         metavar="DIR",
@@ -104,55 +107,40 @@ def add_arguments(parser):
     )
     parser.add_argument(
         "--n-samples",
-        type=int,
-        default=None,
+        type=int_at_least(8),
         help="run one setting of this many samples instead of the default three "
         "(2,000 x 20 with batch 64 and with batch 256, 20,000 x 32 with batch 256)",
     )
     parser.add_argument(
-        "--n-features", type=int, default=None, help="features of that setting"
+        "--n-features", type=int_at_least(2), help="features of that setting"
     )
     parser.add_argument(
-        "--batch-size", type=int, default=None, help="batch size of that setting"
+        "--batch-size", type=positive_int, help="batch size of that setting"
     )
     parser.add_argument(
         "--hidden-units",
-        type=int,
+        type=positive_int,
         default=128,
-        help="width of the two hidden layers (default: %(default)s)",
-    )
-    parser.add_argument("--k", type=int, default=16, help="k of the k-mixup row")
-    parser.add_argument(
-        "--epochs", type=int, default=10, help="epochs per fit (default: 10)"
+        help="width of the hidden layers (default: %(default)s)",
     )
     parser.add_argument(
-        "--repeats",
-        type=int,
-        default=7,
-        help="timed fits per contender and setting, after one warm-up fit each "
-        "(default: %(default)s)",
+        "--k", type=positive_int, default=16, help="k of the k-mixup row"
     )
+    parser.add_argument(
+        "--epochs", type=positive_int, default=10, help="epochs per fit (default: 10)"
+    )
+    add_timing_arguments(
+        parser,
+        repeats=(7, "timed fits per contender and setting, after one warm-up fit "
+                 "each (default: %(default)s)"),
+        threads=(1, "torch and BLAS threads (default: %(default)s, the steadiest "
+                 "timings of a small network on a busy machine)"),
+    )  # fmt: skip
     add_device_argument(
         parser,
         default="auto",
         help="cpu, cuda (or cuda:N), or auto = cuda if available, else cpu "
         "(default: %(default)s); scikit-learn's MLP always runs on the CPU",
-    )
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=1,
-        metavar="N",
-        help="torch and BLAS threads (default: %(default)s, the steadiest "
-        "timings of a small network on a busy machine)",
-    )
-    parser.add_argument(
-        "--clock",
-        choices=("auto", "wall", "process"),
-        default="auto",
-        help="'process': CPU time of this process, robust to other programs on "
-        "the cores (CPU only); 'wall': elapsed time; 'auto': process on the CPU, "
-        "wall on a GPU (default: %(default)s)",
     )
     parser.add_argument("--seed", type=seed_int, default=0, help="data and net seed")
 
@@ -175,6 +163,8 @@ def _make_data(n_samples, n_features, seed):
 
 
 def _settings(args):
+    if args.images:
+        return (IMAGES_SETTING,)
     if args.n_samples is None and args.n_features is None and args.batch_size is None:
         return QUICK_SETTINGS if args.quick else SETTINGS
     n, d, b = SETTINGS[0]
@@ -187,44 +177,13 @@ def _settings(args):
     )
 
 
-def _check_args(args, torch):
-    for name, low in (
-        ("n_samples", 8),
-        ("n_features", 2),
-        ("batch_size", 1),
-        ("hidden_units", 1),
-        ("k", 1),
-    ):
-        value = getattr(args, name)
-        if value is not None and value < low:
-            return f"error: --{name.replace('_', '-')} must be >= {low}; got {value}."
-    for name in ("epochs", "repeats", "threads"):
-        if getattr(args, name) < 1:
-            return f"error: --{name} must be >= 1; got {getattr(args, name)}."
-    device = args.device
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        device = torch.device(device)
-    except RuntimeError:
-        return (
-            f"error: --device must be cpu, cuda, cuda:N or auto; got {args.device!r}."
-        )
-    if device.type not in ("cpu", "cuda"):
-        return (
-            f"error: --device must be cpu, cuda, cuda:N or auto; got {args.device!r}."
-        )
-    if device.type == "cuda" and not torch.cuda.is_available():
-        return "error: --device cuda, but torch sees no CUDA device; use --device cpu."
-    clock = args.clock
-    if clock == "auto":
-        clock = "wall" if device.type == "cuda" else "process"
-    if clock == "process" and device.type == "cuda":
-        return (
-            "error: --clock process measures CPU time only; use --clock wall on a GPU."
-        )
-    args.device, args.clock = str(device), clock
-    return None
+def _data(args, n_samples, n_features):
+    """The digits (``--images``) or the synthetic table of a setting."""
+    if args.images:
+        from .images import load_images
+
+        return load_images("digits")
+    return _make_data(n_samples, n_features, args.seed)
 
 
 def _torch_loop(
@@ -238,10 +197,14 @@ def _torch_loop(
     """
     import torch
 
-    from ..modules import TabularMLP
+    from skmixup.modules import ConvNet, TabularMLP
 
     torch.manual_seed(seed)
-    module = TabularMLP(X.shape[1], n_classes, hidden_units=hidden_units).to(device)
+    if X.ndim > 2:  # images: the default network of the nets, as they build it
+        module = ConvNet(X.shape[1:], n_classes, hidden_units=hidden_units)
+    else:
+        module = TabularMLP(X.shape[1], n_classes, hidden_units=hidden_units)
+    module = module.to(device)
     optimizer = torch.optim.AdamW(
         module.parameters(), lr=1e-3, **({"fused": True} if fused else {})
     )
@@ -294,7 +257,7 @@ def _measure_setting(args, n_samples, n_features, batch_size, now, sync):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
-    X, y = _make_data(n_samples, n_features, args.seed)
+    X, y = _data(args, n_samples, n_features)
     h = args.hidden_units
     mixing = {name: [] for name in CONTENDERS}
 
@@ -315,7 +278,7 @@ def _measure_setting(args, n_samples, n_features, batch_size, now, sync):
         return lambda: _torch_loop(
             X,
             y,
-            4,
+            len(np.unique(y)),
             hidden_units=h,
             batch_size=batch_size,
             epochs=args.epochs,
@@ -336,26 +299,18 @@ def _measure_setting(args, n_samples, n_features, batch_size, now, sync):
         "mixup": net("mixup", 1, 1.0),
         "kmixup": net("kmixup", args.k, 1.0),
     }
-
-    def timed(name):
-        sync()
-        t0 = now()
-        fits[name]()
-        sync()
-        return now() - t0
-
-    times = {name: [] for name in CONTENDERS}
+    if args.images:
+        del fits["mlp"]
     with warnings.catch_warnings():
         # max_iter=epochs stops the MLP before its own convergence test.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        for name in CONTENDERS:  # warm-up: allocator, caches, lazy imports
-            timed(name)
-        for lst in mixing.values():
-            lst.clear()
-        for r in range(args.repeats):
-            shift = r % len(CONTENDERS)
-            for name in CONTENDERS[shift:] + CONTENDERS[:shift]:
-                times[name].append(timed(name))
+        times = interleaved_times(
+            fits,
+            args.repeats,
+            now,
+            sync,
+            warmed=lambda: [lst.clear() for lst in mixing.values()],
+        )
     return times, mixing
 
 
@@ -363,8 +318,7 @@ def _rows(args, setting, times, mixing, threads):
     n_samples, n_features, batch_size = setting
     med = {name: float(np.median(t)) for name, t in times.items()}
     rows = []
-    for name in CONTENDERS:
-        t = np.asarray(times[name])
+    for name, t in times.items():
         mix = mixing[name]
         rows.append(
             {
@@ -375,11 +329,10 @@ def _rows(args, setting, times, mixing, threads):
                 "median_fit_s": med[name],
                 "q25_fit_s": float(np.quantile(t, 0.25)),
                 "q75_fit_s": float(np.quantile(t, 0.75)),
-                "ratio_to_mlp": med[name] / med["mlp"],
-                "ratio_to_loop": med[name] / med["loop"],
-                "ratio_to_loop_fused": med[name] / med["loop_fused"],
-                "ratio_to_mixup": med[name] / med["mixup"],
-                "ratio_to_erm": med[name] / med["erm"],
+                **{
+                    f"ratio_to_{base}": med[name] / med[base] if base in med else ""
+                    for base in BASES
+                },
                 "mixing_us_per_batch": float(np.median(mix)) * 1e6 if mix else "",
                 "n_fits": len(t),
                 "epochs": args.epochs,
@@ -400,18 +353,20 @@ def _markdown_table(rows, k):
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
-        mix = row["mixing_us_per_batch"]
         is_net = row["contender"] in ("erm", "mixup", "kmixup")
+        ratios = [
+            "" if row[f"ratio_to_{base}"] == "" else f"{row[f'ratio_to_{base}']:.2f}"
+            for base in BASES
+            if is_net or base not in ("mixup", "erm")
+        ]
+        mix = row["mixing_us_per_batch"]
         cells = [
             f"{row['n_samples']:,} x {row['n_features']}, batch {row['batch_size']}",
             LABELS[row["contender"]].format(k=k),
             f"{row['median_fit_s']:.3f}",
             f"{row['q25_fit_s']:.3f}–{row['q75_fit_s']:.3f}",
-            f"{row['ratio_to_mlp']:.2f}",
-            f"{row['ratio_to_loop']:.2f}",
-            f"{row['ratio_to_loop_fused']:.2f}",
-            f"{row['ratio_to_mixup']:.2f}" if is_net else "",
-            f"{row['ratio_to_erm']:.2f}" if is_net else "",
+            *ratios,
+            *([] if is_net else ["", ""]),
             "" if mix == "" else f"{mix:.0f}",
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -420,12 +375,14 @@ def _markdown_table(rows, k):
 
 def _summary(rows, k):
     by = {r["contender"]: r for r in rows}
-    r0 = rows[0]
+    r0, erm = rows[0], by["erm"]
+    vs_mlp = (
+        f"{erm['ratio_to_mlp']:.2f}x the time of MLPClassifier, " if "mlp" in by else ""
+    )
     return (
         f"{r0['n_samples']:,} x {r0['n_features']}, batch {r0['batch_size']}: "
-        f"KMixupClassifier(alpha=0) takes {by['erm']['ratio_to_mlp']:.2f}x the time "
-        f"of MLPClassifier, {by['erm']['ratio_to_loop']:.2f}x the torch loop "
-        f"({by['erm']['ratio_to_loop_fused']:.2f}x with fused AdamW); "
+        f"KMixupClassifier(alpha=0) takes {vs_mlp}{erm['ratio_to_loop']:.2f}x the "
+        f"torch loop ({erm['ratio_to_loop_fused']:.2f}x with fused AdamW); "
         f"k={k} takes {by['kmixup']['ratio_to_mixup']:.2f}x the time of k=1.\n"
         f"Cost of mixing: hand mixup / hand ERM loop "
         f"{by['loop_mixup']['ratio_to_loop_fused']:.3f}; KMixupClassifier(k=1) / "
@@ -438,21 +395,14 @@ def _summary(rows, k):
 def _command(args):
     """The command line that reproduces this run (its output folder left out)."""
     parts = ["python -m skmixup.benchmarks neural"]
-    if args.quick:
-        parts.append("--quick")
+    parts += [f"--{flag}" for flag in ("quick", "images") if getattr(args, flag)]
     for name in ("n_samples", "n_features", "batch_size"):
         if getattr(args, name) is not None:
             parts.append(f"--{name.replace('_', '-')} {getattr(args, name)}")
     if not args.quick:
         parts += [f"--epochs {args.epochs}", f"--repeats {args.repeats}"]
-    parts += [
-        f"--hidden-units {args.hidden_units}",
-        f"--k {args.k}",
-        f"--device {args.device}",
-        f"--threads {args.threads}",
-        f"--clock {args.clock}",
-        f"--seed {args.seed}",
-    ]
+    for name in ("hidden_units", "k", "device", "threads", "clock", "seed"):
+        parts.append(f"--{name.replace('_', '-')} {getattr(args, name)}")
     return " ".join(parts)
 
 
@@ -474,56 +424,59 @@ def run(args):
 
     if args.quick:
         args.epochs, args.repeats = 2, 3
-    error = _check_args(args, torch) or output_dir_error(args.output)
+    try:
+        args.device, args.clock = resolve_device(args.device, args.clock)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    error = output_dir_error(args.output)
     if error:
-        print(error)
+        print(error, file=sys.stderr)
         return 2
     on_gpu = torch.device(args.device).type == "cuda"
-    sync = (lambda: torch.cuda.synchronize(args.device)) if on_gpu else (lambda: None)
-    now = {"wall": time.perf_counter, "process": time.process_time}[args.clock]
+    now, sync = clock_and_sync(args.device, args.clock)
     name = (
         torch.cuda.get_device_name(args.device)
         if on_gpu
         else platform.processor() or "cpu"
     )
-    settings = _settings(args)
-    n_threads = torch.get_num_threads()
-    load_before = load_average()
+    network = (
+        f"the default ConvNet (dense layer of {args.hidden_units})"
+        if args.images
+        else f"two hidden layers of {args.hidden_units}"
+    )
     header = (
         f"Fit time on {args.device} ({name}); torch {torch.__version__}, "
-        f"{args.threads} torch/BLAS thread(s); two hidden layers of "
-        f"{args.hidden_units}, {args.epochs} epochs per fit, {args.repeats} "
-        f"interleaved fits per contender, {args.clock} clock; load average "
-        f"before: {load_before}"
+        f"{args.threads} torch/BLAS thread(s); {network}, {args.epochs} epochs per "
+        f"fit, {args.repeats} interleaved fits per contender, {args.clock} clock; "
+        f"load average before: {load_average()}"
     )
     print(header)
     if not on_gpu:
         print("No GPU used: these are CPU timings; GPU timings were not measured.")
 
     start = time.perf_counter()
-    rows = []
+    rows, summaries = [], []
+    n_threads = torch.get_num_threads()
     torch.set_num_threads(args.threads)
     try:
         with threadpool_limits(limits=args.threads):
-            for setting in settings:
+            for setting in _settings(args):
                 times, mixing = _measure_setting(args, *setting, now, sync)
                 setting_rows = _rows(args, setting, times, mixing, args.threads)
                 rows += setting_rows
+                summaries.append(_summary(setting_rows, args.k))
                 print("\n" + _markdown_table(setting_rows, args.k))
-                print(_summary(setting_rows, args.k))
+                print(summaries[-1])
     finally:
         torch.set_num_threads(n_threads)
     elapsed = time.perf_counter() - start
 
     out_dir = Path(args.output)
     with open(out_dir / "neural.csv", "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS)
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    summaries = [
-        _summary(rows[i : i + len(CONTENDERS)], args.k)
-        for i in range(0, len(rows), len(CONTENDERS))
-    ]
     footer = f"{header}; after: {load_average()}. Command: `{_command(args)}`."
     with open(out_dir / "results.md", "w") as fh:
         fh.write(_markdown_table(rows, args.k) + "\n\n")
@@ -534,11 +487,3 @@ def run(args):
         f"{elapsed:.0f} s; load average after: {load_average()}."
     )
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    import argparse
-
-    parser = argparse.ArgumentParser(description=DESCRIPTION)
-    add_arguments(parser)
-    sys.exit(run(parser.parse_args()))
