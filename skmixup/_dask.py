@@ -101,8 +101,7 @@ def dask_backend(address, timeout=10):
         n_workers = _parse_local(address)
         # The workers' statistical profiler and the nanny's
         # MALLOC_TRIM_THRESHOLD_ (memory handed back to the OS at every free,
-        # then mapped again) slow torch training
-        # (``python -m skmixup.benchmarks scale --part uci``).
+        # then mapped again) slow torch training (benchmark ``scale --part uci``).
         with dask.config.set(
             {
                 "distributed.worker.profile.enabled": False,

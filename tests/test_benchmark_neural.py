@@ -166,6 +166,16 @@ def test_hand_loop_trains_the_convnet_on_images():
     from skmixup.modules import ConvNet
 
     X, y = load_images("digits")
-    net = neural._torch_loop(X[:64], y[:64], 10, hidden_units=8, batch_size=32,
-                             epochs=1, device="cpu", fused=False, seed=0, mixup=True)  # fmt: skip
+    net = neural._torch_loop(
+        X[:64],
+        y[:64],
+        10,
+        hidden_units=8,
+        batch_size=32,
+        epochs=1,
+        device="cpu",
+        fused=False,
+        seed=0,
+        mixup=True,
+    )
     assert isinstance(net, ConvNet)

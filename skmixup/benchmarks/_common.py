@@ -7,6 +7,7 @@ work starts, with one ``error:`` line and exit status 2.
 """
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -22,11 +23,13 @@ __all__ = [
     "add_timing_arguments",
     "check_folds",
     "clock_and_sync",
+    "command_line",
     "csv_list",
-    "inner_search",
     "interleaved_times",
+    "limited_threads",
     "int_at_least",
     "load_average",
+    "markdown_table",
     "n_jobs_int",
     "n_splits",
     "nonnegative_float",
@@ -39,6 +42,7 @@ __all__ = [
     "run_costliest_first",
     "seed_int",
     "write_run",
+    "write_tables",
 ]
 
 #: Largest --seed: seeds are offset by a dataset's index and handed to
@@ -54,68 +58,50 @@ def load_average():
         return "n/a"
 
 
-def int_at_least(low, why=""):
-    """argparse type: an integer >= ``low`` (``why`` explains the bound)."""
+def checked(cast, accept, expected, name):
+    """argparse type: ``cast(text)`` where ``accept(value)`` holds, else the
+    error ``expected ...; got ...`` (``name``: the type's name in argparse's
+    messages)."""
 
     def parse(text):
         try:
-            value = int(text)
+            value = cast(text)
         except ValueError:
             value = None
-        if value is None or value < low:
-            raise argparse.ArgumentTypeError(
-                f"expected an integer >= {low}{why}; got {text!r}"
-            )
+        if value is None or not accept(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}")
         return value
 
-    parse.__name__ = f"int >= {low}"
+    parse.__name__ = name
     return parse
+
+
+def int_at_least(low, why=""):
+    """argparse type: an integer >= ``low`` (``why`` explains the bound)."""
+    return checked(
+        int, lambda v: v >= low, f"an integer >= {low}{why}", f"int >= {low}"
+    )
 
 
 #: argparse type: an integer >= 1.
 positive_int = int_at_least(1)
-
-
-def nonnegative_float(text):
-    """argparse type: a finite number >= 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0; got {text!r}")
-    return value
-
-
-def seed_int(text):
-    """argparse type: a seed, an integer in [0, MAX_SEED]."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(
-            f"expected an integer in [0, {MAX_SEED}]; got {text!r}"
-        )
-    return value
-
-
+#: argparse type: a finite number >= 0.
+nonnegative_float = checked(
+    float, lambda v: math.isfinite(v) and v >= 0, "a finite number >= 0", "float"
+)
+#: argparse type: a seed, an integer in [0, MAX_SEED].
+seed_int = checked(
+    int, lambda v: 0 <= v <= MAX_SEED, f"an integer in [0, {MAX_SEED}]", "seed"
+)
 #: argparse type: a number of folds.
 n_splits = int_at_least(2, " (a K-fold needs two folds)")
-
-
-def n_jobs_int(text):
-    """argparse type of --n-jobs: an integer >= 1, or -1 for one per core."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or (value < 1 and value != -1):
-        raise argparse.ArgumentTypeError(
-            f"expected a number of parallel tasks >= 1, or -1 for one per core; "
-            f"got {text!r}"
-        )
-    return value
+#: argparse type of --n-jobs: an integer >= 1, or -1 for one per core.
+n_jobs_int = checked(
+    int,
+    lambda v: v >= 1 or v == -1,
+    "a number of parallel tasks >= 1, or -1 for one per core",
+    "n_jobs",
+)
 
 
 def resolve_n_jobs(n_jobs, default=None):
@@ -204,6 +190,36 @@ def clock_and_sync(device, clock):
     if torch.device(device).type == "cuda":
         return now, lambda: torch.cuda.synchronize(device)
     return now, lambda: None
+
+
+@contextlib.contextmanager
+def limited_threads(n):
+    """torch and BLAS (threadpoolctl) limited to ``n`` threads in the block
+    (None: left as they are); yields torch's count before, restored after."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    before = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    try:
+        with threadpool_limits(limits=n):
+            yield before
+    finally:
+        torch.set_num_threads(before)
+
+
+def write_tables(output, csv_name, rows, markdown):
+    """Write ``rows`` (dicts or a DataFrame) to ``output/csv_name`` and
+    ``markdown`` to ``output/results.md``; the CSV's path."""
+    import pandas as pd
+
+    os.makedirs(output, exist_ok=True)
+    path = os.path.join(output, csv_name)
+    pd.DataFrame(rows).to_csv(path, index=False)
+    with open(os.path.join(output, "results.md"), "w", encoding="utf-8") as fh:
+        fh.write(markdown + "\n")
+    return path
 
 
 def interleaved_times(fits, repeats, now, sync=lambda: None, warmed=lambda: None):
@@ -322,6 +338,13 @@ def csv_list(text, cast=str):
     return tuple(items)
 
 
+def markdown_table(header, rows):
+    """The lines of a markdown table: ``header`` and each of ``rows`` are its
+    cells joined by ``" | "``."""
+    rule = "|" + "---|" * (header.count(" | ") + 1)
+    return [f"| {header} |", rule, *(f"| {row} |" for row in rows)]
+
+
 def output_dir_error(path):
     """Create ``path`` and check a file can be written there; the error text, or None."""
     try:
@@ -334,31 +357,6 @@ def output_dir_error(path):
             "pass --output with a folder you can write to."
         )
     return None
-
-
-def inner_search(estimator, grid, X, y, *, n_splits, seed, scoring, stratified=True):
-    """Best parameters of ``estimator`` over ``grid`` by inner cross-validation
-    on a training fold (``GridSearchCV``, shuffled folds seeded by ``seed``).
-
-    The grid runs in order: joblib's Dask backend ignores ``n_jobs=1`` and
-    would send the inner fits back to the cluster from inside a benchmark
-    task (seceding its thread); the unit of parallel work is the task.
-    """
-    from joblib import parallel_config
-    from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
-
-    splitter = StratifiedKFold if stratified else KFold
-    search = GridSearchCV(
-        estimator,
-        grid,
-        cv=splitter(n_splits, shuffle=True, random_state=seed),
-        scoring=scoring,
-        n_jobs=1,
-        error_score="raise",
-    )
-    with parallel_config(backend="sequential"):
-        search.fit(X, y)
-    return search.best_params_
 
 
 def outer_folds(config, data, *, stratified=True, seed_per_dataset=True):
@@ -401,6 +399,13 @@ def outer_folds(config, data, *, stratified=True, seed_per_dataset=True):
             yield dataset_index, name, repeat, fold, train, test
 
 
+def command_line(benchmark):
+    """The command line of this run of ``benchmark``, as typed (its options
+    left out when the process was not started by that command)."""
+    argv = sys.argv[2:] if sys.argv[1:2] == [benchmark] else []
+    return " ".join(["python -m skmixup.benchmarks", benchmark, *argv])
+
+
 def write_run(output, benchmark, *, config, report, wall, n_jobs, **extra):
     """Write ``run.json`` and ``results.md`` to ``output``.
 
@@ -420,8 +425,7 @@ def write_run(output, benchmark, *, config, report, wall, n_jobs, **extra):
         "python": sys.version.split()[0],
         "torch": torch.__version__,
         "platform": platform.platform(),
-        "command": f"python -m skmixup.benchmarks {benchmark} "
-        + " ".join(sys.argv[2:]),
+        "command": command_line(benchmark),
     }
     with open(os.path.join(output, "run.json"), "w") as fh:
         json.dump(meta, fh, indent=2, default=str)

@@ -22,7 +22,6 @@ import numpy as np
 from ._common import (
     check_folds,
     csv_list,
-    inner_search,
     load_average,
     output_dir_error,
     resolve_n_jobs,
@@ -145,19 +144,26 @@ def tune_and_fit(
     model, best
         The fitted model and its tuned parameters.
     """
+    from joblib import parallel_config
+    from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
+
     best = default or {p: v[0] for p, v in grid.items()}
     if grid_size(grid) > 1:
         n_inner = int(len(train) * (config.inner_splits - 1) / config.inner_splits)
-        best = inner_search(
+        splitter = StratifiedKFold if stratified else KFold
+        search = GridSearchCV(
             make_model(n_inner),
             grid,
-            X[train],
-            y[train],
-            n_splits=config.inner_splits,
-            seed=seed,
+            cv=splitter(config.inner_splits, shuffle=True, random_state=seed),
             scoring=scoring,
-            stratified=stratified,
+            n_jobs=1,
+            error_score="raise",
         )
+        # In order: joblib's Dask backend ignores n_jobs=1 and would send the
+        # inner fits back to the cluster from inside a task (seceding its
+        # thread); the unit of parallel work is the task.
+        with parallel_config(backend="sequential"):
+            best = search.fit(X[train], y[train]).best_params_
     # Refit on the whole training fold with the same budget.
     model = make_model(len(train))
     model.set_params(**best)
@@ -281,6 +287,8 @@ class Experiment:
             return 0
         try:
             config = self.configure(args)
+            # a dataset named twice runs once
+            config = replace(config, datasets=tuple(dict.fromkeys(config.datasets)))
             data = self.load(config)
             # every dataset's folds checked before any fit
             self.check(config, data)

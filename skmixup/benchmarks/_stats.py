@@ -327,6 +327,33 @@ def paired_test(diff, n_train, n_test):
     return {"mean_diff": mean, "ci_low": low, "ci_high": high, "t": t, "p_value": p}
 
 
+def fold_tests(df, by, pairs, metrics, column="method", **extra):
+    """:func:`paired_test` rows of each ``(method, baseline)`` pair of values of
+    ``column``, per group of the columns ``by`` and metric, the outer folds
+    matched by ``(repeat, fold)``; ``extra``: more columns of every row."""
+    rows = []
+    for key, sub in df.groupby(by, sort=False):
+        for method, base in pairs:
+            a, b = (
+                sub[sub[column] == m].sort_values(["repeat", "fold"])
+                for m in (method, base)
+            )
+            sizes = int(a.n_train.mean()), int(a.n_test.mean())
+            for metric in metrics:
+                diff = a[metric].to_numpy() - b[metric].to_numpy()
+                rows.append(
+                    {
+                        **dict(zip(by, key)),
+                        **extra,
+                        column: method,
+                        "baseline": base,
+                        "metric": metric,
+                        **paired_test(diff, *sizes),
+                    }
+                )
+    return rows
+
+
 def compare_over_datasets(diff, higher_is_better=True, tol=1e-9):
     """Wins, ties and losses over datasets and the Wilcoxon signed-rank test.
 

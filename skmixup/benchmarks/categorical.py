@@ -30,12 +30,12 @@ import numpy as np
 
 from . import _runner, _stats
 from ._common import (
-    n_jobs_int,
-    n_splits,
+    add_cv_arguments,
+    command_line,
+    markdown_table,
     nonnegative_float,
     outer_folds,
     positive_int,
-    seed_int,
 )
 
 DESCRIPTION = (
@@ -45,6 +45,7 @@ DESCRIPTION = (
 )
 MODELS = ("net", "linear")
 VARIANTS = ("averaged", "aware")
+SCORES = ("accuracy", "log_loss")
 
 
 @dataclass(frozen=True)
@@ -71,14 +72,15 @@ def add_arguments(parser):
         default=1.0,
         help="Beta(alpha, alpha) (default 1.0)",
     )
+    add_cv_arguments(
+        parser,
+        n_jobs_help="parallel tasks (default or -1: one per core)",
+        ks_help=None,
+        inner=False,
+        training=False,
+    )
     parser.add_argument(
         "--steps", type=positive_int, default=300, help="gradient steps per net fit"
-    )
-    parser.add_argument("--outer-splits", type=n_splits)
-    parser.add_argument("--outer-repeats", type=positive_int)
-    parser.add_argument("--seed", type=seed_int, default=0)
-    parser.add_argument(
-        "--n-jobs", type=n_jobs_int, help="parallel tasks (default or -1: one per core)"
     )
 
 
@@ -148,81 +150,67 @@ def run_task(
     start = time.perf_counter()
     # one seed per outer split, shared by the four fits of the split
     seed = config.seed + repeat * config.outer_splits + fold
+    train = _runner.subsample(train, y, config, seed)
     est = make_model(model, variant, groups, X.shape[1], len(train), config, seed)
     est.fit(X[train], y[train])
     scores = _runner.classification_scores(est, X[test], y[test])
     return {
-        "dataset": name,
-        "repeat": repeat,
-        "fold": fold,
-        "model": model,
+        **_runner.fold_row(name, repeat, fold, train, test, model=model),
         "variant": variant,
-        "accuracy": scores["accuracy"],
-        "log_loss": scores["log_loss"],
+        **{score: scores[score] for score in SCORES},
         "seconds": time.perf_counter() - start,
     }
 
 
-def summarise(folds, n_train, n_test):
-    """Per dataset and model: means and the aware - averaged test."""
+def summarise(folds):
+    """Per dataset and model: means and the aware - averaged test; across
+    datasets, per model and score: wins, ties and losses, and Wilcoxon."""
     import pandas as pd
 
-    out = []
+    tests = _stats.fold_tests(
+        folds, ["dataset", "model"], [("aware", "averaged")], SCORES, "variant"
+    )
+    tests = pd.DataFrame(tests).set_index(["dataset", "model", "metric"])
+    rows = []
     for (name, model), df in folds.groupby(["dataset", "model"], sort=False):
-        wide = df.pivot_table(
-            index=["repeat", "fold"], columns="variant", values=["accuracy", "log_loss"]
-        )
         row = {"dataset": name, "model": model}
-        for metric in ("accuracy", "log_loss"):
+        for metric in SCORES:
             for v in VARIANTS:
-                row[f"{metric}_{v}"] = wide[(metric, v)].mean()
-            diff = wide[(metric, "aware")] - wide[(metric, "averaged")]
-            row[f"{metric}_diff"] = diff.mean()
-            row[f"{metric}_p"] = _stats.corrected_resampled_ttest(
-                diff, n_train[name], n_test[name]
-            )[1]
-        out.append(row)
-    table = pd.DataFrame(out)
-    across = {}
-    for model in MODELS:
-        sub = table[table.model == model]
-        for metric in ("accuracy", "log_loss"):
-            d = sub[f"{metric}_diff"].to_numpy()
-            sign = 1 if metric == "accuracy" else -1
-            across[(model, metric)] = {
-                "mean_diff": float(d.mean()),
-                "wins": int((sign * d > 0).sum()),
-                "losses": int((sign * d < 0).sum()),
-                "p_wilcoxon": _stats.wilcoxon_signed_rank(d)[1],
-            }
+                row[f"{metric}_{v}"] = df[df.variant == v][metric].mean()
+            test = tests.loc[(name, model, metric)]
+            row[f"{metric}_diff"], row[f"{metric}_p"] = test.mean_diff, test.p_value
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    across = {
+        (model, score): _stats.compare_over_datasets(
+            table[table.model == model][f"{score}_diff"], score == "accuracy"
+        )
+        for model in MODELS
+        for score in SCORES
+    }
     return table, across
-
-
-def _command():
-    """The command line of this run, as typed."""
-    argv = sys.argv[2:] if sys.argv[1:2] == ["categorical"] else []
-    return " ".join(["python -m skmixup.benchmarks categorical", *argv])
 
 
 def format_report(table, across, config, wall):
     lines = [
-        f"`{_command()}` — k = {config.k}, alpha = {config.alpha}, "
+        f"`{command_line('categorical')}` — k = {config.k}, alpha = {config.alpha}, "
         f"{config.outer_repeats} x {config.outer_splits} outer folds, {config.steps} "
         f"steps per net fit, seed {config.seed}; {wall:.0f} s. Accuracy in %, log-loss; `diff` is aware "
         "minus averaged, p the corrected paired t-test over folds.",
         "",
-        "| dataset | model | acc averaged | acc aware | diff | p | logloss averaged "
-        "| logloss aware | diff | p |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        *markdown_table(
+            "dataset | model | acc averaged | acc aware | diff | p | logloss averaged "
+            "| logloss aware | diff | p",
+            (
+                f"{r.dataset} | {r.model} | {100 * r.accuracy_averaged:.1f} | "
+                f"{100 * r.accuracy_aware:.1f} | {100 * r.accuracy_diff:+.2f} | "
+                f"{r.accuracy_p:.2f} | {r.log_loss_averaged:.3f} | {r.log_loss_aware:.3f} "
+                f"| {r.log_loss_diff:+.3f} | {r.log_loss_p:.2f}"
+                for r in table.itertuples()
+            ),
+        ),
+        "",
     ]
-    for r in table.itertuples():
-        lines.append(
-            f"| {r.dataset} | {r.model} | {100 * r.accuracy_averaged:.1f} | "
-            f"{100 * r.accuracy_aware:.1f} | {100 * r.accuracy_diff:+.2f} | "
-            f"{r.accuracy_p:.2f} | {r.log_loss_averaged:.3f} | {r.log_loss_aware:.3f} "
-            f"| {r.log_loss_diff:+.3f} | {r.log_loss_p:.2f} |"
-        )
-    lines.append("")
     for (model, metric), a in across.items():
         what = " points" if metric == "accuracy" else ""
         scale = 100 if metric == "accuracy" else 1
@@ -230,7 +218,7 @@ def format_report(table, across, config, wall):
             f"- {model}, {metric.replace('_', '-')}: aware better on {a['wins']}, "
             f"worse on {a['losses']} of {len(table[table.model == model])} datasets, "
             f"mean difference {scale * a['mean_diff']:+.3f}{what}, Wilcoxon p = "
-            f"{a['p_wilcoxon']:.2f}."
+            f"{a['wilcoxon_p']:.2f}."
         )
     return "\n".join(lines)
 
@@ -283,18 +271,7 @@ class Categorical(
     def summarise(self, results, config, data, wall, n_jobs):
         import pandas as pd
 
-        # the sizes of the last outer split of each dataset
-        sizes = {
-            name: (len(train), len(test))
-            for _, name, _, _, train, test in outer_folds(
-                config, data, seed_per_dataset=False
-            )
-        }
-        table, across = summarise(
-            pd.DataFrame(results),
-            {name: n[0] for name, n in sizes.items()},
-            {name: n[1] for name, n in sizes.items()},
-        )
+        table, across = summarise(pd.DataFrame(results))
         return {"summary": table}, format_report(table, across, config, wall)
 
 

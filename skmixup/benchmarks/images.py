@@ -28,7 +28,7 @@ Run ``python -m skmixup.benchmarks images --help``.
 
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -37,6 +37,7 @@ from ._common import (
     add_cv_arguments,
     add_device_argument,
     load_average,
+    markdown_table,
     number_list,
     outer_folds,
     positive_int,
@@ -59,6 +60,8 @@ COMPARISONS = (
     ("manifold", "kmixup"),
 )
 DATASETS = ("digits", "mnist_5k")
+#: the scores of a fold that the tables summarise and the paired tests compare
+SCORES = ("accuracy", "log_loss", "ece", "noise_mean", "fgsm_mean")
 
 
 @dataclass(frozen=True)
@@ -233,13 +236,13 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
         # shared core (one torch thread per task)
         "cpu_seconds": time.process_time() - cpu_start,
     }
-    for sigma, acc in zip(config.sigmas, noise.accuracy):
-        result[f"noise_{sigma:g}"] = acc
-    for epsilon, acc in zip(config.epsilons, fgsm.accuracy):
-        result[f"fgsm_{epsilon:g}"] = acc
-    # one number per curve for the paired tests: mean over the levels > 0
-    result["noise_mean"] = float(np.mean(noise.accuracy[np.asarray(config.sigmas) > 0]))
-    result["fgsm_mean"] = float(np.mean(fgsm.accuracy[np.asarray(config.epsilons) > 0]))
+    for kind, curve, levels in (
+        ("noise", noise, config.sigmas),
+        ("fgsm", fgsm, config.epsilons),
+    ):
+        result.update({f"{kind}_{v:g}": a for v, a in zip(levels, curve.accuracy)})
+        # one number per curve for the paired tests: mean over the levels > 0
+        result[f"{kind}_mean"] = float(np.mean(curve.accuracy[np.asarray(levels) > 0]))
     return result
 
 
@@ -260,62 +263,35 @@ def summarise(results, config):
     df = pd.DataFrame(results).sort_values(
         ["dataset", "method", "lr", "repeat", "fold"]
     )
-    curve_cols = [f"noise_{s:g}" for s in config.sigmas] + [
-        f"fgsm_{e:g}" for e in config.epsilons
-    ]
+    curves = [f"noise_{s:g}" for s in config.sigmas]
+    curves += [f"fgsm_{e:g}" for e in config.epsilons]
     rows = []
     for name, lr, method in _cells(config):
         m = df[(df.dataset == name) & (df.method == method) & (df.lr == lr)]
         row = {"dataset": name, "lr": lr, "method": method, "n_folds": len(m)}
-        for metric in ("accuracy", "log_loss", "ece", "noise_mean", "fgsm_mean"):
-            row[metric] = m[metric].mean()
-            row[f"{metric}_std"] = m[metric].std(ddof=1)
-        for col in curve_cols:
-            row[col] = m[col].mean()
-            row[f"{col}_std"] = m[col].std(ddof=1)
+        for column in (*SCORES, *curves):
+            row[column] = m[column].mean()
+            row[f"{column}_std"] = m[column].std(ddof=1)
         row["alpha_mode"] = m.best_alpha.mode().iloc[0]
         row["fit_seconds"] = m.fit_seconds.mean()
         rows.append(row)
-    tests = []
-    for name, lr in ((n, lr) for n in config.datasets for lr in config.lrs):
-        sub = df[(df.dataset == name) & (df.lr == lr)]
-        for method, base in COMPARISONS:
-            a = sub[sub.method == method]
-            b = sub[sub.method == base]
-            n_train, n_test = int(a.n_train.mean()), int(a.n_test.mean())
-            for metric in ("accuracy", "log_loss", "ece", "noise_mean", "fgsm_mean"):
-                diff = a[metric].to_numpy() - b[metric].to_numpy()
-                t, p = _stats.corrected_resampled_ttest(diff, n_train, n_test)
-                tests.append(
-                    {
-                        "dataset": name,
-                        "lr": lr,
-                        "method": method,
-                        "baseline": base,
-                        "metric": metric,
-                        "mean_diff": diff.mean(),
-                        "t": t,
-                        "p_value": p,
-                        "n_folds": diff.size,
-                    }
-                )
+    tests = _stats.fold_tests(df, ["dataset", "lr"], COMPARISONS, SCORES)
     return pd.DataFrame(rows), pd.DataFrame(tests)
 
 
 def format_report(table, tests, config):
     """Markdown tables: scores, curves and paired tests."""
-    lines = [
-        "| dataset | lr | method | accuracy (%) | log-loss | ECE | acc. under noise "
-        "(%) | acc. under FGSM (%) | α chosen (mode) |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for _, r in table.iterrows():
-        lines.append(
-            f"| {r.dataset} | {r.lr:g} | {LABELS[r.method]} | {100 * r.accuracy:.1f} ± "
+    lines = markdown_table(
+        "dataset | lr | method | accuracy (%) | log-loss | ECE | acc. under noise "
+        "(%) | acc. under FGSM (%) | α chosen (mode)",
+        (
+            f"{r.dataset} | {r.lr:g} | {LABELS[r.method]} | {100 * r.accuracy:.1f} ± "
             f"{100 * r.accuracy_std:.1f} | {r.log_loss:.3f} ± {r.log_loss_std:.3f} "
             f"| {r.ece:.3f} | {100 * r.noise_mean:.1f} ± {100 * r.noise_mean_std:.1f} "
-            f"| {100 * r.fgsm_mean:.1f} ± {100 * r.fgsm_mean_std:.1f} | {r.alpha_mode:g} |"
-        )
+            f"| {100 * r.fgsm_mean:.1f} ± {100 * r.fgsm_mean_std:.1f} | {r.alpha_mode:g}"
+            for _, r in table.iterrows()
+        ),
+    )
     lines.append("")
     lines.append(
         "Mean ± standard deviation over the outer folds. Noise: mean accuracy over "
@@ -324,58 +300,42 @@ def format_report(table, tests, config):
         + ", ".join(f"{e:g}" for e in config.epsilons if e > 0)
         + "} (pixels in [0, 1])."
     )
-    for kind, levels, symbol in (
-        ("noise", config.sigmas, "σ"),
-        ("fgsm", config.epsilons, "ε"),
+    for kind, levels, symbol, title in (
+        ("noise", config.sigmas, "σ", "Gaussian noise"),
+        ("fgsm", config.epsilons, "ε", "FGSM"),
     ):
-        title = "Gaussian noise" if kind == "noise" else "FGSM"
         lines += ["", f"Accuracy (%) under {title}:", ""]
-        header = "| dataset | lr | method | " + " | ".join(
-            f"{symbol}={v:g}" for v in levels
+        lines += markdown_table(
+            "dataset | lr | method | " + " | ".join(f"{symbol}={v:g}" for v in levels),
+            (
+                f"{r.dataset} | {r.lr:g} | {LABELS[r.method]} | "
+                + " | ".join(f"{100 * r[f'{kind}_{v:g}']:.1f}" for v in levels)
+                for _, r in table.iterrows()
+            ),
         )
-        lines += [header + " |", "|---|---|---|" + "---|" * len(levels)]
-        for _, r in table.iterrows():
-            cells = [f"{100 * r[f'{kind}_{v:g}']:.1f}" for v in levels]
-            lines.append(
-                f"| {r.dataset} | {r.lr:g} | {LABELS[r.method]} | "
-                + " | ".join(cells)
-                + " |"
-            )
     lines += [
         "",
         "Paired differences (method − baseline, mean over folds) and corrected "
         "resampled t-test p-values:",
         "",
-        "| dataset | lr | comparison | Δ accuracy (points) | p | Δ log-loss | p "
-        "| Δ noise acc. (points) | p | Δ FGSM acc. (points) | p |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    by = tests.set_index(["dataset", "lr", "method", "baseline", "metric"])
+    rows = []
     for name, lr in ((n, lr) for n in config.datasets for lr in config.lrs):
         for method, base in COMPARISONS:
-            cells = []
-            for metric, scale in (
-                ("accuracy", 100),
-                ("log_loss", 1),
-                ("noise_mean", 100),
-                ("fgsm_mean", 100),
-            ):
-                row = tests[
-                    (tests.dataset == name)
-                    & (tests.lr == lr)
-                    & (tests.method == method)
-                    & (tests.baseline == base)
-                    & (tests.metric == metric)
-                ].iloc[0]
-                p = "n/a" if not np.isfinite(row.p_value) else f"{row.p_value:.2f}"
-                digits = 2 if scale == 100 else 3
-                cells += [f"{scale * row.mean_diff:+.{digits}f}", p]
-            lines.append(
-                f"| {name} | {lr:g} | {LABELS[method]} vs {LABELS[base]} | "
-                + " | ".join(cells)
-                + " |"
-            )
+            cells = [name, f"{lr:g}", f"{LABELS[method]} vs {LABELS[base]}"]
+            for metric in ("accuracy", "log_loss", "noise_mean", "fgsm_mean"):
+                row = by.loc[(name, lr, method, base, metric)]
+                scale, digits = (1, 3) if metric == "log_loss" else (100, 2)
+                cells += [f"{scale * row.mean_diff:+.{digits}f}", _p(row.p_value)]
+            rows.append(" | ".join(cells))
+    lines += markdown_table(
+        "dataset | lr | comparison | Δ accuracy (points) | p | Δ log-loss | p "
+        "| Δ noise acc. (points) | p | Δ FGSM acc. (points) | p",
+        rows,
+    )
     if len(config.lrs) > 1:
-        lines += _across_lrs(table, tests, config)
+        lines += _across_lrs(table, by, config)
     return "\n".join(lines)
 
 
@@ -387,31 +347,30 @@ LR_METRICS = {
 }
 
 
-def _across_lrs(table, tests, config):
+def _across_lrs(table, by, config):
     """Per method and learning rate side by side; which conclusions (the best
-    method, the sign of each paired difference) hold at every learning rate."""
+    method, the sign of each paired difference) hold at every learning rate
+    (``by``: the paired tests indexed by dataset, lr, method, baseline and
+    metric)."""
     lrs = list(config.lrs)
     lines = [
         "",
         "Learning rates side by side (accuracy %, mean over the outer folds):",
         "",
-        "| dataset | method | "
-        + " | ".join(
-            f"{label}, lr={lr:g}" for label in LR_METRICS.values() for lr in lrs
-        )
-        + " |",
-        "|---|---|" + "---|" * (len(LR_METRICS) * len(lrs)),
     ]
+    rows = []
     for name in config.datasets:
         for method in METHODS:
             sub = table[(table.dataset == name) & (table.method == method)]
             by_lr = sub.set_index("lr").loc[lrs]
             cells = [f"{100 * v:.1f}" for metric in LR_METRICS for v in by_lr[metric]]
-            lines.append(f"| {name} | {LABELS[method]} | " + " | ".join(cells) + " |")
+            rows.append(f"{name} | {LABELS[method]} | " + " | ".join(cells))
+    header = [f"{label}, lr={lr:g}" for label in LR_METRICS.values() for lr in lrs]
+    lines += markdown_table("dataset | method | " + " | ".join(header), rows)
     lines += ["", "Which conclusions hold across the learning rates:", ""]
     for name in config.datasets:
+        sub = table[table.dataset == name]
         for metric, label in LR_METRICS.items():
-            sub = table[table.dataset == name]
             best = [
                 sub[sub.lr == lr].set_index("method")[metric].idxmax() for lr in lrs
             ]
@@ -422,23 +381,15 @@ def _across_lrs(table, tests, config):
                 + f" ({verdict})"
             )
             for method, base in COMPARISONS:
-                rows = (
-                    tests[
-                        (tests.dataset == name)
-                        & (tests.method == method)
-                        & (tests.baseline == base)
-                        & (tests.metric == metric)
-                    ]
-                    .set_index("lr")
-                    .loc[lrs]
-                )
-                signs = set(np.sign(rows.mean_diff).tolist())
+                rows = [by.loc[(name, lr, method, base, metric)] for lr in lrs]
+                signs = {np.sign(row.mean_diff) for row in rows}
                 verdict = "same sign" if len(signs) == 1 else "sign changes"
                 lines.append(
                     f"  - {LABELS[method]} − {LABELS[base]}: "
                     + ", ".join(
-                        f"{100 * d:+.1f} points (p {_p(p)}) at lr={lr:g}"
-                        for d, p, lr in zip(rows.mean_diff, rows.p_value, lrs)
+                        f"{100 * row.mean_diff:+.1f} points (p {_p(row.p_value)}) "
+                        f"at lr={lr:g}"
+                        for row, lr in zip(rows, lrs)
                     )
                     + f" ({verdict})"
                 )
@@ -520,7 +471,7 @@ class Images(
             raise ValueError(
                 f"--datasets must be among {', '.join(DATASETS)}; got {', '.join(unknown)}"
             )
-        return replace(config, datasets=tuple(dict.fromkeys(config.datasets)))
+        return config
 
     def load(self, config):
         return {name: load_images(name) for name in config.datasets}

@@ -41,7 +41,14 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from . import _runner, _stats
-from ._common import add_cv_arguments, check_folds, csv_list, number_list, outer_folds
+from ._common import (
+    add_cv_arguments,
+    check_folds,
+    csv_list,
+    markdown_table,
+    number_list,
+    outer_folds,
+)
 from ._stats import format_p_equals as _fmt_eq
 
 DESCRIPTION = (
@@ -293,25 +300,10 @@ def summarise(results, config):
         .mean()
         .reset_index()
     )
-    tests, ranks, wilcoxon = [], {}, []
+    pairs = [("kmixup", base) for base in SAMPLERS[:-1]]
+    tests = _stats.fold_tests(df, ["classifier", "dataset"], pairs, METRICS, "sampler")
+    ranks, wilcoxon = {}, []
     for clf in config.classifiers:
-        for name in config.datasets:
-            sub = df[(df.classifier == clf) & (df.dataset == name)]
-            k_rows = sub[sub.sampler == "kmixup"].sort_values(["repeat", "fold"])
-            sizes = int(k_rows.n_train.mean()), int(k_rows.n_test.mean())
-            for base in SAMPLERS[:-1]:
-                b_rows = sub[sub.sampler == base].sort_values(["repeat", "fold"])
-                for metric in METRICS:
-                    diff = k_rows[metric].to_numpy() - b_rows[metric].to_numpy()
-                    tests.append(
-                        dict(
-                            classifier=clf,
-                            dataset=name,
-                            baseline=base,
-                            metric=metric,
-                            **_stats.paired_test(diff, *sizes),
-                        )
-                    )
         m = means[means.classifier == clf]
         for metric in METRICS:
             table = m.pivot(index="dataset", columns="sampler", values=metric).loc[
@@ -338,27 +330,24 @@ def format_report(results, means, ranks, wilcoxon, config):
     df = pd.DataFrame(results)
     lines = []
     for clf in config.classifiers:
-        lines.append(f"### {CLASSIFIER_LABELS[clf]}")
-        lines.append("")
-        header = "| dataset (minority / training rows) | " + " | ".join(
-            SAMPLER_LABELS[s] for s in SAMPLERS
-        )
-        lines.append(header + " |")
-        lines.append("|" + "---|" * (len(SAMPLERS) + 1))
-        lines.append("| *balanced accuracy / ROC AUC* |" + " |" * len(SAMPLERS))
+        # the metrics' line first, then a row per dataset
+        rows = ["*balanced accuracy / ROC AUC*" + " |" * len(SAMPLERS)]
         m = means[means.classifier == clf].set_index(["dataset", "sampler"])
         for name in config.datasets:
             one = df[(df.dataset == name) & (df.classifier == clf)].iloc[0]
-            ratio = f"{name} ({one.n_positive_train}/{one.n_train})"
             best = max(SAMPLERS, key=lambda s: m.loc[(name, s), "balanced_accuracy"])
-            cells = []
+            cells = [f"{name} ({one.n_positive_train}/{one.n_train})"]
             for s in SAMPLERS:
                 text = (
                     f"{m.loc[(name, s), 'balanced_accuracy']:.3f} / "
                     f"{m.loc[(name, s), 'roc_auc']:.3f}"
                 )
                 cells.append(f"**{text}**" if s == best else text)
-            lines.append(f"| {ratio} | " + " | ".join(cells) + " |")
+            rows.append(" | ".join(cells))
+        header = "dataset (minority / training rows) | " + " | ".join(
+            SAMPLER_LABELS[s] for s in SAMPLERS
+        )
+        lines += [f"### {CLASSIFIER_LABELS[clf]}", "", *markdown_table(header, rows)]
         lines.append("")
         n = len(config.datasets)
         for metric, label in METRICS.items():
@@ -442,14 +431,12 @@ class Imbalanced(
             raise ValueError(
                 f"--classifiers: unknown {unknown}; choose from {', '.join(CLASSIFIERS)}."
             )
-        if not args.datasets:
-            quick = QUICK_DATASETS if args.quick else None
-            config = replace(
-                config, datasets=quick or tuple(list_datasets("imbalanced"))
-            )
+        datasets = args.datasets or (
+            QUICK_DATASETS if args.quick else tuple(list_datasets("imbalanced"))
+        )
         return replace(
             config,
-            datasets=tuple(dict.fromkeys(config.datasets)),
+            datasets=datasets,
             classifiers=tuple(dict.fromkeys(config.classifiers)),
         )
 

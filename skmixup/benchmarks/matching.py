@@ -26,7 +26,6 @@ import functools
 import os
 import platform
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -34,9 +33,11 @@ from ._common import (
     add_device_argument,
     add_timing_arguments,
     clock_and_sync,
+    limited_threads,
     load_average,
     resolve_device,
     seed_int,
+    write_tables,
 )
 
 DESCRIPTION = (
@@ -105,12 +106,18 @@ def add_arguments(parser):
     )
     add_timing_arguments(
         parser,
-        repeats=(None, "timed runs per measurement, after one warm-up (default: "
-                 "adaptive, 3 to 100 runs within a time budget per measurement)"),
-        threads=(None, "limit torch and BLAS to N threads (default: the libraries' "
-                 "own defaults); 1 gives steadier small-size timings on a busy machine"),
+        repeats=(
+            None,
+            "timed runs per measurement, after one warm-up (default: "
+            "adaptive, 3 to 100 runs within a time budget per measurement)",
+        ),
+        threads=(
+            None,
+            "limit torch and BLAS to N threads (default: the libraries' "
+            "own defaults); 1 gives steadier small-size timings on a busy machine",
+        ),
         clock_default="wall",
-    )  # fmt: skip
+    )
     parser.add_argument(
         "--seed", type=seed_int, default=0, help="data seed (default: 0)"
     )
@@ -390,8 +397,6 @@ def _print_header(args, device):
 def run(args):
     """Run the benchmark; print the table and write ``matching.csv``."""
     import pandas as pd
-    import torch
-    from threadpoolctl import threadpool_limits
 
     checked = _validate(args)
     if isinstance(checked, str):
@@ -409,25 +414,17 @@ def run(args):
         budget=budget,
         now=clock_and_sync("cpu", args.clock)[0],
     )
-    previous_threads = torch.get_num_threads()
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
-    _print_header(args, device)
     rng = np.random.default_rng(args.seed)
     rows = []
     start = time.perf_counter()
-    try:
-        with threadpool_limits(limits=args.threads):
-            for B in grid["B"]:
-                for d in grid["d"]:
-                    for k in grid["k"]:
-                        rows.extend(
-                            _measure_config(
-                                B, k, d, backends, measure, rng, args.dense_max_b
-                            )
-                        )
-    finally:
-        torch.set_num_threads(previous_threads)
+    with limited_threads(args.threads) as previous_threads:
+        _print_header(args, device)
+        for B in grid["B"]:
+            for d in grid["d"]:
+                for k in grid["k"]:
+                    rows += _measure_config(
+                        B, k, d, backends, measure, rng, args.dense_max_b
+                    )
     elapsed = time.perf_counter() - start
     df = pd.DataFrame(rows)
     table = _format_table(df)
@@ -441,18 +438,15 @@ def run(args):
         "\nx_vs_*: speed-up of match_batches over a baseline; time_over_floor: "
         "match_batches time / cost-matrix time."
     )
-    print("\nTargets (informational):")
     targets = _targets(df)
-    for line in targets:
-        print(line)
-    out_dir = Path(args.output)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "matching.csv"
-    df.assign(
-        device=device, threads=args.threads or previous_threads, clock=args.clock
-    ).to_csv(path, index=False)
-    (out_dir / "results.md").write_text(
-        "```\n" + table + "\n```\n\n" + "\n".join(targets) + "\n", encoding="utf-8"
+    print("\nTargets (informational):\n" + "\n".join(targets))
+    path = write_tables(
+        args.output,
+        "matching.csv",
+        df.assign(
+            device=device, threads=args.threads or previous_threads, clock=args.clock
+        ),
+        "```\n" + table + "\n```\n\n" + "\n".join(targets),
     )
     print(
         f"\nWrote {path} and results.md ({len(df)} rows) in {elapsed:.0f} s of "

@@ -36,12 +36,11 @@ ConvNet; scikit-learn's MLP, which is no ConvNet, is left out.
 Run ``python -m skmixup.benchmarks neural --help``.
 """
 
-import csv
+import os
 import platform
 import sys
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 
@@ -51,11 +50,14 @@ from ._common import (
     clock_and_sync,
     int_at_least,
     interleaved_times,
+    limited_threads,
     load_average,
+    markdown_table,
     output_dir_error,
     positive_int,
     resolve_device,
     seed_int,
+    write_tables,
 )
 
 DESCRIPTION = (
@@ -131,11 +133,17 @@ def add_arguments(parser):
     )
     add_timing_arguments(
         parser,
-        repeats=(7, "timed fits per contender and setting, after one warm-up fit "
-                 "each (default: %(default)s)"),
-        threads=(1, "torch and BLAS threads (default: %(default)s, the steadiest "
-                 "timings of a small network on a busy machine)"),
-    )  # fmt: skip
+        repeats=(
+            7,
+            "timed fits per contender and setting, after one warm-up fit "
+            "each (default: %(default)s)",
+        ),
+        threads=(
+            1,
+            "torch and BLAS threads (default: %(default)s, the steadiest "
+            "timings of a small network on a busy machine)",
+        ),
+    )
     add_device_argument(
         parser,
         default="auto",
@@ -347,30 +355,31 @@ def _rows(args, setting, times, mixing, threads):
 
 
 def _markdown_table(rows, k):
-    lines = [
-        "| setting | contender | median fit s | IQR | / MLP | / torch loop | "
-        "/ torch loop fused | / k=1 | / alpha=0 | mixing µs/batch |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    lines = []
     for row in rows:
         is_net = row["contender"] in ("erm", "mixup", "kmixup")
         ratios = [
-            "" if row[f"ratio_to_{base}"] == "" else f"{row[f'ratio_to_{base}']:.2f}"
+            f"{row[f'ratio_to_{base}']:.2f}"
+            if row[f"ratio_to_{base}"] != ""
+            and (is_net or base not in ("mixup", "erm"))
+            else ""
             for base in BASES
-            if is_net or base not in ("mixup", "erm")
         ]
         mix = row["mixing_us_per_batch"]
-        cells = [
-            f"{row['n_samples']:,} x {row['n_features']}, batch {row['batch_size']}",
-            LABELS[row["contender"]].format(k=k),
-            f"{row['median_fit_s']:.3f}",
-            f"{row['q25_fit_s']:.3f}–{row['q75_fit_s']:.3f}",
-            *ratios,
-            *([] if is_net else ["", ""]),
-            "" if mix == "" else f"{mix:.0f}",
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        lines.append(
+            f"{row['n_samples']:,} x {row['n_features']}, batch {row['batch_size']} | "
+            f"{LABELS[row['contender']].format(k=k)} | {row['median_fit_s']:.3f} | "
+            f"{row['q25_fit_s']:.3f}–{row['q75_fit_s']:.3f} | "
+            + " | ".join(ratios)
+            + (" | " if mix == "" else f" | {mix:.0f}")
+        )
+    return "\n".join(
+        markdown_table(
+            "setting | contender | median fit s | IQR | / MLP | / torch loop | "
+            "/ torch loop fused | / k=1 | / alpha=0 | mixing µs/batch",
+            lines,
+        )
+    )
 
 
 def _summary(rows, k):
@@ -420,7 +429,6 @@ def run(args):
         Exit status (0, or 2 for bad options).
     """
     import torch
-    from threadpoolctl import threadpool_limits
 
     if args.quick:
         args.epochs, args.repeats = 2, 3
@@ -457,33 +465,25 @@ def run(args):
 
     start = time.perf_counter()
     rows, summaries = [], []
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(args.threads)
-    try:
-        with threadpool_limits(limits=args.threads):
-            for setting in _settings(args):
-                times, mixing = _measure_setting(args, *setting, now, sync)
-                setting_rows = _rows(args, setting, times, mixing, args.threads)
-                rows += setting_rows
-                summaries.append(_summary(setting_rows, args.k))
-                print("\n" + _markdown_table(setting_rows, args.k))
-                print(summaries[-1])
-    finally:
-        torch.set_num_threads(n_threads)
+    with limited_threads(args.threads):
+        for setting in _settings(args):
+            times, mixing = _measure_setting(args, *setting, now, sync)
+            setting_rows = _rows(args, setting, times, mixing, args.threads)
+            rows += setting_rows
+            summaries.append(_summary(setting_rows, args.k))
+            print("\n" + _markdown_table(setting_rows, args.k))
+            print(summaries[-1])
     elapsed = time.perf_counter() - start
-
-    out_dir = Path(args.output)
-    with open(out_dir / "neural.csv", "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
     footer = f"{header}; after: {load_average()}. Command: `{_command(args)}`."
-    with open(out_dir / "results.md", "w") as fh:
-        fh.write(_markdown_table(rows, args.k) + "\n\n")
-        fh.write("\n".join(summaries) + "\n")
-        fh.write(footer + "\n")
+    summaries.append(footer)
+    path = write_tables(
+        args.output,
+        "neural.csv",
+        rows,
+        _markdown_table(rows, args.k) + "\n\n" + "\n".join(summaries),
+    )
     print(
-        f"\nWrote {out_dir / 'neural.csv'} and {out_dir / 'results.md'} in "
+        f"\nWrote {path} and {os.path.join(args.output, 'results.md')} in "
         f"{elapsed:.0f} s; load average after: {load_average()}."
     )
     return 0

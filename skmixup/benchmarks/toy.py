@@ -15,7 +15,6 @@ metric (``mixed_points_<metric>.png``), and the two curves against ``k``
 (``cross_rate.png``, ``manifold_distance.png``).
 """
 
-import csv
 import os
 import sys
 import time
@@ -359,19 +358,6 @@ def format_table(rows):
     return "\n".join(lines)
 
 
-def _write_csv(rows, path):
-    with open(path, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS)
-        writer.writeheader()
-        for r in rows:
-            writer.writerow(
-                {
-                    key: f"{val:.6f}" if isinstance(val, float) else val
-                    for key, val in r.items()
-                }
-            )
-
-
 def _plot_mixed_grid(plt, metric, ks, n_samples, n_clusters, path):
     fig, axes = plt.subplots(
         len(DATASETS),
@@ -466,6 +452,8 @@ def add_arguments(parser):
 
 def run(args):
     """Run the study, print the table, write ``toy.csv`` and the figures."""
+    import pandas as pd
+
     message = output_dir_error(args.output)
     if message:
         print(message, file=sys.stderr)
@@ -494,7 +482,8 @@ def run(args):
     print(format_table(rows))
 
     csv_path = os.path.join(args.output, "toy.csv")
-    _write_csv(rows, csv_path)
+    frame = pd.DataFrame(rows, columns=list(CSV_FIELDS))
+    frame.to_csv(csv_path, index=False, float_format="%.6f")
     paths = [csv_path]
     grid_ks = [k for k in GRID_KS if k <= args.n_samples // 2] or [1]
     for metric in METRICS:

@@ -33,16 +33,16 @@ datasets by the Wilcoxon signed-rank test, average ranks, the Friedman test
 and the Nemenyi critical difference (Demsar, 2006).
 """
 
+import functools
 import math
 import os
 import time
 from dataclasses import dataclass, replace
-from functools import partial
 
 import numpy as np
 
 from . import _runner, _stats
-from ._common import add_cv_arguments, number_list, outer_folds
+from ._common import add_cv_arguments, markdown_table, number_list, outer_folds
 from ._stats import format_p as _fmt_p
 from ._stats import format_p_equals as _fmt_eq
 
@@ -89,6 +89,7 @@ ACROSS = tuple(c for c in COMPARISONS if c != ("mixup", "erm"))
 TUNED = {
     "k": ("best_k", "k"),
     "alpha": ("best_alpha", "α"),
+    "estimator__alpha": ("best_ridge_alpha", "ridge α"),
     "bandwidth": ("best_bandwidth", "σ"),
     "label_weight": ("best_label_weight", "γ"),
 }
@@ -322,6 +323,7 @@ def make_estimator(config, n_train, seed, method="erm", **params):
     return Pipeline([("scale", StandardScaler()), ("reg", reg)])
 
 
+@functools.cache
 def cmixup_regressor():
     """:class:`~skmixup.KMixupRegressor` mixing its batches by C-Mixup.
 
@@ -331,13 +333,7 @@ def cmixup_regressor():
     mixes with them as k-mixup mixes. Built on first use (torch loads
     lazily).
     """
-    global _CMIXUP_REGRESSOR
-    if _CMIXUP_REGRESSOR is None:
-        _CMIXUP_REGRESSOR = _make_cmixup_regressor()
-    return _CMIXUP_REGRESSOR
-
-
-_CMIXUP_REGRESSOR = None
+    return _make_cmixup_regressor()
 
 
 def _make_cmixup_regressor():
@@ -434,25 +430,18 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
             )
         )
     p = _prefix(config)
+    # bandwidth and label_weight: regression only (classification's folds.csv
+    # keeps its columns)
+    tuned = ("alpha", "k", "estimator__alpha")
+    tuned += ("bandwidth", "label_weight") if regression else ()
     return {
         **_runner.fold_row(name, repeat, fold, train, test, method=method),
         **scores,
-        "best_alpha": best.get(f"{p}alpha"),
-        "best_k": best.get(f"{p}k"),
-        "best_ridge_alpha": best.get(f"{p}estimator__alpha"),
+        **{TUNED[param][0]: best.get(p + param) for param in tuned},
         "best_params": (
             ", ".join(f"{k[len(p) :]}={v:g}" for k, v in sorted(best.items()))
             if method in BASELINE_LABELS
             else None
-        ),
-        # regression only: classification's folds.csv keeps its columns
-        **(
-            {
-                "best_bandwidth": best.get(f"{p}bandwidth"),
-                "best_label_weight": best.get(f"{p}label_weight"),
-            }
-            if regression
-            else {}
         ),
         "seconds": time.perf_counter() - start,
     }
@@ -581,28 +570,21 @@ def summarise(results, config):
                 row[f"{method}_vs_erm_se"] = (
                     d.std(ddof=1) / math.sqrt(d.size) if d.size > 1 else 0.0
                 )
-            k_rows = _ordered(df, name, kmixup)
-            sizes = int(k_rows.n_train.mean()), int(k_rows.n_test.mean())
-            for first, second in _pairs(methods, COMPARISONS):
-                a, b = _ordered(df, name, first), _ordered(df, name, second)
-                for metric in METRICS[config.task]:
-                    diff = a[metric].to_numpy() - b[metric].to_numpy()
-                    tests.append(
-                        {
-                            "dataset": name,
-                            "family": family,
-                            "method": _variant(first),
-                            "baseline": _variant(second),
-                            "metric": metric,
-                            **_stats.paired_test(diff, *sizes),
-                        }
-                    )
-            best_k = k_rows.best_k.dropna()
+            best_k = _ordered(df, name, kmixup).best_k.dropna()
             row[f"{kmixup}_best_k" if family != "net" else "best_k"] = (
                 best_k.mode().iloc[0] if len(best_k) else None
             )
         rows.append(row)
     table = pd.DataFrame(rows)
+    for family, methods in FAMILIES[config.task].items():
+        pairs = _pairs(methods, COMPARISONS)
+        for test in _stats.fold_tests(
+            df, ["dataset"], pairs, METRICS[config.task], family=family
+        ):
+            test.update(
+                method=_variant(test["method"]), baseline=_variant(test["baseline"])
+            )
+            tests.append(test)
     return (table, pd.DataFrame(tests), *_across_datasets(table, config))
 
 
@@ -709,6 +691,7 @@ def _tuning_choices(results, config):
 
 
 def format_report(table, tests, ranks, wtl, config, results=None):
+    tests = tests.set_index(["dataset", "family", "method", "baseline", "metric"])
     if config.task == "classification":
         lines = _classification_table(table, tests)
     else:
@@ -733,12 +716,7 @@ def format_report(table, tests, ranks, wtl, config, results=None):
         )
     if config.task == "classification":
         for base in ("erm", "mixup"):
-            acc = tests[
-                (tests.family == "net")
-                & (tests.method == "kmixup")
-                & (tests.baseline == base)
-                & (tests.metric == "accuracy")
-            ]
+            acc = tests.xs(("net", "kmixup", base, "accuracy"), level=[1, 2, 3, 4])
             lines.append(
                 f"k-mixup vs {base} (accuracy, per dataset, corrected t-test p < 0.05): "
                 f"{int(((acc.p_value < 0.05) & (acc.mean_diff > 0)).sum())} significant "
@@ -770,38 +748,45 @@ def _wtl_line(head, w, metric, config):
     )
 
 
+def _wide_table(table, methods, labels, cell):
+    """A row per dataset, a column per ``labels`` item and method, filled by
+    ``cell(row, key, method)``."""
+    header = " | ".join(
+        f"{_label(m)} {label}" for label in labels.values() for m in methods
+    )
+    return markdown_table(
+        f"dataset | {header}",
+        (
+            f"{r.dataset} | "
+            + " | ".join(cell(r, key, m) for key in labels for m in methods)
+            for _, r in table.iterrows()
+        ),
+    )
+
+
 def _baseline_report(table, ranks, wtl, config):
     """The baselines' table, the ranks of every method and k-mixup vs each."""
     baselines = [m for m in config.methods if m in BASELINE_LABELS]
     if not baselines:
         return []
-    metrics = [m for m in METRICS[config.task] if m != "ece"]
+    labels = {m: v[1] for m, v in METRICS[config.task].items() if m != "ece"}
     columns = COLUMNS[config.task]
     shown = [m for m in config.methods if _variant(m) == "kmixup"] + baselines
-    header = "| dataset |" + "".join(
-        f" {_label(m)} {METRICS[config.task][metric][1]} |"
-        for metric in metrics
-        for m in shown
-    )
-    lines = ["", header, "|" + "---|" * (header.count("|") - 1)]
-    for _, r in table.iterrows():
-        cells = []
-        for metric in metrics:
-            scale = 100 if metric == "accuracy" else 1
-            digits = ".1f" if metric == "accuracy" else ".4g"
-            cells += [f"{scale * r[f'{m}_{columns[metric]}']:{digits}}" for m in shown]
-        lines.append(f"| {r.dataset} | " + " | ".join(cells) + " |")
-    lines.append("")
-    n = len(table)
-    for metric in metrics:
+
+    def cell(r, metric, m):
+        value = r[f"{m}_{columns[metric]}"]
+        return f"{100 * value:.1f}" if metric == "accuracy" else f"{value:.4g}"
+
+    lines = ["", *_wide_table(table, shown, labels, cell), ""]
+    for metric, label in labels.items():
         head = (
-            f"Average rank over every method (1 = best) over {n} datasets, "
-            f"{METRICS[config.task][metric][1]}: "
+            f"Average rank over every method (1 = best) over {len(table)} datasets, "
+            f"{label}: "
         )
-        labels = {m: _label(m) for m in config.methods}
-        lines.append(_stats.rank_line(head, ranks[("all", metric)], labels))
+        names = {m: _label(m) for m in config.methods}
+        lines.append(_stats.rank_line(head, ranks[("all", metric)], names))
     for base in baselines:
-        for metric in metrics:
+        for metric in labels:
             w = wtl[("net", "kmixup", base, metric)]
             lines.append(_wtl_line(f"k-mixup net vs {_label(base)}", w, metric, config))
     return lines
@@ -813,26 +798,22 @@ def _calibration_report(table, wtl, config):
     if "kmixup_ece_ts" not in table:
         return []
     methods = [m for m in config.methods if f"{m}_ece_ts" in table]
-    header = "| dataset |" + "".join(
-        f" {_label(m)} {label} |" for label in CALIBRATION.values() for m in methods
-    )
     lines = [
         "",
         "Calibration on the test folds, before → after temperature scaling "
         "(temperature fitted on a held-out 20% of the training fold, the model "
         "refit on the other 80%):",
         "",
-        header,
-        "|" + "---|" * (header.count("|") - 1),
+        *_wide_table(
+            table,
+            methods,
+            CALIBRATION,
+            lambda r, metric, m: (
+                f"{r[f'{m}_{metric}_raw']:.3f} → {r[f'{m}_{metric}_ts']:.3f}"
+            ),
+        ),
+        "",
     ]
-    for _, r in table.iterrows():
-        cells = [
-            f"{r[f'{m}_{metric}_raw']:.3f} → {r[f'{m}_{metric}_ts']:.3f}"
-            for metric in CALIBRATION
-            for m in methods
-        ]
-        lines.append(f"| {r.dataset} | " + " | ".join(cells) + " |")
-    lines.append("")
     for (family, _, base, metric), w in wtl.items():
         if family == "calibrated":
             head = f"k-mixup vs {LABELS[base]} after temperature scaling"
@@ -841,21 +822,9 @@ def _calibration_report(table, wtl, config):
 
 
 def _classification_table(table, tests):
-    lines = []
-    header = (
-        "| dataset | ERM acc | mixup acc | k-mixup acc | ERM logloss | mixup logloss "
-        "| k-mixup logloss | ERM ECE | mixup ECE | k-mixup ECE | k-mix − mixup acc "
-        "(95% CI) | p (k-mix vs mixup, acc) |"
-    )
-    lines.append(header)
-    lines.append("|" + "---|" * (header.count("|") - 1))
+    rows = []
     for _, r in table.iterrows():
-        t = tests[
-            (tests.dataset == r.dataset)
-            & (tests.method == "kmixup")
-            & (tests.baseline == "mixup")
-            & (tests.metric == "accuracy")
-        ].iloc[0]
+        t = tests.loc[(r.dataset, "net", "kmixup", "mixup", "accuracy")]
         accs = [
             f"{100 * r[f'{m}_acc']:.1f} ± {100 * r[f'{m}_acc_std']:.1f}"
             for m in METHODS
@@ -865,42 +834,34 @@ def _classification_table(table, tests):
         lls = [f"{r[f'{m}_logloss']:.3f}" for m in METHODS]
         eces = [f"{r[f'{m}_ece']:.3f}" for m in METHODS]
         ci = f"{100 * t.mean_diff:+.1f} [{100 * t.ci_low:+.1f}, {100 * t.ci_high:+.1f}]"
-        lines.append(
-            f"| {r.dataset} | "
-            + " | ".join(accs + lls + eces + [ci, _fmt_p(t.p_value)])
-            + " |"
-        )
-    return lines
+        rows.append(" | ".join([r.dataset, *accs, *lls, *eces, ci, _fmt_p(t.p_value)]))
+    return markdown_table(
+        "dataset | ERM acc | mixup acc | k-mixup acc | ERM logloss | mixup logloss "
+        "| k-mixup logloss | ERM ECE | mixup ECE | k-mixup ECE | k-mix − mixup acc "
+        "(95% CI) | p (k-mix vs mixup, acc)",
+        rows,
+    )
 
 
 def _regression_table(table, tests, config):
-    lines = []
-    header = "| dataset |"
+    header = ["dataset"]
     for family, methods in FAMILIES[config.task].items():
-        who = "net" if family == "net" else family
-        header += "".join(f" {who} {LABELS[_variant(m)]} RMSE |" for m in methods)
-        header += "".join(f" {who} {LABELS[_variant(m)]} R² |" for m in methods)
-    header += " net k-mix − mixup R² (95% CI) |"
-    lines.append(header)
-    lines.append("|" + "---|" * (header.count("|") - 1))
+        for score in ("RMSE", "R²"):
+            header += [f"{family} {LABELS[_variant(m)]} {score}" for m in methods]
+    header.append("net k-mix − mixup R² (95% CI)")
+    rows = []
     for _, r in table.iterrows():
-        cells = []
+        cells = [r.dataset]
         for methods in FAMILIES[config.task].values():
             best = min(methods, key=lambda m: r[f"{m}_rmse"])
             for m in methods:
                 text = f"{r[f'{m}_rmse']:.4g} ± {r[f'{m}_rmse_std']:.2g}"
                 cells.append(f"**{text}**" if m == best else text)
             cells += [f"{r[f'{m}_r2']:.3f}" for m in methods]
-        t = tests[
-            (tests.dataset == r.dataset)
-            & (tests.family == "net")
-            & (tests.method == "kmixup")
-            & (tests.baseline == "mixup")
-            & (tests.metric == "r2")
-        ].iloc[0]
+        t = tests.loc[(r.dataset, "net", "kmixup", "mixup", "r2")]
         cells.append(f"{t.mean_diff:+.3f} [{t.ci_low:+.3f}, {t.ci_high:+.3f}]")
-        lines.append(f"| {r.dataset} | " + " | ".join(cells) + " |")
-    return lines
+        rows.append(" | ".join(cells))
+    return markdown_table(" | ".join(header), rows)
 
 
 def plot(table, config, path):
@@ -910,43 +871,35 @@ def plot(table, config, path):
     names = list(table.dataset)
     x = np.arange(len(names))
     families = FAMILIES[config.task]
+    # (score, shown as, y label, family): the difference to ERM with its
+    # standard error, the ratio to ERM, or the score itself
     if config.task == "classification":
         panels = [
-            ("acc", "accuracy − ERM (points, ± s.e.)", "net"),
-            ("logloss", "test log-loss", "net"),
-            ("ece", "ECE", "net"),
+            ("acc", "diff", "accuracy − ERM (points, ± s.e.)", "net"),
+            ("logloss", "value", "test log-loss", "net"),
+            ("ece", "value", "ECE", "net"),
         ]
     else:
-        panels = [
-            (f"r2:{family}", f"{family}: R² − ERM (± s.e.)", family)
-            for family in families
-        ] + [
-            (f"rmse:{family}", f"{family}: RMSE / ERM's", family) for family in families
-        ]
+        panels = [("r2", "diff", f"{f}: R² − ERM (± s.e.)", f) for f in families]
+        panels += [("rmse", "ratio", f"{f}: RMSE / ERM's", f) for f in families]
     fig, axes = plt.subplots(
         len(panels), 1, figsize=(max(8, 0.9 * len(names)), 3 * len(panels)), sharex=True
     )
-    for ax, (metric, ylabel, family) in zip(axes, panels):
+    for ax, (column, shown, ylabel, family) in zip(axes, panels):
         methods = families[family]
         width = min(0.27, 0.8 / len(methods))
+        scale = 100 if column == "acc" else 1
         for i, m in enumerate(methods):
-            label = LABELS[_variant(m)]
-            erm = methods[0]
-            err = None
-            if metric == "acc":
-                vals = 100 * (table[f"{m}_acc"] - table[f"{erm}_acc"])
-                err = 100 * table[f"{m}_vs_erm_se"]
-            elif metric.startswith("r2:"):
-                vals = table[f"{m}_r2"] - table[f"{erm}_r2"]
-                err = table[f"{m}_vs_erm_se"]
-            elif metric.startswith("rmse:"):
-                vals = table[f"{m}_rmse"] / table[f"{erm}_rmse"]
-            else:
-                vals = table[f"{m}_{metric}"]
+            score, erm = table[f"{m}_{column}"], table[f"{methods[0]}_{column}"]
+            vals, err = {
+                "diff": (scale * (score - erm), scale * table[f"{m}_vs_erm_se"]),
+                "ratio": (score / erm, None),
+                "value": (score, None),
+            }[shown]
             offset = (i - (len(methods) - 1) / 2) * width
-            ax.bar(x + offset, vals, width, yerr=err, label=label)
+            ax.bar(x + offset, vals, width, yerr=err, label=LABELS[_variant(m)])
         ax.set_ylabel(ylabel, fontsize=8)
-        ax.axhline(1 if metric.startswith("rmse:") else 0, color="k", lw=0.5)
+        ax.axhline(1 if shown == "ratio" else 0, color="k", lw=0.5)
     axes[0].legend(ncol=len(families["net"]), fontsize=8)
     axes[-1].set_xticks(x, names, rotation=30, ha="right")
     fig.suptitle(
@@ -975,6 +928,7 @@ def plot_statistics(tests, ranks, config, path):
         )
     ]
     names = list(dict.fromkeys(tests.dataset))
+    tests = tests.set_index(["dataset", "family", "method", "baseline", "metric"])
     n_rows = max(len(keys), 1)
     fig = plt.figure(
         figsize=(4.2 * max(len(keys), len(forest)), 1.6 * n_rows + 0.3 * len(names) + 2)
@@ -995,16 +949,7 @@ def plot_statistics(tests, ranks, config, path):
     y = np.arange(len(names))[::-1]
     for i, (family, base, metric) in enumerate(forest):
         ax = fig.add_subplot(grid[1, i])
-        sub = (
-            tests[
-                (tests.family == family)
-                & (tests.method == "kmixup")
-                & (tests.baseline == base)
-                & (tests.metric == metric)
-            ]
-            .set_index("dataset")
-            .loc[names]
-        )
+        sub = tests.xs((family, "kmixup", base, metric), level=[1, 2, 3, 4]).loc[names]
         scale = 100 if metric == "accuracy" else 1
         mean = scale * sub.mean_diff.to_numpy()
         err = np.vstack([mean - scale * sub.ci_low, scale * sub.ci_high - mean])
@@ -1106,11 +1051,10 @@ class UCI(_runner.Experiment, name="uci", title="UCI benchmark", task=run_task):
             datasets = all_classification_datasets()
         else:
             datasets = QUICK_DATASETS if args.quick else DEFAULT_SUITE
-        # drop repeats, keep order
-        return replace(config, datasets=tuple(dict.fromkeys(datasets)))
+        return replace(config, datasets=datasets)
 
     def load(self, config):
-        return _runner.load_named(config.datasets, partial(_as_task, config))
+        return _runner.load_named(config.datasets, functools.partial(_as_task, config))
 
     def list_kind(self, args):
         return getattr(args, "task", None)
