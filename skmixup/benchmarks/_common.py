@@ -17,34 +17,6 @@ import tempfile
 
 import numpy as np
 
-__all__ = [
-    "add_cv_arguments",
-    "add_device_argument",
-    "add_timing_arguments",
-    "check_folds",
-    "clock_and_sync",
-    "command_line",
-    "csv_list",
-    "interleaved_times",
-    "limited_threads",
-    "int_at_least",
-    "load_average",
-    "markdown_table",
-    "n_jobs_int",
-    "n_splits",
-    "nonnegative_float",
-    "number_list",
-    "outer_folds",
-    "output_dir_error",
-    "positive_int",
-    "resolve_device",
-    "resolve_n_jobs",
-    "run_costliest_first",
-    "seed_int",
-    "write_run",
-    "write_tables",
-]
-
 #: Largest --seed: seeds are offset by a dataset's index and handed to
 #: numpy's RandomState, which takes values below 2**32.
 MAX_SEED = 2**31 - 1
@@ -345,18 +317,21 @@ def markdown_table(header, rows):
     return [f"| {header} |", rule, *(f"| {row} |" for row in rows)]
 
 
-def output_dir_error(path):
-    """Create ``path`` and check a file can be written there; the error text, or None."""
+def writable_output(path):
+    """Create the folder ``path``; False, after one ``error:`` line on stderr,
+    when no file can be written there."""
     try:
         os.makedirs(path, exist_ok=True)
         with tempfile.TemporaryFile(dir=path):
             pass
     except OSError as exc:
-        return (
+        print(
             f"error: --output {path!r} is not a writable folder ({exc.strerror or exc}); "
-            "pass --output with a folder you can write to."
+            "pass --output with a folder you can write to.",
+            file=sys.stderr,
         )
-    return None
+        return False
+    return True
 
 
 def outer_folds(config, data, *, stratified=True, seed_per_dataset=True):

@@ -23,29 +23,11 @@ from ._common import (
     check_folds,
     csv_list,
     load_average,
-    output_dir_error,
     resolve_n_jobs,
     run_costliest_first,
+    writable_output,
     write_run,
 )
-
-__all__ = [
-    "add_run_arguments",
-    "classification_scores",
-    "Config",
-    "dask_address",
-    "epochs_for",
-    "Experiment",
-    "fits",
-    "fold_row",
-    "grid_size",
-    "load_named",
-    "pyplot",
-    "save_figure",
-    "subsample",
-    "task_seed",
-    "tune_and_fit",
-]
 
 
 def add_run_arguments(parser, *, datasets, quick, output, listing=None):
@@ -298,9 +280,7 @@ class Experiment:
         # Tables and plots name datasets, never the paths they were read from.
         config = replace(config, datasets=tuple(data))
         output = args.output or self.default_output(args, config)
-        message = output_dir_error(output)
-        if message:
-            print(message, file=sys.stderr)
+        if not writable_output(output):
             return 2
         return self.execute(args, config, data, output)
 

@@ -5,19 +5,6 @@ import math
 import numpy as np
 from scipy import stats
 
-__all__ = [
-    "expected_calibration_error",
-    "corrected_resampled_ttest",
-    "corrected_interval",
-    "average_ranks",
-    "wilcoxon_signed_rank",
-    "friedman_test",
-    "nemenyi_critical_difference",
-    "plot_critical_difference",
-    "format_p",
-    "format_p_equals",
-]
-
 
 def expected_calibration_error(y_true, proba, classes, n_bins=15):
     """Top-label expected calibration error (ECE) with equal-width bins.

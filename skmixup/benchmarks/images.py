@@ -26,6 +26,7 @@ network's fits.)
 Run ``python -m skmixup.benchmarks images --help``.
 """
 
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -144,18 +145,14 @@ def load_images(name):
     X : ndarray of shape (n_samples, H, W), float32
     y : ndarray of shape (n_samples,), int
     """
-    if name == "digits":
-        from sklearn.datasets import load_digits
+    from skmixup.datasets import load_dataset
 
-        bunch = load_digits()
-        X = bunch.images / 16.0
-    elif name == "mnist_5k":
-        from skmixup.datasets import load_dataset
-
-        bunch = load_dataset("mnist_5k")
-        X = np.asarray(bunch.data, dtype=np.float64).reshape(-1, 28, 28) / 255.0
-    else:
+    if name not in DATASETS:
         raise ValueError(f"name must be one of {DATASETS}; got {name!r}")
+    bunch = load_dataset(name)
+    X = np.asarray(bunch.data, dtype=np.float64)
+    side = math.isqrt(X.shape[1])
+    X = X.reshape(-1, side, side) / (16.0 if name == "digits" else 255.0)
     return X.astype(np.float32), np.asarray(bunch.target).astype(np.int64)
 
 

@@ -234,11 +234,12 @@ def _measure_config(B, k, d, backends, measure, rng, dense_max_b):
     A = rng.standard_normal((B // k, k, d))
     P = rng.standard_normal((B // k, k, d))
 
-    base = {}
+    baselines = {"lsa_loop": _lsa_loop, "emd_loop": _emd_loop}
     if B <= dense_max_b:
-        base["dense"] = measure(_dense_reference, (A, P), _no_sync)
-    base["lsa_loop"] = measure(_lsa_loop, (A, P), _no_sync)
-    base["emd_loop"] = measure(_emd_loop, (A, P), _no_sync)
+        baselines = {"dense": _dense_reference, **baselines}
+    base_ms = {
+        name: 1e3 * measure(f, (A, P), _no_sync)[0] for name, f in baselines.items()
+    }
     reference_cost = _total_cost(A, P, _lsa_loop(A, P))
 
     rows = []
@@ -268,13 +269,11 @@ def _measure_config(B, k, d, backends, measure, rng, dense_max_b):
             "solver": solver,
             "match_ms": 1e3 * t_mb,
             "floor_ms": 1e3 * t_floor,
-            "dense_ms": 1e3 * base["dense"][0] if "dense" in base else np.nan,
-            "lsa_loop_ms": 1e3 * base["lsa_loop"][0],
-            "emd_loop_ms": 1e3 * base["emd_loop"][0],
         }
-        row["x_vs_dense"] = row["dense_ms"] / row["match_ms"]
-        row["x_vs_lsa_loop"] = row["lsa_loop_ms"] / row["match_ms"]
-        row["x_vs_emd_loop"] = row["emd_loop_ms"] / row["match_ms"]
+        for name in ("dense", "lsa_loop", "emd_loop"):
+            row[f"{name}_ms"] = base_ms.get(name, np.nan)
+        for name in ("dense", "lsa_loop", "emd_loop"):
+            row[f"x_vs_{name}"] = row[f"{name}_ms"] / row["match_ms"]
         row["time_over_floor"] = row["match_ms"] / row["floor_ms"]
         row["exact"] = exact
         row["repeats"] = n_mb
@@ -367,31 +366,26 @@ def _validate(args):
 def _print_header(args, device):
     import torch
 
-    print("skmixup matching benchmark")
-    print(
-        f"  python {platform.python_version()}, numpy {np.__version__}, torch "
+    gpu = "GPU not measured: no CUDA device. The torch brute-force path (k <= 4) "
+    gpu += "is measured on CPU (rows torch-cpu, solver 'brute')."
+    lines = [
+        "skmixup matching benchmark",
+        f"python {platform.python_version()}, numpy {np.__version__}, torch "
         f"{torch.__version__} ({torch.get_num_threads()} threads), "
         f"{os.cpu_count()} CPU cores"
-        + (f", BLAS limited to {args.threads} threads" if args.threads else "")
-    )
-    print(f"  device: {device}")
-    if device == "cpu":
-        print(
-            "  GPU not measured: no CUDA device. The torch brute-force path "
-            "(k <= 4) is measured on CPU (rows torch-cpu, solver 'brute')."
-        )
-    print(
-        "  baselines: (a) dense = one scipy LSA on the B x B Euclidean cost with "
+        + (f", BLAS limited to {args.threads} threads" if args.threads else ""),
+        f"device: {device}",
+        *([gpu] if device == "cpu" else []),
+        "baselines: (a) dense = one scipy LSA on the B x B Euclidean cost with "
         "off-block constant; (b) lsa_loop = scipy LSA per block; (c) emd_loop = "
         "ot.emd per block; (d) floor = pairwise_cost(reduced=True). (a)-(c) run "
         "on the float64 data, shared by the rows of a configuration; all on the "
-        "squared Euclidean cost."
-    )
-    print(
-        f"  repeats: {args.repeats if args.repeats else 'adaptive'}; times are "
+        "squared Euclidean cost.",
+        f"repeats: {args.repeats if args.repeats else 'adaptive'}; times are "
         f"medians in milliseconds of {args.clock} time; load average before the "
-        f"run: {load_average()}\n"
-    )
+        f"run: {load_average()}\n",
+    ]
+    print("\n  ".join(lines))
 
 
 def run(args):

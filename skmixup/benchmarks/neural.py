@@ -41,6 +41,7 @@ import platform
 import sys
 import time
 import warnings
+from functools import partial
 
 import numpy as np
 
@@ -48,15 +49,16 @@ from ._common import (
     add_device_argument,
     add_timing_arguments,
     clock_and_sync,
+    command_line,
     int_at_least,
     interleaved_times,
     limited_threads,
     load_average,
     markdown_table,
-    output_dir_error,
     positive_int,
     resolve_device,
     seed_int,
+    writable_output,
     write_tables,
 )
 
@@ -175,14 +177,8 @@ def _settings(args):
         return (IMAGES_SETTING,)
     if args.n_samples is None and args.n_features is None and args.batch_size is None:
         return QUICK_SETTINGS if args.quick else SETTINGS
-    n, d, b = SETTINGS[0]
-    return (
-        (
-            n if args.n_samples is None else args.n_samples,
-            d if args.n_features is None else args.n_features,
-            b if args.batch_size is None else args.batch_size,
-        ),
-    )
+    n, d, b = SETTINGS[0]  # the options are >= 1: "or" keeps what is given
+    return ((args.n_samples or n, args.n_features or d, args.batch_size or b),)
 
 
 def _data(args, n_samples, n_features):
@@ -266,46 +262,30 @@ def _measure_setting(args, n_samples, n_features, batch_size, now, sync):
     from sklearn.neural_network import MLPClassifier
 
     X, y = _data(args, n_samples, n_features)
-    h = args.hidden_units
+    h, seed = args.hidden_units, args.seed
     mixing = {name: [] for name in CONTENDERS}
+    budget = dict(batch_size=batch_size, device=args.device)
+    net = dict(module__hidden_units=h, max_epochs=args.epochs, lr=1e-3, **budget)
+    loop = dict(hidden_units=h, epochs=args.epochs, seed=seed, **budget)
 
-    def net(name, k, alpha):
+    def fit_net(name, k, alpha):
         cls = _timed_classifier(now, mixing[name])
-        return lambda: cls(
-            k=k,
-            alpha=alpha,
-            module__hidden_units=h,
-            batch_size=batch_size,
-            max_epochs=args.epochs,
-            lr=1e-3,
-            device=args.device,
-            random_state=args.seed,
-        ).fit(X, y)
+        return lambda: cls(k=k, alpha=alpha, random_state=seed, **net).fit(X, y)
 
-    def loop(fused, mixup=False):
-        return lambda: _torch_loop(
-            X,
-            y,
-            len(np.unique(y)),
-            hidden_units=h,
-            batch_size=batch_size,
-            epochs=args.epochs,
-            device=args.device,
-            fused=fused,
-            seed=args.seed,
-            mixup=mixup,
-        )
+    def fit_loop(fused, mixup=False):
+        n_classes = len(np.unique(y))
+        return partial(_torch_loop, X, y, n_classes, fused=fused, mixup=mixup, **loop)
 
     fits = {
         "mlp": lambda: MLPClassifier(
-            (h, h), batch_size=batch_size, max_iter=args.epochs, random_state=args.seed
+            (h, h), batch_size=batch_size, max_iter=args.epochs, random_state=seed
         ).fit(X, y),
-        "loop": loop(False),
-        "loop_fused": loop(True),
-        "loop_mixup": loop(True, mixup=True),
-        "erm": net("erm", 1, 0.0),
-        "mixup": net("mixup", 1, 1.0),
-        "kmixup": net("kmixup", args.k, 1.0),
+        "loop": fit_loop(False),
+        "loop_fused": fit_loop(True),
+        "loop_mixup": fit_loop(True, mixup=True),
+        "erm": fit_net("erm", 1, 0.0),
+        "mixup": fit_net("mixup", 1, 1.0),
+        "kmixup": fit_net("kmixup", args.k, 1.0),
     }
     if args.images:
         del fits["mlp"]
@@ -401,20 +381,6 @@ def _summary(rows, k):
     )
 
 
-def _command(args):
-    """The command line that reproduces this run (its output folder left out)."""
-    parts = ["python -m skmixup.benchmarks neural"]
-    parts += [f"--{flag}" for flag in ("quick", "images") if getattr(args, flag)]
-    for name in ("n_samples", "n_features", "batch_size"):
-        if getattr(args, name) is not None:
-            parts.append(f"--{name.replace('_', '-')} {getattr(args, name)}")
-    if not args.quick:
-        parts += [f"--epochs {args.epochs}", f"--repeats {args.repeats}"]
-    for name in ("hidden_units", "k", "device", "threads", "clock", "seed"):
-        parts.append(f"--{name.replace('_', '-')} {getattr(args, name)}")
-    return " ".join(parts)
-
-
 def run(args):
     """Run the benchmark; print the tables, write ``neural.csv`` and ``results.md``.
 
@@ -437,9 +403,7 @@ def run(args):
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    error = output_dir_error(args.output)
-    if error:
-        print(error, file=sys.stderr)
+    if not writable_output(args.output):
         return 2
     on_gpu = torch.device(args.device).type == "cuda"
     now, sync = clock_and_sync(args.device, args.clock)
@@ -474,7 +438,7 @@ def run(args):
             print("\n" + _markdown_table(setting_rows, args.k))
             print(summaries[-1])
     elapsed = time.perf_counter() - start
-    footer = f"{header}; after: {load_average()}. Command: `{_command(args)}`."
+    footer = f"{header}; after: {load_average()}. Command: `{command_line('neural')}`."
     summaries.append(footer)
     path = write_tables(
         args.output,

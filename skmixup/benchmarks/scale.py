@@ -17,9 +17,6 @@
   ``--cols`` in chunks of ``--chunk-rows`` rows, reduced chunk by chunk to a
   checksum (nothing of the data or the result is ever held whole), each size
   in its own subprocess: rows per second and peak resident memory;
-* ``overhead``: ``--tasks`` tiny tasks through :func:`skmixup.dask_backend`
-  (``local:N``) against serial joblib: the scheduling overhead per task (one
-  task per batch, and joblib's automatic batching);
 * ``uci``: the wall time of ``python -m skmixup.benchmarks uci --quick`` serial
   (``--n-jobs 1``) and on a local cluster (``--dask local:N``), and whether
   both write the same ``folds.csv`` scores.
@@ -44,21 +41,20 @@ from ._common import (
     interleaved_times,
     load_average,
     number_list,
-    output_dir_error,
     positive_int,
+    writable_output,
 )
 
 DESCRIPTION = (
     "Time and peak memory of KMixupAugmenter.fit_resample on large numpy and "
-    "Dask arrays; Dask's scheduling overhead and the UCI benchmark on a local "
-    "cluster."
+    "Dask arrays; the UCI benchmark on a local Dask cluster."
 )
 
 
 def add_arguments(parser):
     """Add the options of this benchmark to an :mod:`argparse` parser."""
     parser.add_argument(
-        "--part", choices=("augment", "resample", "overhead", "uci"), default="augment"
+        "--part", choices=("augment", "resample", "uci"), default="augment"
     )
     parser.add_argument(
         "--rows",
@@ -81,7 +77,6 @@ def add_arguments(parser):
     parser.add_argument(
         "--workers", type=positive_int, default=2, help="Dask workers (default 2)"
     )
-    parser.add_argument("--tasks", type=positive_int, default=2000)
     parser.add_argument(
         "--datasets",
         default="",
@@ -203,34 +198,6 @@ def resample(args):
     return [_in_subprocess(args, rows) for rows in args.rows]
 
 
-def _noop(i):
-    return i
-
-
-def overhead(args):
-    """Seconds per task: serial joblib vs the Dask backend."""
-    from joblib import Parallel, delayed
-
-    from skmixup import dask_backend
-
-    n_tasks = args.tasks
-    start = time.perf_counter()
-    Parallel(n_jobs=1)(delayed(_noop)(i) for i in range(n_tasks))
-    serial = time.perf_counter() - start
-    out = {"n_tasks": n_tasks, "serial_s_per_task": serial / n_tasks}
-    with dask_backend(f"local:{args.workers}"):
-        Parallel(n_jobs=-1)(delayed(_noop)(i) for i in range(50))  # warm up
-        for label, batch in (("batch1", 1), ("auto", "auto")):
-            start = time.perf_counter()
-            Parallel(n_jobs=-1, batch_size=batch)(
-                delayed(_noop)(i) for i in range(n_tasks)
-            )
-            wall = time.perf_counter() - start
-            out[f"dask_{label}_s_per_task"] = wall / n_tasks
-            out[f"dask_{label}_overhead_ms_per_task"] = 1e3 * (wall - serial) / n_tasks
-    return out
-
-
 def uci(args):
     """Wall time of the UCI benchmark serial and on a local cluster."""
     import pandas as pd
@@ -264,9 +231,7 @@ def run(args):
     if args.child:
         print(json.dumps(_resample_once(args, args.rows[0])))
         return 0
-    message = output_dir_error(args.output)
-    if message:
-        print(message, file=sys.stderr)
+    if not writable_output(args.output):
         return 2
     report = {
         "part": args.part,
@@ -274,7 +239,7 @@ def run(args):
         "cpu_count": os.cpu_count(),
         "load_average_before": load_average(),
     }
-    parts = {"augment": augment, "resample": resample, "overhead": overhead, "uci": uci}
+    parts = {"augment": augment, "resample": resample, "uci": uci}
     report["result"] = parts[args.part](args)
     report["load_average_after"] = load_average()
     print(json.dumps(report, indent=2))

@@ -26,7 +26,7 @@ from sklearn.datasets import make_moons
 from skmixup import kmixup_batch
 from skmixup.toydata import make_clusters, make_spiral
 
-from ._common import output_dir_error, positive_int
+from ._common import positive_int, writable_output
 from ._runner import pyplot, save_figure
 
 __all__ = ["min_cross_pairs", "cross_pair_counts", "run_study"]
@@ -274,16 +274,10 @@ def run_study(
             X, y, ref = _make_data(name, n_samples, n_clusters, seed)
             tree = cKDTree(ref)
             data_dist[s] = tree.query(X)[0].mean()
+            mix = dict(alpha=alpha, random_state=seed, return_info=True)
             for m, metric in enumerate(metrics):
                 for j, k in enumerate(ks):
-                    X_mix, _, info = kmixup_batch(
-                        X,
-                        k=k,
-                        alpha=alpha,
-                        metric=metric,
-                        random_state=seed,
-                        return_info=True,
-                    )
+                    X_mix, _, info = kmixup_batch(X, k=k, metric=metric, **mix)
                     c, f, _ = cross_pair_counts(y, info.partner, info.group)
                     cross[m, j, s] = c.sum() / len(y)
                     forced[m, j, s] = f.sum() / len(y)
@@ -454,9 +448,7 @@ def run(args):
     """Run the study, print the table, write ``toy.csv`` and the figures."""
     import pandas as pd
 
-    message = output_dir_error(args.output)
-    if message:
-        print(message, file=sys.stderr)
+    if not writable_output(args.output):
         return 2
     try:
         plt = pyplot()

@@ -333,10 +333,6 @@ def cmixup_regressor():
     mixes with them as k-mixup mixes. Built on first use (torch loads
     lazily).
     """
-    return _make_cmixup_regressor()
-
-
-def _make_cmixup_regressor():
     import inspect
 
     from skmixup import KMixupRegressor, apply_draw, cmixup_pairs
