@@ -1,13 +1,5 @@
-"""The experiment runner every nested-CV benchmark is defined on.
-
-A benchmark (``uci``, ``images``, ``imbalanced``, ``categorical``) is an
-:class:`Experiment`: how to read its configuration, load its datasets, list
-its tasks on the outer folds, run one task and turn the results into tables,
-a report and figures. :meth:`Experiment.run` is the one skeleton around them:
-configuration and data errors exit 2 with one ``error:`` line before any work,
-the output folder is checked, the tasks run the costliest first (joblib, or
-Dask with ``--dask``), come back in task order, and the run is written
-(``folds.csv``, the benchmark's tables, ``results.md``, ``run.json``).
+"""The experiment runner every nested-CV benchmark is defined on
+(``uci``, ``images``, ``imbalanced``, ``categorical``): see :class:`Experiment`.
 """
 
 import argparse
@@ -23,6 +15,7 @@ from ._common import (
     check_folds,
     csv_list,
     load_average,
+    outer_folds,
     resolve_n_jobs,
     run_costliest_first,
     writable_output,
@@ -237,24 +230,31 @@ def save_figure(fig, path):
 
 
 class Experiment:
-    """A nested-CV benchmark: its definitions, on one skeleton (:meth:`run`).
+    """A nested-CV benchmark: its definitions on one skeleton, :meth:`run`.
 
-    A subclass names the command (``name``), its banner's ``title`` and its
-    task, a picklable function of ``(config, dataset_index, name,
-    *data[name], repeat, fold, train, test, *what)`` returning one row of
+    Configuration and data errors exit 2 with one ``error:`` line before any
+    work, the output folder is checked, the tasks run the costliest first
+    (joblib, or Dask with ``--dask``) and come back in task order, and the run
+    is written (``folds.csv``, the benchmark's tables, ``results.md``,
+    ``run.json``). A subclass names the command (``name``), its banner's
+    ``title`` and its task, a picklable function of ``(config, dataset_index,
+    name, *data[name], repeat, fold, train, test, *what)`` returning one row of
     ``folds.csv``, as class keywords::
 
         class UCI(Experiment, name="uci", title="UCI benchmark", task=run_task):
 
-    and defines :meth:`configure`, :meth:`load`, :meth:`tasks`, :meth:`cost`
-    and :meth:`summarise` (:meth:`describe`, :meth:`progress`, :meth:`plot`
-    and :meth:`run_info` as needed).
+    and defines :meth:`configure`, :meth:`load`, :meth:`variants` (the
+    ``what`` of every outer split), :meth:`cost` and :meth:`summarise`
+    (:meth:`describe`, :meth:`progress`, :meth:`plot` and :meth:`run_info` as
+    needed).
     """
 
     #: print every this many finished tasks
     progress_every = 1
     #: whether tasks tune by inner cross-validation (checked against the data)
     inner = True
+    #: whether the outer folds' seed adds the dataset's index (:func:`outer_folds`)
+    seed_per_dataset = True
 
     def __init_subclass__(cls, *, name, title, task, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -346,6 +346,15 @@ class Experiment:
                 table.to_csv(os.path.join(output, f"{name}.csv"), index=False)
         self.plot(tables, config, output)
         return report
+
+    def tasks(self, config, data):
+        """Every outer split of every dataset, once per item of :meth:`variants`."""
+        stratified = self.stratified(config)
+        for split in outer_folds(
+            config, data, stratified=stratified, seed_per_dataset=self.seed_per_dataset
+        ):
+            for what in self.variants(config):
+                yield (*split, *what)
 
     def default_output(self, args, config):
         return os.path.join("benchmark_results", self.name)

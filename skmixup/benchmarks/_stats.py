@@ -228,7 +228,7 @@ def nemenyi_critical_difference(n_methods, n_datasets, alpha=0.05):
     return float(q * math.sqrt(n_methods * (n_methods + 1) / (6.0 * n_datasets)))
 
 
-def plot_critical_difference(ax, ranks, cd, title=""):
+def plot_critical_difference(ax, ranks, cd, title="", friedman_p=None):
     """Draw a critical-difference diagram: average ranks on an axis, with a
     bar of length ``cd`` and lines joining methods closer than ``cd``.
 
@@ -240,7 +240,11 @@ def plot_critical_difference(ax, ranks, cd, title=""):
     cd : float
         The critical difference (:func:`nemenyi_critical_difference`).
     title : str, default=""
+    friedman_p : float, default=None
+        The Friedman test's p-value, added to the title when given.
     """
+    if friedman_p is not None:
+        title += f" (Friedman p {format_p_equals(friedman_p)})"
     names = sorted(ranks, key=ranks.get)
     values = [ranks[n] for n in names]
     k = len(names)

@@ -22,6 +22,7 @@ signed-rank test. Writes ``folds.csv``, ``summary.csv``, ``results.md`` and
 ``run.json``.
 """
 
+import itertools
 import sys
 import time
 from dataclasses import dataclass
@@ -34,7 +35,6 @@ from ._common import (
     command_line,
     markdown_table,
     nonnegative_float,
-    outer_folds,
     positive_int,
 )
 
@@ -50,8 +50,6 @@ SCORES = ("accuracy", "log_loss")
 
 @dataclass(frozen=True)
 class Config(_runner.Config):
-    """Everything that defines a run (written next to the results)."""
-
     k: int = 16
     alpha: float = 1.0
     steps: int = 300
@@ -251,11 +249,10 @@ class Categorical(
             data[name] = (dataset.data, dataset.target, groups)
         return data
 
-    def tasks(self, config, data):
-        for split in outer_folds(config, data, seed_per_dataset=False):
-            for model in MODELS:
-                for variant in VARIANTS:
-                    yield (*split, model, variant)
+    seed_per_dataset = False
+
+    def variants(self, config):
+        return itertools.product(MODELS, VARIANTS)
 
     def cost(self, config, data, task):
         return 1 if task[-2] == "net" else 0

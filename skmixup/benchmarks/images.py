@@ -1,31 +1,13 @@
 """ERM vs mixup vs k-mixup vs manifold k-mixup on images, with robustness.
 
-For every dataset (scikit-learn's 8 x 8 digits, a 5,000-image MNIST subset)
-and every outer fold (repeated stratified K-fold), each method is tuned by an
-inner grid search on the training part only and scored on the held-out part:
-
-* ``erm``: the network trained without mixing (``alpha=0``);
-* ``mixup``: ``k=1``, ``alpha`` tuned;
-* ``kmixup``: ``k`` and ``alpha`` tuned, mixing the input images;
-* ``manifold``: the same grid, mixing at a place drawn per batch among the
-  input and the output of the first convolutional block
-  (``mix_layer=(0, 1)``, as in the official code).
-
-All methods share the network (:class:`~skmixup.modules.ConvNet`), the
-optimiser and the number of gradient steps, and, within a fold, the seed.
-Pixels are scaled to ``[0, 1]``: the noise levels and FGSM steps are in
-those units (the report gives the pixels' standard deviation, by which a
-level divides into units of standardised input). Scores on the test fold: accuracy, log-loss, top-label expected
-calibration error (ECE), accuracy under additive Gaussian noise
-(:func:`skmixup.robustness.noise_accuracy`, the same noise for every method
-of a fold) and under FGSM (:func:`skmixup.robustness.fgsm_accuracy`, clipped
-to ``[0, 1]``). Paired comparisons use the Nadeau-Bengio corrected resampled
-t-test. (``python -m skmixup.benchmarks neural --images`` times the same
-network's fits.)
-
-Run ``python -m skmixup.benchmarks images --help``.
+On the digits and a 5,000-image MNIST subset, each method tuned by nested
+cross-validation at every learning rate of ``--lrs``, scored on accuracy,
+log-loss, calibration and accuracy under Gaussian noise and FGSM; described
+in ``docs/images.rst``. (``python -m skmixup.benchmarks neural --images``
+times the same network's fits.)
 """
 
+import itertools
 import math
 import os
 import time
@@ -40,7 +22,6 @@ from ._common import (
     load_average,
     markdown_table,
     number_list,
-    outer_folds,
     positive_int,
     resolve_device,
 )
@@ -67,8 +48,6 @@ SCORES = ("accuracy", "log_loss", "ece", "noise_mean", "fgsm_mean")
 
 @dataclass(frozen=True)
 class Config(_runner.Config):
-    """Everything that defines a run (written next to the results)."""
-
     datasets: tuple = DATASETS
     outer_repeats: int = 1
     inner_splits: int = 2
@@ -476,11 +455,8 @@ class Images(
     def default_jobs(self, config):
         return 1 if config.device != "cpu" else None
 
-    def tasks(self, config, data):
-        for split in outer_folds(config, data):
-            for method in METHODS:
-                for lr in config.lrs:
-                    yield (*split, method, lr)
+    def variants(self, config):
+        return itertools.product(METHODS, config.lrs)
 
     def cost(self, config, data, task):
         # its fits, weighted by the image size

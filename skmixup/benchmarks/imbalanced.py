@@ -1,36 +1,11 @@
 """Oversampling for imbalanced binary classification: k-mixup vs SMOTE and friends.
 
-On binary imbalanced datasets (by default every bundled one,
-``list_datasets("imbalanced")``), each resampler is put in front of each
-classifier in an imbalanced-learn pipeline (scaling, resampler, classifier)
-and evaluated with nested cross-validation: stratified repeated outer folds;
-in each training fold, the resampler's own parameters are tuned by an inner
-stratified grid search on balanced accuracy; the refitted pipeline is scored
-on the test fold.
-
-Resamplers:
-
-* ``none``: no resampling;
-* ``ros``: :class:`~imblearn.over_sampling.RandomOverSampler`;
-* ``smote``: :class:`~imblearn.over_sampling.SMOTE`, ``k_neighbors`` tuned;
-* ``adasyn``: :class:`~imblearn.over_sampling.ADASYN`, ``n_neighbors`` tuned;
-  where ADASYN finds no minority point with majority neighbours it raises;
-  the fold then keeps its data unchanged, and the run counts such fits;
-* ``mixup``: :class:`~skmixup.KMixupAugmenter` with ``k=1`` (random pairs
-  inside the class, no matching; an ablation);
-* ``kmixup``: :class:`~skmixup.KMixupAugmenter` with ``k`` tuned.
-
-Both mixing resamplers use ``sampling_strategy="auto"``: the minority class
-is oversampled up to the majority's size, its synthetic points mixed inside
-the class (so their label is the class).
-
-Scores, with the minority class as positive: balanced accuracy, G-mean (the
-geometric mean of the two recalls), ROC AUC and average precision. Across
-datasets: average ranks with the Friedman test and the Nemenyi critical
-difference, and the Wilcoxon signed-rank test of k-mixup against each other
-resampler; per dataset: the corrected resampled t-test.
+Each resampler (none, random oversampling, SMOTE, ADASYN, mixup, k-mixup) in
+front of each classifier, by nested cross-validation; the protocol and the
+statistics are described in ``docs/benchmarks.rst``.
 """
 
+import itertools
 import math
 import os
 import time
@@ -47,7 +22,6 @@ from ._common import (
     csv_list,
     markdown_table,
     number_list,
-    outer_folds,
 )
 from ._stats import format_p_equals as _fmt_eq
 
@@ -77,8 +51,6 @@ METRICS = {
 
 @dataclass(frozen=True)
 class Config(_runner.Config):
-    """Everything that defines a run (written next to the results)."""
-
     classifiers: tuple = CLASSIFIERS
     ks: tuple = (4, 16)
     neighbors: tuple = (3, 5)
@@ -311,15 +283,10 @@ def summarise(results, config):
             ]
             ranks[(clf, metric)] = _stats.rank_summary(table, SAMPLERS)
             for base in SAMPLERS[:-1]:
+                diff = table["kmixup"] - table[base]
                 wilcoxon.append(
-                    dict(
-                        classifier=clf,
-                        metric=metric,
-                        baseline=base,
-                        **_stats.compare_over_datasets(
-                            table["kmixup"] - table[base], tol=1e-12
-                        ),
-                    )
+                    dict(classifier=clf, metric=metric, baseline=base)
+                    | _stats.compare_over_datasets(diff, tol=1e-12)
                 )
     return means, pd.DataFrame(tests), ranks, pd.DataFrame(wilcoxon)
 
@@ -347,37 +314,33 @@ def format_report(results, means, ranks, wilcoxon, config):
         header = "dataset (minority / training rows) | " + " | ".join(
             SAMPLER_LABELS[s] for s in SAMPLERS
         )
-        lines += [f"### {CLASSIFIER_LABELS[clf]}", "", *markdown_table(header, rows)]
-        lines.append("")
-        n = len(config.datasets)
+        lines += [
+            f"### {CLASSIFIER_LABELS[clf]}",
+            "",
+            *markdown_table(header, rows),
+            "",
+        ]
         for metric, label in METRICS.items():
             r = ranks[(clf, metric)]
             order = {s: SAMPLER_LABELS[s] for s in sorted(SAMPLERS, key=r.get)}
-            head = f"Average rank over {n} datasets, {label}: "
+            head = f"Average rank over {len(config.datasets)} datasets, {label}: "
             lines.append(_stats.rank_line(head, r, order))
         lines.append("")
         w = wilcoxon[wilcoxon.classifier == clf]
         for metric, label in METRICS.items():
-            parts = []
-            for _, row in w[w.metric == metric].iterrows():
-                parts.append(
-                    f"vs {SAMPLER_LABELS[row.baseline]} {row.wins}/{row.ties}/"
-                    f"{row.losses}, {row.mean_diff:+.4f}, p {_fmt_eq(row.wilcoxon_p)}"
-                )
+            parts = [
+                f"vs {SAMPLER_LABELS[row.baseline]} {row.wins}/{row.ties}/"
+                f"{row.losses}, {row.mean_diff:+.4f}, p {_fmt_eq(row.wilcoxon_p)}"
+                for row in w[w.metric == metric].itertuples()
+            ]
             lines.append(
                 f"k-mixup {label} (wins/ties/losses over datasets, mean difference, "
                 "Wilcoxon signed-rank p): " + "; ".join(parts)
             )
-        lines.append("")
         chosen = df[(df.classifier == clf) & (df.sampler == "kmixup")].best_param
-        lines.append(
-            "Tuning chose k (k-mixup, all outer folds): "
-            + "; ".join(
-                f"k={int(k)}: {c}"
-                for k, c in chosen.value_counts().sort_index().items()
-            )
-        )
-        lines.append("")
+        counts = chosen.value_counts().sort_index().items()
+        choices = "; ".join(f"k={int(k)}: {c}" for k, c in counts)
+        lines += ["", f"Tuning chose k (k-mixup, all outer folds): {choices}", ""]
     unchanged = df[df.sampler == "adasyn"].adasyn_unchanged
     lines.append(
         f"ADASYN could not generate points (data left unchanged) in "
@@ -404,8 +367,8 @@ def plot(means, ranks, config, path):
             ax,
             {SAMPLER_LABELS[s]: r[s] for s in SAMPLERS},
             r["cd"],
-            title=f"{CLASSIFIER_LABELS[clf]}: {METRICS[metric]} "
-            f"(Friedman p {_fmt_eq(r['friedman_p'])})",
+            f"{CLASSIFIER_LABELS[clf]}: {METRICS[metric]}",
+            r["friedman_p"],
         )
     fig.suptitle(
         f"Resamplers on {len(config.datasets)} imbalanced datasets: average ranks "
@@ -449,11 +412,8 @@ class Imbalanced(
     def check(self, config, data):
         """Done by the loader, which needs the fewest minority points."""
 
-    def tasks(self, config, data):
-        for split in outer_folds(config, data):
-            for clf in config.classifiers:
-                for sampler in SAMPLERS:
-                    yield (*split, clf, sampler)
+    def variants(self, config):
+        return itertools.product(config.classifiers, SAMPLERS)
 
     def cost(self, config, data, task):
         clf, sampler = task[-2:]

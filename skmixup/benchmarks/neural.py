@@ -75,7 +75,6 @@ QUICK_SETTINGS = ((2_000, 20, 64), (5_000, 32, 256))
 #: The setting of --images: the 1,797 digits of 8 x 8 pixels, batch 64.
 IMAGES_SETTING = (1_797, "8 x 8", 64)
 
-CONTENDERS = ("mlp", "loop", "loop_fused", "loop_mixup", "erm", "mixup", "kmixup")
 LABELS = {
     "mlp": "scikit-learn MLPClassifier",
     "loop": "torch loop (AdamW)",
@@ -85,6 +84,7 @@ LABELS = {
     "mixup": "KMixupClassifier(k=1)",
     "kmixup": "KMixupClassifier(k={k})",
 }
+CONTENDERS = tuple(LABELS)
 #: the contenders whose median every row is divided by (a column each)
 BASES = ("mlp", "loop", "loop_fused", "mixup", "erm")
 
@@ -302,7 +302,7 @@ def _measure_setting(args, n_samples, n_features, batch_size, now, sync):
     return times, mixing
 
 
-def _rows(args, setting, times, mixing, threads):
+def _rows(args, setting, times, mixing):
     n_samples, n_features, batch_size = setting
     med = {name: float(np.median(t)) for name, t in times.items()}
     rows = []
@@ -327,7 +327,7 @@ def _rows(args, setting, times, mixing, threads):
                 "hidden_units": args.hidden_units,
                 "k": args.k,
                 "device": args.device,
-                "threads": threads,
+                "threads": args.threads,
                 "clock": args.clock,
             }
         )
@@ -382,18 +382,7 @@ def _summary(rows, k):
 
 
 def run(args):
-    """Run the benchmark; print the tables, write ``neural.csv`` and ``results.md``.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        Parsed options (see :func:`add_arguments`).
-
-    Returns
-    -------
-    int
-        Exit status (0, or 2 for bad options).
-    """
+    """Run the benchmark; print the tables, write ``neural.csv`` and ``results.md``."""
     import torch
 
     if args.quick:
@@ -432,7 +421,7 @@ def run(args):
     with limited_threads(args.threads):
         for setting in _settings(args):
             times, mixing = _measure_setting(args, *setting, now, sync)
-            setting_rows = _rows(args, setting, times, mixing, args.threads)
+            setting_rows = _rows(args, setting, times, mixing)
             rows += setting_rows
             summaries.append(_summary(setting_rows, args.k))
             print("\n" + _markdown_table(setting_rows, args.k))

@@ -168,10 +168,9 @@ def _resample_once(args, rows):
 def _in_subprocess(args, rows):
     """:func:`_resample_once` in a fresh interpreter (its own peak memory)."""
     cmd = [sys.executable, "-m", "skmixup.benchmarks", "scale", "--child"]
-    cmd += [f"--part={args.part}", f"--rows={rows}", f"--cols={args.cols}"]
-    cmd += [f"--k={args.k}", f"--match-on={args.match_on}"]
-    cmd += [f"--chunk-rows={args.chunk_rows}"]
-    cmd += ["--no-keep-original"] if args.no_keep_original else []
+    for option in ("part", "cols", "k", "match_on", "chunk_rows"):
+        cmd.append(f"--{option.replace('_', '-')}={getattr(args, option)}")
+    cmd += [f"--rows={rows}"] + (["--no-keep-original"] * args.no_keep_original)
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 

@@ -1,18 +1,11 @@
 """The paper's qualitative study on 2-D data, made quantitative.
 
-``python -m skmixup.benchmarks toy`` mixes three labelled 2-D data sets
-(Gaussian clusters on a ring, two moons, a two-arm spiral) with k-mixup for
-``k`` from 1 (ordinary mixup) to 128 and both matching costs, and measures
-
-* the rate of *cross-class pairs* (a point mixed with a point of another
-  class), next to the least rate any matching could reach given the class
-  counts of the two k-batches (:func:`min_cross_pairs`);
-* the mean distance of the mixed points to the data manifold (the noiseless
-  set the data are drawn around: cluster centres, moon and spiral curves).
-
-It writes a table (``toy.csv``, also printed), a grid of mixed points per
-metric (``mixed_points_<metric>.png``), and the two curves against ``k``
-(``cross_rate.png``, ``manifold_distance.png``).
+``python -m skmixup.benchmarks toy`` mixes three labelled 2-D data sets with
+k-mixup for ``k`` from 1 to 128 and both matching costs, and measures the
+cross-class pair rate (next to :func:`min_cross_pairs`) and the distance of
+the mixed points to the data manifold (``docs/benchmarks.rst``). It writes
+``toy.csv``, ``mixed_points_<metric>.png``, ``cross_rate.png`` and
+``manifold_distance.png``.
 """
 
 import os
@@ -314,42 +307,24 @@ def run_study(
 
 
 def format_table(rows):
-    """The study as text: one block per data set, metrics side by side."""
-    lines = []
-    datasets = list(dict.fromkeys(r["dataset"] for r in rows))
-    metrics = list(dict.fromkeys(r["metric"] for r in rows))
-    short = {"sqeuclidean": "sqeucl", "euclidean": "eucl"}
-    for name in datasets:
-        sub = [r for r in rows if r["dataset"] == name]
-        ks = list(dict.fromkeys(r["k"] for r in sub))
-        by = {(r["metric"], r["k"]): r for r in sub}
-        lines.append(
+    """The study as text: one block per data set, the metrics side by side."""
+    import pandas as pd
+
+    blocks = []
+    for name, df in pd.DataFrame(rows).groupby("dataset", sort=False):
+        columns = ["cross_rate", "diff_vs_first", "diff_vs_first_se"]
+        wide = df.pivot(
+            index="k", columns="metric", values=columns + ["manifold_distance"]
+        )
+        wide.insert(0, "forced_rate", df.groupby("k").forced_rate.first())
+        blocks.append(
             f"{name}: cross-class pair rate (forced = least possible given the "
-            f"k-batches' class counts) and mean distance of mixed points to the "
-            f"manifold (data: {sub[0]['data_distance']:.3f}); "
-            f"{sub[0]['n_seeds']} seeds"
+            f"k-batches' class counts), its difference to the {df.metric.iloc[0]} "
+            "cost (± s.e.), and mean distance of mixed points to the manifold "
+            f"(data: {df.data_distance.iloc[0]:.3f}); {df.n_seeds.iloc[0]} seeds\n"
+            + wide.to_string(float_format="{:.3f}".format)
         )
-        head = f"{'k':>5} {'forced':>8}"
-        head += "".join(f" {'cross ' + short.get(m, m):>13}" for m in metrics)
-        head += "".join(
-            f" {short.get(m, m) + '-' + short.get(metrics[0]):>16}" for m in metrics[1:]
-        )
-        head += "".join(f" {'dist ' + short.get(m, m):>12}" for m in metrics)
-        lines.append(head)
-        for k in ks:
-            first = by[(metrics[0], k)]
-            line = f"{k:>5} {first['forced_rate']:>8.3f}"
-            line += "".join(f" {by[(m, k)]['cross_rate']:>13.3f}" for m in metrics)
-            line += "".join(
-                f" {by[(m, k)]['diff_vs_first']:>+8.3f} ± {by[(m, k)]['diff_vs_first_se']:.3f}"
-                for m in metrics[1:]
-            )
-            line += "".join(
-                f" {by[(m, k)]['manifold_distance']:>12.3f}" for m in metrics
-            )
-            lines.append(line)
-        lines.append("")
-    return "\n".join(lines)
+    return "\n\n".join(blocks) + "\n"
 
 
 def _plot_mixed_grid(plt, metric, ks, n_samples, n_clusters, path):
@@ -387,14 +362,11 @@ def _plot_curves(plt, rows, key, ylabel, path):
             sub = [r for r in rows if r["dataset"] == name and r["metric"] == metric]
             ks = [r["k"] for r in sub]
             ax.plot(ks, [r[key] for r in sub], "o-", ms=4, label=metric)
-        sub = [r for r in rows if r["dataset"] == name and r["metric"] == metrics[0]]
-        ks = [r["k"] for r in sub]
+        # the reference, the same for every metric (the same k-batches)
         if key == "cross_rate":
-            ref = [r["forced_rate"] for r in sub]
-            ax.plot(ks, ref, "k--", label="forced minimum")
+            ax.plot(ks, [r["forced_rate"] for r in sub], "k--", label="forced minimum")
         else:
-            ref = [sub[0]["data_distance"]] * len(ks)
-            ax.plot(ks, ref, "k--", label="data points")
+            ax.plot(ks, [sub[0]["data_distance"]] * len(ks), "k--", label="data points")
         ax.set_xscale("log", base=2)
         ax.set_xlabel("k")
         ax.set_title(name)

@@ -1,36 +1,10 @@
 """ERM vs mixup vs k-mixup on real tabular data, with nested cross-validation.
 
-For every dataset and every outer fold (repeated K-fold, stratified for
-classification), each method is tuned by an inner grid search on the
-training part only and scored on the held-out part:
-
-* ``erm``: the same model trained without mixing (``alpha=0``);
-* ``mixup``: ``k=1``, ``alpha`` tuned;
-* ``kmixup``: ``k`` and ``alpha`` tuned.
-
-Regression adds, for the net, two methods that use the targets in the
-pairing: ``cmixup`` (C-Mixup, Yao et al. 2022: partners drawn by a Gaussian
-kernel on the target distance, :func:`skmixup.cmixup_pairs`, through the
-net's public ``mix_batch`` hook; ``alpha`` and the bandwidth tuned, the
-bandwidth in units of the standardised target's standard deviation) and
-``lkmixup`` (label-aware k-mixup: ``label_weight`` tuned with ``k`` and
-``alpha``).
-
-Classification (``--task classification``, the default) trains
-:class:`~skmixup.KMixupClassifier` and scores accuracy, log-loss and top-label
-expected calibration error (ECE). Regression (``--task regression``) runs the
-three methods twice: with :class:`~skmixup.KMixupRegressor` (``erm``,
-``mixup``, ``kmixup``) and with :class:`~skmixup.KMixupEstimator` around a
-ridge regression (``ridge_erm``, ``ridge_mixup``, ``ridge_kmixup``; the ridge
-penalty is tuned for all three), features and target standardised, and scores
-RMSE and R².
-
-All methods of a family share the model, the optimiser and the number of
-gradient steps, and, within a fold, the same seed. Per dataset, k-mixup is
-compared with each baseline by the Nadeau-Bengio corrected resampled t-test
-(which accounts for the overlap of training sets between folds); across
-datasets by the Wilcoxon signed-rank test, average ranks, the Friedman test
-and the Nemenyi critical difference (Demsar, 2006).
+Classification (``KMixupClassifier``: accuracy, log-loss, calibration before
+and after temperature scaling, beside gradient boosting, a logistic regression
+and RealMLP-TD) and regression (``KMixupRegressor`` with C-Mixup and
+label-aware k-mixup, and ``KMixupEstimator(Ridge)``: RMSE and R²). The
+protocol and the statistics are described in ``docs/benchmarks.rst``.
 """
 
 import functools
@@ -42,7 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import _runner, _stats
-from ._common import add_cv_arguments, markdown_table, number_list, outer_folds
+from ._common import add_cv_arguments, markdown_table, number_list
 from ._stats import format_p as _fmt_p
 from ._stats import format_p_equals as _fmt_eq
 
@@ -146,8 +120,6 @@ def _label(method):
 
 @dataclass(frozen=True)
 class Config(_runner.Config):
-    """Everything that defines a run (written next to the results)."""
-
     steps: int = 600
     batch_size: int = 64
     hidden_units: int = 128
@@ -666,11 +638,10 @@ def _tuning_choices(results, config):
     lines = []
     for family, methods in FAMILIES[config.task].items():
         for method in methods[1:]:
-            tuned = ["k"] if _variant(method) in ("kmixup", "lkmixup") else []
-            tuned += {"cmixup": ["bandwidth"], "lkmixup": ["label_weight"]}.get(
-                _variant(method), []
-            )
-            key = [TUNED[name][0] for name in tuned + ["alpha"]]
+            tuned = {"kmixup": ["k"], "lkmixup": ["k", "label_weight"]}
+            tuned["cmixup"] = ["bandwidth"]
+            names = tuned.get(_variant(method), []) + ["alpha"]
+            key = [TUNED[name][0] for name in names]
             sub = df[df.method == method]
             counts = sub.groupby(key).size()
             parts = []
@@ -939,8 +910,8 @@ def plot_statistics(tests, ranks, config, path):
             fig.add_subplot(grid[0, i]),
             {_label(key(m)): r[key(m)] for m in _family_methods(config, family)},
             r["cd"],
-            title=f"{'' if family == 'net' else family + ': '}"
-            f"{METRICS[config.task][metric][1]} (Friedman p {_fmt_eq(r['friedman_p'])})",
+            f"{'' if family == 'net' else family + ': '}{METRICS[config.task][metric][1]}",
+            r["friedman_p"],
         )
     y = np.arange(len(names))[::-1]
     for i, (family, base, metric) in enumerate(forest):
@@ -1062,10 +1033,8 @@ class UCI(_runner.Experiment, name="uci", title="UCI benchmark", task=run_task):
     def stratified(self, config):
         return config.task != "regression"
 
-    def tasks(self, config, data):
-        for split in outer_folds(config, data, stratified=self.stratified(config)):
-            for method in config.methods:
-                yield (*split, method)
+    def variants(self, config):
+        return [(method,) for method in config.methods]
 
     def cost(self, config, data, task):
         # every network fit takes the same steps; the ridge fits cost ~0
