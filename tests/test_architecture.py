@@ -210,3 +210,28 @@ def test_every_metric_reaches_every_layer():
     known = getattr(_jv, "METRIC_CODES", None)
     if known is not None:
         assert {m.code for m in METRICS.values()} <= set(known)
+
+
+def _file_lines(paths):
+    """Non-empty lines of the given Python files."""
+    return sum(
+        sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+        for path in paths
+    )
+
+
+def test_benchmarks_stay_within_sixty_percent_of_the_library():
+    """The benchmark code had grown as large as the library (issue #20): it is
+    held to at most 60% of the library's non-empty code lines."""
+    benchmarks = list((PACKAGE / "benchmarks").rglob("*.py"))
+    library = [
+        path
+        for path in PACKAGE.rglob("*.py")
+        if "benchmarks" not in path.relative_to(PACKAGE).parts
+    ]
+    bench, lib = _file_lines(benchmarks), _file_lines(library)
+    assert bench <= 0.6 * lib, (
+        f"skmixup/benchmarks has {bench} non-empty lines, {bench / lib:.1%} of the "
+        f"library's {lib}; the limit is 60%: share the code with the benchmarks' "
+        "helpers (_common, _runner, _stats) instead of writing it again"
+    )

@@ -310,6 +310,12 @@ def csv_list(text, cast=str):
     return tuple(items)
 
 
+def choice_list(choices):
+    """argparse type: a comma-separated list of some of ``choices``."""
+    expected = f"a comma-separated list of {', '.join(choices)}"
+    return checked(csv_list, lambda v: set(v) <= set(choices), expected, "list")
+
+
 def markdown_table(header, rows):
     """The lines of a markdown table: ``header`` and each of ``rows`` are its
     cells joined by ``" | "``."""

@@ -13,6 +13,7 @@ import numpy as np
 
 from ._common import (
     check_folds,
+    choice_list,
     csv_list,
     load_average,
     outer_folds,
@@ -23,11 +24,12 @@ from ._common import (
 )
 
 
-def add_run_arguments(parser, *, datasets, quick, output, listing=None):
+def add_run_arguments(parser, *, datasets, quick, output, listing=None, names=None):
     """The options of every experiment that :func:`add_cv_arguments` leaves:
-    ``--datasets``, ``--quick``, ``--output``, and ``--list`` (with its
-    ``listing`` help)."""
-    parser.add_argument("--datasets", type=csv_list, default=None, help=datasets)
+    ``--datasets`` (among ``names`` when given), ``--quick``, ``--output``, and
+    ``--list`` (with its ``listing`` help)."""
+    kind = csv_list if names is None else choice_list(names)
+    parser.add_argument("--datasets", type=kind, default=None, help=datasets)
     if listing:
         parser.add_argument("--list", action="store_true", help=listing)
     parser.add_argument("--quick", action="store_true", help=quick)

@@ -111,29 +111,22 @@ def make_model(model, variant, groups, n_features, n_train, config, seed):
 
     onehot = sorted(j for g in groups for j in g)
     aware = variant == "aware"
+    mixing = dict(k=config.k, alpha=config.alpha, random_state=seed)
     if model == "linear":
         inner = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
-        return KMixupEstimator(
-            inner,
-            k=config.k,
-            alpha=config.alpha,
-            onehot_groups=groups if aware else None,
-            random_state=seed,
-        )
+        return KMixupEstimator(inner, onehot_groups=groups if aware else None, **mixing)
     numeric = [j for j in range(n_features) if j not in set(onehot)]
     prep = ColumnTransformer(
         [("num", StandardScaler(), numeric), ("cat", "passthrough", onehot)]
     )
     mask = np.r_[np.zeros(len(numeric), bool), np.ones(len(onehot), bool)]
     net = KMixupClassifier(
-        k=config.k,
-        alpha=config.alpha,
         categorical_features=mask if aware else None,
         max_epochs=_runner.epochs_for(config.steps, n_train, 64),
         batch_size=64,
         module__hidden_units=128,
-        random_state=seed,
         device="cpu",
+        **mixing,
     )
     return make_pipeline(prep, net)
 

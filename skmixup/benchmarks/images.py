@@ -81,6 +81,7 @@ def add_arguments(parser):
     _runner.add_run_arguments(
         parser,
         datasets="comma-separated subset of " + ",".join(DATASETS),
+        names=DATASETS,
         quick="small run (digits only, 3 outer folds, 200 steps, a smaller CNN); "
         "a few minutes on 2 cores",
         output="benchmark_results/images",
@@ -388,20 +389,14 @@ def plot(table, config, path):
             (row[1], "fgsm", config.epsilons, "FGSM ε (pixels in [0, 1])"),
         ):
             for _, r in sub.iterrows():
-                style = ("-", "--", ":", "-.")[config.lrs.index(r.lr) % 4]
                 mean = np.array([r[f"{kind}_{v:g}"] for v in levels])
-                std = np.array([r[f"{kind}_{v:g}_std"] for v in levels])
-                ax.errorbar(
-                    levels,
-                    100 * mean,
-                    yerr=100 * np.nan_to_num(std),
-                    marker="o",
-                    ms=3,
-                    capsize=2,
-                    ls=style,
-                    color=f"C{METHODS.index(r.method)}",
-                    label=f"{LABELS[r.method]}, lr={r.lr:g}",
+                std = np.nan_to_num([r[f"{kind}_{v:g}_std"] for v in levels])
+                style = dict(
+                    marker="o", ms=3, capsize=2, color=f"C{METHODS.index(r.method)}"
                 )
+                style["ls"] = ("-", "--", ":", "-.")[config.lrs.index(r.lr) % 4]
+                label = f"{LABELS[r.method]}, lr={r.lr:g}"
+                ax.errorbar(levels, 100 * mean, yerr=100 * std, label=label, **style)
             ax.set_xlabel(xlabel)
             ax.set_ylabel("test accuracy (%)")
             ax.set_title(f"{name}: {'Gaussian noise' if kind == 'noise' else 'FGSM'}")
@@ -441,13 +436,7 @@ class Images(
     def configure(self, args):
         # resolved once, so that run.json says where the nets trained
         device = resolve_device(args.device)[0]
-        config = Config.from_args(args, QUICK if args.quick else None, device=device)
-        unknown = [d for d in config.datasets if d not in DATASETS]
-        if unknown:
-            raise ValueError(
-                f"--datasets must be among {', '.join(DATASETS)}; got {', '.join(unknown)}"
-            )
-        return config
+        return Config.from_args(args, QUICK if args.quick else None, device=device)
 
     def load(self, config):
         return {name: load_images(name) for name in config.datasets}

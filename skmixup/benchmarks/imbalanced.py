@@ -19,7 +19,7 @@ from . import _runner, _stats
 from ._common import (
     add_cv_arguments,
     check_folds,
-    csv_list,
+    choice_list,
     markdown_table,
     number_list,
 )
@@ -72,7 +72,7 @@ def add_arguments(parser):
     )
     parser.add_argument(
         "--classifiers",
-        type=csv_list,
+        type=choice_list(CLASSIFIERS),
         default=None,
         help="comma-separated subset of " + ",".join(CLASSIFIERS) + " (default: both)",
     )
@@ -389,11 +389,6 @@ class Imbalanced(
         from skmixup.datasets import list_datasets
 
         config = Config.from_args(args, QUICK if args.quick else None)
-        unknown = sorted(set(config.classifiers) - set(CLASSIFIERS))
-        if unknown:
-            raise ValueError(
-                f"--classifiers: unknown {unknown}; choose from {', '.join(CLASSIFIERS)}."
-            )
         datasets = args.datasets or (
             QUICK_DATASETS if args.quick else tuple(list_datasets("imbalanced"))
         )

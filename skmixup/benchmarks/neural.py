@@ -394,18 +394,13 @@ def run(args):
         return 2
     if not writable_output(args.output):
         return 2
-    on_gpu = torch.device(args.device).type == "cuda"
     now, sync = clock_and_sync(args.device, args.clock)
-    name = (
-        torch.cuda.get_device_name(args.device)
-        if on_gpu
-        else platform.processor() or "cpu"
-    )
-    network = (
-        f"the default ConvNet (dense layer of {args.hidden_units})"
-        if args.images
-        else f"two hidden layers of {args.hidden_units}"
-    )
+    on_gpu, name = args.device.startswith("cuda"), platform.processor() or "cpu"
+    if on_gpu:
+        name = torch.cuda.get_device_name(args.device)
+    network = f"two hidden layers of {args.hidden_units}"
+    if args.images:
+        network = f"the default ConvNet (dense layer of {args.hidden_units})"
     header = (
         f"Fit time on {args.device} ({name}); torch {torch.__version__}, "
         f"{args.threads} torch/BLAS thread(s); {network}, {args.epochs} epochs per "

@@ -445,21 +445,19 @@ def run(args):
     )
     print(format_table(rows))
 
-    csv_path = os.path.join(args.output, "toy.csv")
     frame = pd.DataFrame(rows, columns=list(CSV_FIELDS))
-    frame.to_csv(csv_path, index=False, float_format="%.6f")
-    paths = [csv_path]
+    frame.to_csv(os.path.join(args.output, "toy.csv"), index=False, float_format="%.6f")
     grid_ks = [k for k in GRID_KS if k <= args.n_samples // 2] or [1]
     for metric in METRICS:
         path = os.path.join(args.output, f"mixed_points_{metric}.png")
         _plot_mixed_grid(plt, metric, grid_ks, args.n_samples, args.n_clusters, path)
-        paths.append(path)
-    for key, ylabel, fname in (
-        ("cross_rate", "cross-class pair rate", "cross_rate.png"),
-        ("manifold_distance", "mean distance to manifold", "manifold_distance.png"),
+    for key, ylabel in (
+        ("cross_rate", "cross-class pair rate"),
+        ("manifold_distance", "mean distance to manifold"),
     ):
-        path = os.path.join(args.output, fname)
-        _plot_curves(plt, rows, key, ylabel, path)
-        paths.append(path)
-    print(f"wrote {', '.join(paths)} in {time.perf_counter() - start:.1f} s")
+        _plot_curves(plt, rows, key, ylabel, os.path.join(args.output, f"{key}.png"))
+    print(
+        f"wrote toy.csv, mixed_points_*.png, cross_rate.png and manifold_distance.png "
+        f"to {args.output} in {time.perf_counter() - start:.1f} s"
+    )
     return 0

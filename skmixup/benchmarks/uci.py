@@ -7,6 +7,7 @@ label-aware k-mixup, and ``KMixupEstimator(Ridge)``: RMSE and R²). The
 protocol and the statistics are described in ``docs/benchmarks.rst``.
 """
 
+import collections
 import functools
 import math
 import os
@@ -528,8 +529,12 @@ def summarise(results, config):
                 row[f"{method}_{column}"] = m[metric].mean()
                 if column in ("acc", "rmse"):
                     row[f"{method}_{column}_std"] = m[metric].std(ddof=1)
-            for column in _calibration_columns(m):
-                row[f"{method}_{column}"] = m[column].mean()
+            # the calibration columns, before and after temperature scaling
+            for column in (
+                f"{c}_{when}" for when in ("raw", "ts") for c in CALIBRATION
+            ):
+                if column in m:
+                    row[f"{method}_{column}"] = m[column].mean()
         for family, methods in FAMILIES[config.task].items():
             erm, kmixup = methods[0], _member(methods, "kmixup")
             base = _ordered(df, name, erm)[main].to_numpy()
@@ -554,16 +559,6 @@ def summarise(results, config):
             )
             tests.append(test)
     return (table, pd.DataFrame(tests), *_across_datasets(table, config))
-
-
-def _calibration_columns(rows):
-    """The calibration columns (``ece_raw`` ... ``log_loss_ts``) ``rows`` has."""
-    return [
-        f"{metric}_{when}"
-        for when in ("raw", "ts")
-        for metric in CALIBRATION
-        if f"{metric}_{when}" in rows
-    ]
 
 
 def _family_methods(config, family):
@@ -896,13 +891,11 @@ def plot_statistics(tests, ranks, config, path):
     ]
     names = list(dict.fromkeys(tests.dataset))
     tests = tests.set_index(["dataset", "family", "method", "baseline", "metric"])
-    n_rows = max(len(keys), 1)
+    n_cols = max(len(keys), len(forest))
     fig = plt.figure(
-        figsize=(4.2 * max(len(keys), len(forest)), 1.6 * n_rows + 0.3 * len(names) + 2)
+        figsize=(4.2 * n_cols, 1.6 * max(len(keys), 1) + 0.3 * len(names) + 2)
     )
-    grid = fig.add_gridspec(
-        2, max(len(keys), len(forest)), height_ratios=[1.3, 0.2 * len(names) + 1]
-    )
+    grid = fig.add_gridspec(2, n_cols, height_ratios=[1.3, 0.2 * len(names) + 1])
     for i, (family, metric) in enumerate(keys):
         r = ranks[(family, metric)]
         key = (lambda m: m) if family == "all" else _variant
@@ -948,12 +941,10 @@ def plot_reliability(results, curves, config, path):
     temperature scaling. Nothing is drawn without a binary dataset."""
     from sklearn.calibration import CalibrationDisplay
 
-    pooled = {}
+    pooled = collections.defaultdict(lambda: collections.defaultdict(list))
     for row, curve in zip(results, curves):
         if curve is not None and row["method"] in METHODS:
-            pooled.setdefault(row["dataset"], {}).setdefault(row["method"], []).append(
-                curve
-            )
+            pooled[row["dataset"]][row["method"]].append(curve)
     names = [n for n in config.datasets if n in pooled][:RELIABILITY_DATASETS]
     if not names:
         return
@@ -962,10 +953,7 @@ def plot_reliability(results, curves, config, path):
     for j, name in enumerate(names):
         for i, when in enumerate(("before", "after")):
             ax = axes[i, j]
-            for method in METHODS:
-                parts = pooled[name].get(method, [])
-                if not parts:
-                    continue
+            for method, parts in pooled[name].items():
                 y_true = np.concatenate([p[0] for p in parts])
                 y_prob = np.concatenate([p[1 + i] for p in parts])
                 CalibrationDisplay.from_predictions(
@@ -1066,21 +1054,16 @@ class UCI(_runner.Experiment, name="uci", title="UCI benchmark", task=run_task):
     def write(self, results, config, data, output, **run):
         curves = [row.pop("reliability", None) for row in results]
         report = super().write(results, config, data, output, **run)
-        plot_reliability(
-            results, curves, config, os.path.join(output, "reliability.png")
-        )
+        path = os.path.join(output, "reliability.png")
+        plot_reliability(results, curves, config, path)
         return report
 
     def plot(self, tables, config, output):
         figure = "uci.png" if config.task == "classification" else "regression.png"
         plot(tables["summary"], config, os.path.join(output, figure))
         if len(config.datasets) >= 2:
-            plot_statistics(
-                tables["tests"],
-                tables["ranks"],
-                config,
-                os.path.join(output, "statistics.png"),
-            )
+            path = os.path.join(output, "statistics.png")
+            plot_statistics(tables["tests"], tables["ranks"], config, path)
 
     def run_info(self, config, data):
         return {"methods": config.methods}
