@@ -61,6 +61,7 @@ from ._common import (
     writable_output,
     write_tables,
 )
+from .images import load_images
 
 DESCRIPTION = (
     "Fit time of KMixupClassifier (ERM, mixup, k-mixup) against scikit-learn's "
@@ -181,15 +182,6 @@ def _settings(args):
     return ((args.n_samples or n, args.n_features or d, args.batch_size or b),)
 
 
-def _data(args, n_samples, n_features):
-    """The digits (``--images``) or the synthetic table of a setting."""
-    if args.images:
-        from .images import load_images
-
-        return load_images("digits")
-    return _make_data(n_samples, n_features, args.seed)
-
-
 def _torch_loop(
     X, y, n_classes, *, hidden_units, batch_size, epochs, device, fused, seed, mixup
 ):
@@ -261,7 +253,10 @@ def _measure_setting(args, n_samples, n_features, batch_size, now, sync):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
-    X, y = _data(args, n_samples, n_features)
+    if args.images:
+        X, y = load_images("digits")
+    else:
+        X, y = _make_data(n_samples, n_features, args.seed)
     h, seed = args.hidden_units, args.seed
     mixing = {name: [] for name in CONTENDERS}
     budget = dict(batch_size=batch_size, device=args.device)

@@ -473,10 +473,8 @@ def temperature_scaling_scores(make_model, X, y, train, test, seed, held_out=0.2
     for suffix, fitted in (("raw", model), ("ts", scaled)):
         proba = fitted.predict_proba(X[test])
         positive.append(proba[:, -1])
-        for metric, value in calibration_scores(
-            proba, y[test], fitted.classes_
-        ).items():
-            scores[f"{metric}_{suffix}"] = value
+        calibration = calibration_scores(proba, y[test], fitted.classes_)
+        scores.update({f"{m}_{suffix}": v for m, v in calibration.items()})
     if len(model.classes_) == 2:
         # the reliability diagrams' input, taken out of folds.csv by UCI.write
         scores["reliability"] = (y[test] == model.classes_[1], *positive)
@@ -695,8 +693,7 @@ def format_report(table, tests, ranks, wtl, config, results=None):
 
 def _wtl_line(head, w, metric, config):
     """``head (metric): wins / ties / losses, mean difference; Wilcoxon``."""
-    label = {**METRICS[config.task], **CALIBRATION}[metric]
-    label = label[1] if isinstance(label, tuple) else label
+    label = CALIBRATION.get(metric) or METRICS[config.task][metric][1]
     if metric == "rmse":
         diff = f"mean {100 * w['mean_diff']:+.2f}% RMSE"
     elif metric in ("accuracy",):
