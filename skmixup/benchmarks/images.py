@@ -223,16 +223,6 @@ def run_task(config, dataset_index, name, X, y, repeat, fold, train, test, metho
     return result
 
 
-def _cells(config):
-    """(dataset, lr, method) in the order of the tables."""
-    return [
-        (name, lr, method)
-        for name in config.datasets
-        for lr in config.lrs
-        for method in METHODS
-    ]
-
-
 def summarise(results, config):
     """Per dataset and method: means and spreads; paired corrected t-tests."""
     import pandas as pd
@@ -243,7 +233,8 @@ def summarise(results, config):
     curves = [f"noise_{s:g}" for s in config.sigmas]
     curves += [f"fgsm_{e:g}" for e in config.epsilons]
     rows = []
-    for name, lr, method in _cells(config):
+    # in the order of the tables
+    for name, lr, method in itertools.product(config.datasets, config.lrs, METHODS):
         m = df[(df.dataset == name) & (df.method == method) & (df.lr == lr)]
         row = {"dataset": name, "lr": lr, "method": method, "n_folds": len(m)}
         for column in (*SCORES, *curves):

@@ -534,7 +534,8 @@ def summarise(results, config):
                 if column in m:
                     row[f"{method}_{column}"] = m[column].mean()
         for family, methods in FAMILIES[config.task].items():
-            erm, kmixup = methods[0], _member(methods, "kmixup")
+            erm = methods[0]
+            kmixup = next(m for m in methods if _variant(m) == "kmixup")
             base = _ordered(df, name, erm)[main].to_numpy()
             for method in methods:
                 d = _ordered(df, name, method)[main].to_numpy() - base
@@ -557,16 +558,6 @@ def summarise(results, config):
             )
             tests.append(test)
     return (table, pd.DataFrame(tests), *_across_datasets(table, config))
-
-
-def _family_methods(config, family):
-    """The methods ranked together: a family's, or ``"all"`` of the run's."""
-    return config.methods if family == "all" else FAMILIES[config.task][family]
-
-
-def _member(methods, variant):
-    """The method of a family that is ``variant`` ('ridge_kmixup' for 'kmixup')."""
-    return next(m for m in methods if _variant(m) == variant)
 
 
 def _pairs(methods, comparisons):
@@ -896,9 +887,11 @@ def plot_statistics(tests, ranks, config, path):
     for i, (family, metric) in enumerate(keys):
         r = ranks[(family, metric)]
         key = (lambda m: m) if family == "all" else _variant
+        # the methods ranked together: the family's, or all of the run's
+        methods = config.methods if family == "all" else FAMILIES[config.task][family]
         _stats.plot_critical_difference(
             fig.add_subplot(grid[0, i]),
-            {_label(key(m)): r[key(m)] for m in _family_methods(config, family)},
+            {_label(key(m)): r[key(m)] for m in methods},
             r["cd"],
             f"{'' if family == 'net' else family + ': '}{METRICS[config.task][metric][1]}",
             r["friedman_p"],
