@@ -316,7 +316,7 @@ def format_table(rows):
         wide = df.pivot(
             index="k", columns="metric", values=columns + ["manifold_distance"]
         )
-        wide.insert(0, "forced_rate", df.groupby("k").forced_rate.first())
+        wide.insert(0, ("forced_rate", ""), df.groupby("k").forced_rate.first())
         blocks.append(
             f"{name}: cross-class pair rate (forced = least possible given the "
             f"k-batches' class counts), its difference to the {df.metric.iloc[0]} "
