@@ -219,7 +219,15 @@ def interleaved_times(fits, repeats, now, sync=lambda: None, warmed=lambda: None
     return times
 
 
-def add_cv_arguments(parser, *, n_jobs_help, ks_help, inner=True, training=True):
+def add_cv_arguments(
+    parser,
+    *,
+    n_jobs_help="parallel tasks (default or -1: one per core); each task uses 1 "
+    "torch thread",
+    ks_help="k values tuned for k-mixup (each >= 2)",
+    inner=True,
+    training=True,
+):
     """The options of a cross-validated benchmark, each checked as it is parsed.
 
     ``--seed``, ``--n-jobs``, ``--outer-splits``, ``--outer-repeats``,

@@ -70,13 +70,7 @@ def add_arguments(parser):
         default=1.0,
         help="Beta(alpha, alpha) (default 1.0)",
     )
-    add_cv_arguments(
-        parser,
-        n_jobs_help="parallel tasks (default or -1: one per core)",
-        ks_help=None,
-        inner=False,
-        training=False,
-    )
+    add_cv_arguments(parser, inner=False, training=False)
     parser.add_argument(
         "--steps", type=positive_int, default=300, help="gradient steps per net fit"
     )

@@ -78,7 +78,6 @@ def add_arguments(parser):
     )
     add_cv_arguments(
         parser,
-        n_jobs_help="parallel tasks (default or -1: one per core)",
         ks_help="k values tuned for k-mixup (each >= 2; default 4,16)",
         training=False,
     )

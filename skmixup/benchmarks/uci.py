@@ -224,12 +224,7 @@ def add_arguments(parser):
         "left out for digits), 3x5 outer folds, 2 inner folds, 500 steps, "
         "training folds subsampled to 2000 rows",
     )
-    add_cv_arguments(
-        parser,
-        n_jobs_help="parallel tasks (default or -1: one per core); each task uses "
-        "1 torch thread",
-        ks_help="k values tuned for k-mixup (each >= 2)",
-    )
+    add_cv_arguments(parser)
     parser.add_argument(
         "--bandwidths",
         type=number_list(float, 1e-12, ""),
