@@ -223,7 +223,7 @@ class CMixupRegressor(KMixupRegressor):
 # C-Mixup (``bandwidth=1``); both values are set here, not tuned.
 pairing = {
     "net, k-mixup, label_weight=1": network(k=16, alpha=1.0, label_weight=1.0),
-    "net, C-Mixup": network(k=1, alpha=1.0, net_class=CMixupRegressor),
+    "net, C-Mixup": network(k=1, alpha=1.0, net_class=CMixupRegressor, bandwidth=1.0),
 }
 for name, model in pairing.items():
     results[name] = cross_validate(model, X, y, cv=cv, scoring="r2")
@@ -243,7 +243,8 @@ means = [results[n]["test_score"].mean() for n in names]
 errors = [
     results[n]["test_score"].std(ddof=1) / np.sqrt(cv.get_n_splits()) for n in names
 ]
-ax.barh(names, means, xerr=errors, color="tab:blue", capsize=4)
+colors = ["tab:orange", "tab:blue", "tab:cyan", "tab:green"]
+ax.barh(names, means, xerr=errors, color=colors, capsize=4)
 ax.invert_yaxis()
 ax.set_xlabel("cross-validated R$^2$ (higher is better)")
 ax.set_title("Pairing on the targets, diabetes, 5-fold CV")
