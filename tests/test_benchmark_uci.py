@@ -527,3 +527,23 @@ def test_classification_run_names_the_scikit_learn_it_needs(monkeypatch, capsys)
     assert main(["uci", "--quick", "--datasets", "iris"]) == 2
     err = capsys.readouterr().err
     assert "scikit-learn >= 1.8" in err and len(err.strip().splitlines()) == 1
+
+
+@needs_temperature
+def test_temperature_scaling_takes_a_class_rarer_than_the_folds():
+    # A 20% calibration split of 15 classes holds a few rows per class: fewer
+    # than CalibratedClassifierCV's default folds (the full run's
+    # movement_libras stopped there). The frozen model's scores are unchanged.
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4)).astype(np.float32)
+    y = np.r_[np.zeros(180, int), np.ones(12, int), np.full(8, 2)]
+    train, test = np.arange(0, 200, 2), np.arange(1, 200, 2)
+    scores = uci.temperature_scaling_scores(
+        lambda n: LogisticRegression(max_iter=500), X, y, train, test, 0
+    )
+    calibrated = {m: scores[f"{m}_ts"] for m in ("ece", "brier", "log_loss")}
+    assert all(np.isfinite(v) and v >= 0 for v in calibrated.values())
+    # the 2-class case still gets its reliability curve; here there are 3
+    assert "reliability" not in scores
