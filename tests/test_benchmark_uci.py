@@ -547,3 +547,21 @@ def test_temperature_scaling_takes_a_class_rarer_than_the_folds():
     assert all(np.isfinite(v) and v >= 0 for v in calibrated.values())
     # the 2-class case still gets its reliability curve; here there are 3
     assert "reliability" not in scores
+
+
+@needs_temperature
+def test_temperature_scaling_calibrates_on_every_class():
+    # Five classes of 20 training rows and three of 2: the stratified 20%
+    # split has room for two of the rare classes only (the third raised an
+    # IndexError in scikit-learn's calibration); it now lends one row.
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(1)
+    y_train = np.r_[np.repeat(np.arange(5), 20), np.repeat([5, 6, 7], 2)]
+    y = np.r_[y_train, y_train]
+    X = rng.normal(size=(len(y), 3)).astype(np.float32) + y[:, None] * 0.5
+    train, test = np.arange(len(y_train)), np.arange(len(y_train), len(y))
+    scores = uci.temperature_scaling_scores(
+        lambda n: LogisticRegression(max_iter=500), X, y, train, test, 0
+    )
+    assert all(np.isfinite(scores[f"{m}_ts"]) for m in ("ece", "brier", "log_loss"))

@@ -459,6 +459,16 @@ def temperature_scaling_scores(make_model, X, y, train, test, seed, held_out=0.2
     fit_rows, cal_rows = train_test_split(
         train, test_size=held_out, stratify=stratify, random_state=seed
     )
+    # the temperature needs every class among the calibration rows: a class
+    # the split left out lends one of its rows (when it has one to spare)
+    spare = [
+        fit_rows[y[fit_rows] == c][0]
+        for c in np.setdiff1d(y[fit_rows], y[cal_rows])
+        if (y[fit_rows] == c).sum() >= 2
+    ]
+    if spare:
+        fit_rows = np.setdiff1d(fit_rows, spare)
+        cal_rows = np.concatenate([cal_rows, spare])
     model = make_model(len(fit_rows)).fit(X[fit_rows], y[fit_rows])
     # The model is frozen: the cross-validated predictions are its own on every
     # calibration row whatever the split. Two halves given as index pairs (no
