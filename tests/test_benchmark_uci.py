@@ -565,3 +565,27 @@ def test_temperature_scaling_calibrates_on_every_class():
         lambda n: LogisticRegression(max_iter=500), X, y, train, test, 0
     )
     assert all(np.isfinite(scores[f"{m}_ts"]) for m in ("ece", "brier", "log_loss"))
+
+
+@needs_temperature
+def test_temperature_scaling_of_labels_that_are_not_0_to_k():
+    # scikit-learn 1.9's temperature scaling misreads integer labels 1..K
+    # (uniform probabilities); the run encodes the classes of each dataset
+    from types import SimpleNamespace
+
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([1, 2, 3], 60)
+    X = rng.normal(size=(180, 2)).astype(np.float32) + 2.0 * labels[:, None]
+    from sklearn.utils import Bunch
+
+    bunch = Bunch(data=X, target=labels, task="classification")
+    _, y = uci._as_task(SimpleNamespace(task="classification"), "toy", bunch)
+    assert np.array_equal(y, labels - 1)
+    train, test = np.arange(0, 180, 2), np.arange(1, 180, 2)
+    scores = uci.temperature_scaling_scores(
+        lambda n: LogisticRegression(max_iter=500), X, y, train, test, 0
+    )
+    # 3 well-separated classes: scaled probabilities far from uniform (ln 3)
+    assert scores["log_loss_ts"] < 0.5 * np.log(3)

@@ -510,6 +510,11 @@ def _as_task(config, given, bunch):
             f"{given!r} is a regression dataset (real-valued target); pass "
             "--task regression."
         )
+    else:
+        # Classes as 0..K-1, in their sorted order (the same folds and fits):
+        # scikit-learn 1.9's temperature scaling misreads other integer
+        # labels (1..7 gave uniform probabilities on segment).
+        y = np.unique(y, return_inverse=True)[1].reshape(-1)
     return np.asarray(bunch.data, dtype=np.float32), y
 
 
