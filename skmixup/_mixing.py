@@ -18,7 +18,6 @@ from ._backend import (
     mixing_form,
     namespace,
     reject_sparse,
-    to_input_kind,
 )
 from ._docstrings import label_weight_doc
 from ._matching import match_rows
@@ -449,7 +448,7 @@ def apply_draw(draw, *arrays):
         V_c = mixing_form(V)
         nx = namespace(V_c)
         partner, lam = nx.asarray(draw.partner, V_c), nx.asarray(draw.lam, V_c)
-        mixed.append(_mix_into(V, V_c, partner, _Weights(lam)))
+        mixed.append(mix_rows(V_c, partner, _Weights(lam)))
     return tuple(mixed)
 
 
@@ -530,13 +529,6 @@ def _step(X, Y, sample_weight, k, alpha, metric, rng, discrete, match_on):
             V = nx.astype(V, nx.promote(float_dtype(X_c), nx.float32))
         mixed.append(None if V is None else mix_rows(V, partner, weights))
     return (*mixed, record)
-
-
-def _mix_into(V, V_c, partner, weights, discrete=None, pick=None):
-    """Mix ``V`` (computed on as ``V_c``) and return it as ``V``'s kind."""
-    return to_input_kind(
-        mix_rows(V_c, partner, weights, discrete=discrete, pick=pick), V
-    )
 
 
 def _lam_dtype(nx, forms):
