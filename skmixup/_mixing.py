@@ -20,7 +20,7 @@ from ._backend import (
     reject_sparse,
 )
 from ._docstrings import label_weight_doc
-from ._matching import match_rows
+from ._matching import match_rows, matchable
 from ._params import check_params
 from ._random import check_generator
 from ._validation import column_indices
@@ -169,18 +169,19 @@ def draw(feats, k, alpha, metric, rng, *, weights=None, what="X"):
     n = feats.shape[0]
     k = cap_k(k, n)
     order = rng.permutation(n)
-    lam_groups = beta_draws(rng, alpha, -(-n // k))
-    pick_u = rng.random(n)
-    shifted = np.concatenate((order[k:], order[:k]))  # np.roll(order, -k)
+    lam_groups, pick_u = _lambdas_and_picks(rng, alpha, -(-n // k), n)
     if k == 1:  # ordinary mixup: nothing to match; scattered by position
         partner = np.empty(n, dtype=np.int64)
-        partner[order] = shifted
+        partner[order[:-1]] = order[1:]  # the next point in the shuffle
+        partner[order[-1]] = order[0]
         lam = np.empty(n)
         lam[order] = lam_groups
         return _Draw(partner, lam, order, k, pick_u)
+    shifted = np.concatenate((order[k:], order[:k]))  # np.roll(order, -k)
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
-    feats = feats.reshape(n, -1)
+    # converted once (a numpy view of host data) and flattened there
+    feats = matchable(feats, what).reshape(n, -1)
     n_full = (n // k) * k
     blocks = [(order[:n_full].reshape(-1, k), shifted[:n_full].reshape(-1, k))]
     if n_full < n:
@@ -197,17 +198,20 @@ def draw(feats, k, alpha, metric, rng, *, weights=None, what="X"):
     return _Draw(partner, lam_groups[rank // k], order, k, pick_u)
 
 
-def beta_draws(rng, alpha, size):
-    """``size`` draws of Beta(alpha, alpha) from the generator ``rng``.
+def _lambdas_and_picks(rng, alpha, n_lambdas, n_picks):
+    """``n_lambdas`` draws of Beta(alpha, alpha), then ``n_picks`` uniforms.
 
     Beta(1, 1) is the uniform distribution, which numpy draws about twenty
     times faster than its beta sampler does at ``alpha=1`` (a rejection
     loop): on the nets' per-batch path that sampler cost more than the
-    mixing itself (``python -m skmixup.benchmarks neural``).
+    mixing itself (``python -m skmixup.benchmarks neural``). Both are then
+    uniforms, taken in one call: numpy's generator gives the same numbers
+    for ``random(a + b)`` as for ``random(a)`` then ``random(b)``.
     """
     if alpha == 1:
-        return rng.random(size)
-    return rng.beta(alpha, alpha, size=size)
+        u = rng.random(n_lambdas + n_picks)
+        return u[:n_lambdas], u[n_lambdas:]
+    return rng.beta(alpha, alpha, size=n_lambdas), rng.random(n_picks)
 
 
 class _Draw:
@@ -251,8 +255,8 @@ def mix_rows(V, partner, lam, *, anchor=None, discrete=None, pick=None, out=None
 
     The one mixing formula of the package (inputs, targets, sample weights).
     ``V`` is numpy or torch of shape (n, ...); ``anchor`` defaults to every
-    row in order; ``partner``, ``lam`` (and ``pick``, ``discrete``) are of the
-    kind and device of ``V``. ``discrete`` (a boolean mask over the columns
+    row in order; ``partner`` (and ``pick``, ``discrete``) are of the kind
+    and device of ``V``, ``lam`` of that kind or a host array. ``discrete`` (a boolean mask over the columns
     of a 2-d ``V``) marks columns taken whole from one parent: the anchor's
     where ``pick``, the partner's otherwise. Mixing happens in ``V``'s
     floating-point dtype (float64 for integer ``V``). ``out`` receives the
@@ -260,23 +264,30 @@ def mix_rows(V, partner, lam, *, anchor=None, discrete=None, pick=None, out=None
     be a ``_Weights`` shared by the arrays of one batch.
     """
     m = partner.shape[0]
-    weights = lam if isinstance(lam, _Weights) else _Weights(lam)
+    weights = lam if type(lam) is _Weights else _Weights(lam, V)
+    nx = namespace(V)
+    if m <= _MIX_CHUNK and anchor is None and discrete is None and out is None:
+        # The per-batch case (a training batch's inputs and targets), in as
+        # few operations as the formula takes: it runs a few times per batch.
+        if nx.is_float(V):
+            w, w1 = weights.pair(nx, V.dtype, V.ndim)
+            return nx.mix(V, nx.take_rows(V, partner), w, w1)
     if m <= _MIX_CHUNK:
-        # The per-batch case: one expression, no chunking.
         mixed = _mix_chunk(V, partner, weights, anchor, discrete, pick, out)
         if out is not None and mixed is not out:  # discrete columns: a new array
             out[...] = mixed
             return out
         return mixed
-    nx = namespace(V)
+    dtype = float_dtype(V)
     if out is None:
-        out = nx.empty((m,) + tuple(V.shape[1:]), float_dtype(V), like=V)
+        out = nx.empty((m,) + tuple(V.shape[1:]), dtype, like=V)
+    weights.pair(nx, dtype, V.ndim)  # sent to the device once, sliced below
     for start in range(0, m, _MIX_CHUNK):
         rows = slice(start, start + _MIX_CHUNK)
         out[rows] = _mix_chunk(
             V,
             partner[rows],
-            _Weights(weights.lam[rows]),
+            weights.rows(rows),
             None if anchor is None else anchor[rows],
             discrete,
             None if pick is None else pick[rows],
@@ -285,29 +296,45 @@ def mix_rows(V, partner, lam, *, anchor=None, discrete=None, pick=None, out=None
 
 
 class _Weights:
-    """``lam`` and ``1 - lam`` in each dtype asked for, computed once: the
-    inputs, targets and weights of a batch share them."""
+    """``lam`` (and ``1 - lam`` on the host) in each dtype and shape asked
+    for, made once: the inputs, targets and weights of a batch share them.
 
-    __slots__ = ("lam", "cache")
+    ``lam`` is a host array, sent to the device of ``like`` once per dtype
+    (cast on the host first for 32- and 64-bit floats), or already an array
+    of the mixed arrays' kind.
+    """
 
-    def __init__(self, lam):
-        self.lam, self.cache = lam, {}
+    __slots__ = ("lam", "like", "cache")
+
+    def __init__(self, lam, like=None):
+        self.lam, self.like, self.cache = lam, like, {}
 
     def pair(self, nx, dtype, ndim):
         """``(lam, 1 - lam)`` in ``dtype``, shaped to broadcast over rows of
         ``ndim`` dimensions (``1 - lam`` only where ``nx.mix`` reads it: on
         the host; torch's ``lerp`` needs ``lam`` alone)."""
         key = (dtype, ndim)
-        if key not in self.cache:
-            w = nx.astype(self.lam, dtype).reshape((-1,) + (1,) * (ndim - 1))
-            self.cache[key] = (w, 1 - w if nx.on_host else None)
-        return self.cache[key]
+        pair = self.cache.get(key)
+        if pair is None:
+            w = nx.row_weights(self.lam, self.like, dtype, ndim)
+            pair = self.cache[key] = (w, 1 - w if nx.on_host else None)
+        return pair
+
+    def rows(self, rows):
+        """The weights of the rows ``rows`` (a slice), the forms already made
+        sliced rather than made again."""
+        part = _Weights(self.lam[rows], self.like)
+        part.cache = {
+            key: tuple(None if w is None else w[rows] for w in pair)
+            for key, pair in self.cache.items()
+        }
+        return part
 
 
 def _mix_chunk(V, partner, weights, anchor, discrete, pick, out=None):
     nx = namespace(V)
-    A = V if anchor is None else V[anchor]
-    P = V[partner]
+    A = V if anchor is None else nx.take_rows(V, anchor)
+    P = nx.take_rows(V, partner)
     if not nx.is_float(V):  # integers and booleans: mixed in float64
         A, P = nx.astype(A, nx.float64), nx.astype(P, nx.float64)
     w, w1 = weights.pair(nx, A.dtype, V.ndim)
@@ -447,8 +474,8 @@ def apply_draw(draw, *arrays):
         V = _as_checked(V, f"arrays[{i}]", n, False, 1, mixed=True)
         V_c = mixing_form(V)
         nx = namespace(V_c)
-        partner, lam = nx.asarray(draw.partner, V_c), nx.asarray(draw.lam, V_c)
-        mixed.append(mix_rows(V_c, partner, _Weights(lam)))
+        partner = nx.asarray(draw.partner, V_c)
+        mixed.append(mix_rows(V_c, partner, _Weights(draw.lam, V_c)))
     return tuple(mixed)
 
 
@@ -510,36 +537,23 @@ def _step(X, Y, sample_weight, k, alpha, metric, rng, discrete, match_on):
     feats, what = (X, "X") if match_on is None else (match_on, "match_on")
     record = draw(feats, k, alpha, metric, rng, what=what)
     X_c = mixing_form(X)
-    forms = (
-        X_c,
-        None if Y is None else mixing_form(Y),
-        None if sample_weight is None else mixing_form(sample_weight),
-    )
     nx = namespace(X_c)
     partner = nx.asarray(record.partner, X_c)
-    weights = _Weights(nx.asarray(record.lam, X_c, dtype=_lam_dtype(nx, forms)))
+    weights = _Weights(record.lam, X_c)
     pick = None
     if discrete is not None:
         discrete, pick = nx.asarray(discrete, X_c), nx.asarray(record.pick, X_c)
     mixed = [mix_rows(X_c, partner, weights, discrete=discrete, pick=pick)]
-    for V in forms[1:]:
-        if V is not None and not nx.is_float(V):
-            # integer targets and weights are mixed in X's float type, at
-            # least float32 (a float16 cannot hold counts above 65,504)
-            V = nx.astype(V, nx.promote(float_dtype(X_c), nx.float32))
-        mixed.append(None if V is None else mix_rows(V, partner, weights))
+    for V in (Y, sample_weight):
+        if V is not None:
+            V = mixing_form(V)
+            if not nx.is_float(V):
+                # integer targets and weights are mixed in X's float type, at
+                # least float32 (a float16 cannot hold counts above 65,504)
+                V = nx.astype(V, nx.promote(float_dtype(X_c), nx.float32))
+            V = mix_rows(V, partner, weights)
+        mixed.append(V)
     return (*mixed, record)
-
-
-def _lam_dtype(nx, forms):
-    """The dtype lambda is sent in: the one float type (32 or 64 bits) of
-    the mixed arrays (cast once, before any transfer), or float64 otherwise
-    (each array is then mixed with lambda in its own precision)."""
-    arrays = [V for V in forms if V is not None]
-    dtypes = {V.dtype for V in arrays}
-    if len(dtypes) != 1 or not nx.is_float(arrays[0]) or arrays[0].itemsize < 4:
-        return None  # integer targets are mixed in another type; 16-bit is coarse
-    return dtypes.pop()
 
 
 def _check_kind(X, arrays):

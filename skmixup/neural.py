@@ -42,7 +42,7 @@ from torch import nn
 
 from ._docstrings import _shared_docs, label_weight_doc, substitute
 from ._fastloop import _FastLoopMixin
-from ._mixing import mix_step, with_targets
+from ._mixing import _step, with_targets
 from ._params import constraints
 from ._random import check_generator
 from ._targets import CONTINUOUS, SOFT, encode_labels
@@ -505,8 +505,9 @@ class _KMixupNetMixin:
         if self.alpha == 0:
             y_pred, targets = self.infer(Xi, **fit_params), yi
         else:
-            Xi = to_tensor(Xi, device=self.device)
-            Y = self._targets_for_mixing(to_tensor(yi, device=self.device), Xi.dtype)
+            device = self.device
+            Xi = to_tensor(Xi, device=device)
+            Y = self._targets_for_mixing(to_tensor(yi, device=device), Xi.dtype)
             point = self._draw_mix_layer()
             if point == 0:
                 X_mix, targets, weights = self.mix_batch(Xi, Y, weights)
@@ -602,15 +603,19 @@ class _KMixupNetMixin:
         >>> X_mix.shape, y_mix.shape
         (torch.Size([40, 2]), torch.Size([40, 2]))
         """
-        kwargs = {"k": self.k, "alpha": self.alpha, "metric": self.metric}
-        discrete = getattr(self, "categorical_features_", None)
-        if mix_layer == 0 and discrete is not None and len(discrete):
-            kwargs["discrete"] = _column_mask(discrete, X.shape[1])
+        discrete = match_on = None
+        columns = getattr(self, "categorical_features_", None)
+        if mix_layer == 0 and columns is not None and len(columns):
+            discrete = _column_mask(columns, X.shape[1])
         if self.label_weight:
             labels = self._target_policy.labels
-            kwargs["match_on"] = with_targets(X, y, self.label_weight, labels=labels)
-        # inputs validated once in fit: the step without kmixup_batch's checks
-        return mix_step(X, y, rng=self._rng_, sample_weight=sample_weight, **kwargs)
+            match_on = with_targets(X, y, self.label_weight, labels=labels)
+        # inputs validated once in fit: mix_step (kmixup_batch without its
+        # checks), called positionally (this runs once per training batch)
+        return _step(
+            X, y, sample_weight, self.k, self.alpha, self.metric, self._rng_,
+            discrete, match_on,
+        )[:3]  # fmt: skip
 
     def infer(self, x, **fit_params):
         """Forward a batch through the module (its weights, if any, left out).

@@ -108,7 +108,32 @@ def _array_branches(path):
                 text = ast.unparse(node.args[1])
                 if "Tensor" in text or "ndarray" in text:
                     found.append(node.lineno)
+        elif isinstance(node, ast.Compare) and any(
+            isinstance(op, ast.Is | ast.IsNot | ast.Eq | ast.NotEq) for op in node.ops
+        ):
+            # type(x) is np.ndarray, type(x) == torch.Tensor, ...
+            text = ast.unparse(node)
+            if "type(" in text and ("Tensor" in text or "ndarray" in text):
+                found.append(node.lineno)
     return sorted(set(found))
+
+
+def test_array_branch_detector_sees_every_form(tmp_path):
+    source = tmp_path / "m.py"
+    source.write_text(
+        "import numpy as np\n"
+        "def f(x, y):\n"
+        "    if isinstance(x, np.ndarray):\n"  # 3
+        "        return 1\n"
+        "    if type(y) is not np.ndarray:\n"  # 5
+        "        return 2\n"
+        "    import torch\n"  # 7
+        "    return type(x) == torch.Tensor\n"  # 8
+        "def g(x):\n"
+        "    return type(x) is dict or isinstance(x, list)\n",
+        encoding="utf-8",
+    )
+    assert _array_branches(source) == [3, 5, 7, 8]
 
 
 def test_math_is_written_once_against_the_backend():

@@ -398,6 +398,12 @@ class TestDtypesAndTorch:
         np.testing.assert_allclose(
             X_mix.double().numpy(), expected_mix(X_half, info), rtol=tol, atol=tol
         )
+        # lambda is rounded once, from float64 to the 16-bit type, by torch
+        # (numpy has no bfloat16): exactly torch's own lerp
+        lam = torch.from_numpy(info.lam).to(dtype)[:, None]
+        partner = torch.from_numpy(info.partner)
+        assert torch.equal(X_mix, torch.lerp(Xt[partner], Xt, lam))
+        assert torch.equal(Y_mix, torch.lerp(Yt[partner], Yt, lam))
 
     def test_torch_integer_targets(self):
         X = torch.randn(20, 2, dtype=torch.float32)

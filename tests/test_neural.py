@@ -87,17 +87,24 @@ class RecordInputs(Callback):
 def record_draws(monkeypatch):
     """Record every k-mixup step made by the nets (with its KMixupDraw).
 
-    The nets call the unvalidated ``mix_step``; each call is replayed with a
-    copy of the generator through the public ``kmixup_batch``, which must give
-    the same mixed batch, and whose draw record is kept.
+    The nets call the unvalidated step (``mix_step``'s positional form,
+    ``_step``); each call is replayed with a copy of the generator through the
+    public ``kmixup_batch``, which must give the same mixed batch, and whose
+    draw record is kept.
     """
     draws = []
-    real = neural.mix_step
+    real = neural._step
 
-    def recording(X_batch, Y_batch, *, rng, sample_weight=None, **kwargs):
+    def recording(X_batch, Y_batch, sample_weight, k, alpha, metric, rng, *extra):
+        discrete, match_on = extra
+        kwargs = {"k": k, "alpha": alpha, "metric": metric}
+        if discrete is not None:
+            kwargs["discrete"] = discrete
+        if match_on is not None:
+            kwargs["match_on"] = match_on
         replay_rng = copy.deepcopy(rng)
-        X_mix, Y_mix, w_mix = real(
-            X_batch, Y_batch, rng=rng, sample_weight=sample_weight, **kwargs
+        X_mix, Y_mix, w_mix, _ = real(
+            X_batch, Y_batch, sample_weight, k, alpha, metric, rng, *extra
         )
         X_re, Y_re, info = kmixup_batch(
             X_batch, Y_batch, random_state=replay_rng, return_info=True, **kwargs
@@ -113,9 +120,9 @@ def record_draws(monkeypatch):
                 kwargs=kwargs,
             )
         )
-        return X_mix, Y_mix, w_mix
+        return X_mix, Y_mix, w_mix, None
 
-    monkeypatch.setattr(neural, "mix_step", recording)
+    monkeypatch.setattr(neural, "_step", recording)
     return draws
 
 
