@@ -265,19 +265,14 @@ def mix_rows(V, partner, lam, *, anchor=None, discrete=None, pick=None, out=None
     """
     m = partner.shape[0]
     weights = lam if type(lam) is _Weights else _Weights(lam, V)
-    nx = namespace(V)
-    if m <= _MIX_CHUNK and anchor is None and discrete is None and out is None:
-        # The per-batch case (a training batch's inputs and targets), in as
-        # few operations as the formula takes: it runs a few times per batch.
-        if nx.is_float(V):
-            w, w1 = weights.pair(nx, V.dtype, V.ndim)
-            return nx.mix(V, nx.take_rows(V, partner), w, w1)
     if m <= _MIX_CHUNK:
+        # The per-batch case: one expression, no chunking.
         mixed = _mix_chunk(V, partner, weights, anchor, discrete, pick, out)
         if out is not None and mixed is not out:  # discrete columns: a new array
             out[...] = mixed
             return out
         return mixed
+    nx = namespace(V)
     dtype = float_dtype(V)
     if out is None:
         out = nx.empty((m,) + tuple(V.shape[1:]), dtype, like=V)
