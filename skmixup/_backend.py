@@ -225,8 +225,11 @@ class _Torch:
         weights are shaped on the host (a numpy reshape costs less than a
         tensor view on a training batch's path)."""
         shape = (-1,) + (1,) * (ndim - 1)
-        if isinstance(lam, np.ndarray):
-            return self.asarray(lam.reshape(shape), like, dtype=dtype)
+        host_dtype = self._numpy_float.get(dtype)
+        if host_dtype is not None and isinstance(lam, np.ndarray):
+            # (the training batch's case: cast, shaped, wrapped, sent)
+            w = self.torch.from_numpy(lam.astype(host_dtype).reshape(shape))
+            return w if like.is_cpu else w.to(like.device, non_blocking=True)
         return self.asarray(lam, like, dtype=dtype).reshape(shape)
 
     def from_host(self, host, like):
