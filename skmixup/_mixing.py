@@ -263,30 +263,39 @@ def mix_rows(V, partner, lam, *, anchor=None, discrete=None, pick=None, out=None
     result; large outputs are written in chunks to bound memory. ``lam`` may
     be a ``_Weights`` shared by the arrays of one batch.
     """
-    m = partner.shape[0]
     weights = lam if type(lam) is _Weights else _Weights(lam, V)
-    if m <= _MIX_CHUNK:
-        # The per-batch case: one expression, no chunking.
-        mixed = _mix_chunk(V, partner, weights, anchor, discrete, pick, out)
-        if out is not None and mixed is not out:  # discrete columns: a new array
-            out[...] = mixed
-            return out
-        return mixed
     nx = namespace(V)
-    dtype = float_dtype(V)
+    m = partner.shape[0]
+    if m > _MIX_CHUNK:  # written in chunks, each one call of this function
+        if out is None:
+            out = nx.empty((m,) + tuple(V.shape[1:]), float_dtype(V), like=V)
+        weights.pair(nx, float_dtype(V), V.ndim)  # sent to the device once
+        for start in range(0, m, _MIX_CHUNK):
+            rows = slice(start, start + _MIX_CHUNK)
+            mix_rows(
+                V,
+                partner[rows],
+                weights.rows(rows),
+                anchor=None if anchor is None else anchor[rows],
+                discrete=discrete,
+                pick=None if pick is None else pick[rows],
+                out=out[rows],
+            )
+        return out
+    # The per-batch case, in one body: this runs for every array of every
+    # training batch, where each further Python call shows in the fit time.
+    A = V if anchor is None else nx.take_rows(V, anchor)
+    P = nx.take_rows(V, partner)
+    if not nx.is_float(V):  # integers and booleans: mixed in float64
+        A, P = nx.astype(A, nx.float64), nx.astype(P, nx.float64)
+    w, w1 = weights.pair(nx, A.dtype, V.ndim)
+    if discrete is None:
+        return nx.mix(A, P, w, w1, out)
+    # selects rather than indexes by the mask: no device synchronisation
+    mixed = nx.where(discrete, nx.where(pick[:, None], A, P), nx.mix(A, P, w, w1))
     if out is None:
-        out = nx.empty((m,) + tuple(V.shape[1:]), dtype, like=V)
-    weights.pair(nx, dtype, V.ndim)  # sent to the device once, sliced below
-    for start in range(0, m, _MIX_CHUNK):
-        rows = slice(start, start + _MIX_CHUNK)
-        out[rows] = _mix_chunk(
-            V,
-            partner[rows],
-            weights.rows(rows),
-            None if anchor is None else anchor[rows],
-            discrete,
-            None if pick is None else pick[rows],
-        )
+        return mixed
+    out[...] = mixed
     return out
 
 
@@ -324,20 +333,6 @@ class _Weights:
             for key, pair in self.cache.items()
         }
         return part
-
-
-def _mix_chunk(V, partner, weights, anchor, discrete, pick, out=None):
-    nx = namespace(V)
-    A = V if anchor is None else nx.take_rows(V, anchor)
-    P = nx.take_rows(V, partner)
-    if not nx.is_float(V):  # integers and booleans: mixed in float64
-        A, P = nx.astype(A, nx.float64), nx.astype(P, nx.float64)
-    w, w1 = weights.pair(nx, A.dtype, V.ndim)
-    mixed = nx.mix(A, P, w, w1, out)
-    if discrete is not None:
-        # selects rather than indexes by the mask: no device synchronisation
-        mixed = nx.where(discrete, nx.where(pick[:, None], A, P), mixed)
-    return mixed
 
 
 def standardize(X):
