@@ -192,7 +192,7 @@ class _Torch:
         """A host array (or a tensor) as a tensor of ``dtype`` on ``like``'s
         device: 32- and 64-bit floats are cast on the host, before the
         transfer; dtypes numpy lacks (16-bit floats) on the device."""
-        if type(host) is not np.ndarray and isinstance(host, self.torch.Tensor):
+        if isinstance(host, self.torch.Tensor):
             t = host if like is None else host.to(like.device)
             return t if dtype is None else t.to(dtype)
         if dtype is not None and dtype in self._numpy_float:

@@ -256,9 +256,10 @@ def mix_rows(V, partner, lam, *, anchor=None, discrete=None, pick=None, out=None
     The one mixing formula of the package (inputs, targets, sample weights).
     ``V`` is numpy or torch of shape (n, ...); ``anchor`` defaults to every
     row in order; ``partner`` (and ``pick``, ``discrete``) are of the kind
-    and device of ``V``, ``lam`` of that kind or a host array. ``discrete`` (a boolean mask over the columns
-    of a 2-d ``V``) marks columns taken whole from one parent: the anchor's
-    where ``pick``, the partner's otherwise. Mixing happens in ``V``'s
+    and device of ``V``, ``lam`` of that kind or a host array. ``discrete``
+    (a boolean mask over the columns of a 2-d ``V``) marks columns taken
+    whole from one parent: the anchor's where ``pick``, the partner's
+    otherwise. Mixing happens in ``V``'s
     floating-point dtype (float64 for integer ``V``). ``out`` receives the
     result; large outputs are written in chunks to bound memory. ``lam`` may
     be a ``_Weights`` shared by the arrays of one batch.
