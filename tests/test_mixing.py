@@ -705,3 +705,62 @@ class TestMatchOnModes:
             ValueError, match="The 'match_on' parameter of kmixup_batch"
         ):
             kmixup_batch(np.zeros((10, 2)), match_on="whitened")
+
+
+class TestMixRows:
+    """The one mixing formula, on the paths the per-batch step does not take:
+    chunked outputs and weights given as host arrays or tensors."""
+
+    @staticmethod
+    def _case(kind, dtype, n=23, d=4, seed=0):
+        rng = np.random.default_rng(seed)
+        V = rng.normal(size=(n, d)).astype(dtype)
+        partner = rng.permutation(n)
+        anchor = rng.permutation(n)
+        lam = rng.random(n)
+        pick = rng.random(n) < lam
+        discrete = np.array([True, False, False, True])
+        if kind == "torch":
+            conv = torch.from_numpy
+            return conv(V), conv(partner), conv(anchor), lam, conv(pick), conv(discrete)
+        return V, partner, anchor, lam, pick, discrete
+
+    @pytest.mark.parametrize("kind", ("numpy", "torch"))
+    @pytest.mark.parametrize("with_out", (False, True))
+    def test_chunks_give_the_unchunked_result(self, monkeypatch, kind, with_out):
+        from skmixup import _mixing
+
+        V, partner, anchor, lam, pick, discrete = self._case(kind, np.float32)
+        kwargs = dict(anchor=anchor, discrete=discrete, pick=pick)
+        whole = _mixing.mix_rows(V, partner, lam, **kwargs)
+        monkeypatch.setattr(_mixing, "_MIX_CHUNK", 5)  # 23 rows: 5 chunks
+        out = (
+            (np.empty_like(V) if kind == "numpy" else torch.empty_like(V))
+            if with_out
+            else None
+        )
+        chunked = _mixing.mix_rows(V, partner, lam, out=out, **kwargs)
+        if with_out:
+            assert chunked is out
+        np.testing.assert_array_equal(np.asarray(chunked), np.asarray(whole))
+        # and it is the formula, with discrete columns taken whole
+        Vn, pn, an = (np.asarray(x) for x in (V, partner, anchor))
+        w = lam.astype(np.float32)[:, None]
+        expected = w * Vn[an] + (1 - w) * Vn[pn]
+        parent = np.where(np.asarray(pick)[:, None], Vn[an], Vn[pn])
+        expected[:, np.asarray(discrete)] = parent[:, np.asarray(discrete)]
+        np.testing.assert_allclose(np.asarray(chunked), expected, rtol=1e-6, atol=1e-6)
+
+    @pytest.mark.parametrize("dtype", (torch.float32, torch.float64, torch.float16))
+    def test_weights_as_host_array_or_tensor_agree(self, dtype):
+        from skmixup._mixing import mix_rows
+
+        V, partner, _, lam, _, _ = self._case("torch", np.float64)
+        V = V.to(dtype)
+        from_host = mix_rows(V, partner, lam)
+        from_tensor = mix_rows(V, partner, torch.from_numpy(lam))
+        assert from_host.dtype == dtype
+        assert torch.equal(from_host, from_tensor)
+        # lambda rounded once from float64 to the mixing dtype, as torch does
+        w = torch.from_numpy(lam).to(dtype)[:, None]
+        assert torch.equal(from_host, torch.lerp(V[partner], V, w))
