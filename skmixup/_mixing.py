@@ -265,12 +265,12 @@ def mix_rows(V, partner, lam, *, anchor=None, discrete=None, pick=None, out=None
     be a ``_Weights`` shared by the arrays of one batch.
     """
     weights = lam if type(lam) is _Weights else _Weights(lam, V)
-    nx = namespace(V)
-    m = partner.shape[0]
+    nx = weights.nx
+    m = len(weights.lam)  # one weight per output row (a host length: no device call)
     if m > _MIX_CHUNK:  # written in chunks, each one call of this function
         if out is None:
             out = nx.empty((m,) + tuple(V.shape[1:]), float_dtype(V), like=V)
-        weights.pair(nx, float_dtype(V), V.ndim)  # sent to the device once
+        weights.pair(float_dtype(V), V.ndim)  # sent to the device once
         for start in range(0, m, _MIX_CHUNK):
             rows = slice(start, start + _MIX_CHUNK)
             mix_rows(
@@ -289,7 +289,7 @@ def mix_rows(V, partner, lam, *, anchor=None, discrete=None, pick=None, out=None
     P = nx.take_rows(V, partner)
     if not nx.is_float(V):  # integers and booleans: mixed in float64
         A, P = nx.astype(A, nx.float64), nx.astype(P, nx.float64)
-    w, w1 = weights.pair(nx, A.dtype, V.ndim)
+    w, w1 = weights.pair(A.dtype, V.ndim)
     if discrete is None:
         return nx.mix(A, P, w, w1, out)
     # selects rather than indexes by the mask: no device synchronisation
@@ -306,23 +306,24 @@ class _Weights:
 
     ``lam`` is a host array, sent to the device of ``like`` once per dtype
     (cast on the host first for 32- and 64-bit floats), or already an array
-    of the mixed arrays' kind.
+    of the mixed arrays' kind. ``nx`` is the namespace of ``like``, which
+    every array mixed with these weights shares.
     """
 
-    __slots__ = ("lam", "like", "cache")
+    __slots__ = ("lam", "like", "nx", "cache")
 
-    def __init__(self, lam, like=None):
-        self.lam, self.like, self.cache = lam, like, {}
+    def __init__(self, lam, like):
+        self.lam, self.like, self.nx, self.cache = lam, like, namespace(like), {}
 
-    def pair(self, nx, dtype, ndim):
+    def pair(self, dtype, ndim):
         """``(lam, 1 - lam)`` in ``dtype``, shaped to broadcast over rows of
         ``ndim`` dimensions (``1 - lam`` only where ``nx.mix`` reads it: on
         the host; torch's ``lerp`` needs ``lam`` alone)."""
-        key = (dtype, ndim)
-        pair = self.cache.get(key)
+        pair = self.cache.get((dtype, ndim))
         if pair is None:
+            nx = self.nx
             w = nx.row_weights(self.lam, self.like, dtype, ndim)
-            pair = self.cache[key] = (w, 1 - w if nx.on_host else None)
+            pair = self.cache[dtype, ndim] = (w, 1 - w if nx.on_host else None)
         return pair
 
     def rows(self, rows):
@@ -525,26 +526,34 @@ def _step(X, Y, sample_weight, k, alpha, metric, rng, discrete, match_on):
     n = X.shape[0]
     if alpha == 0 or n < 2:
         return X, Y, sample_weight, None
-    feats, what = (X, "X") if match_on is None else (match_on, "match_on")
-    record = draw(feats, k, alpha, metric, rng, what=what)
+    if match_on is None:
+        record = draw(X, k, alpha, metric, rng)
+    else:
+        record = draw(match_on, k, alpha, metric, rng, what="match_on")
     X_c = mixing_form(X)
-    nx = namespace(X_c)
-    partner = nx.asarray(record.partner, X_c)
     weights = _Weights(record.lam, X_c)
-    pick = None
-    if discrete is not None:
+    nx = weights.nx
+    partner = nx.asarray(record.partner, X_c)
+    if discrete is None:
+        X_mix = mix_rows(X_c, partner, weights)
+    else:
         discrete, pick = nx.asarray(discrete, X_c), nx.asarray(record.pick, X_c)
-    mixed = [mix_rows(X_c, partner, weights, discrete=discrete, pick=pick)]
-    for V in (Y, sample_weight):
-        if V is not None:
-            V = mixing_form(V)
-            if not nx.is_float(V):
-                # integer targets and weights are mixed in X's float type, at
-                # least float32 (a float16 cannot hold counts above 65,504)
-                V = nx.astype(V, nx.promote(float_dtype(X_c), nx.float32))
-            V = mix_rows(V, partner, weights)
-        mixed.append(V)
-    return (*mixed, record)
+        X_mix = mix_rows(X_c, partner, weights, discrete=discrete, pick=pick)
+    if Y is not None:
+        Y = mix_rows(_mixable(Y, X_c, nx), partner, weights)
+    if sample_weight is not None:
+        sample_weight = mix_rows(_mixable(sample_weight, X_c, nx), partner, weights)
+    return X_mix, Y, sample_weight, record
+
+
+def _mixable(V, X, nx):
+    """Targets or weights ``V`` in their mixing form: integers in ``X``'s
+    float type, at least float32 (a float16 cannot hold counts above
+    65,504)."""
+    V = mixing_form(V)
+    if nx.is_float(V):
+        return V
+    return nx.astype(V, nx.promote(float_dtype(X), nx.float32))
 
 
 def _check_kind(X, arrays):
