@@ -413,18 +413,21 @@ class TestMatchRows:
     @pytest.mark.parametrize(
         "d, integer", [(15, False), (16, False), (40, True), (100, False)]
     )
-    def test_optimal_with_many_features(self, d, integer, metric):
+    # k = 3 has no tile of four anchors, 6 and 9 a remainder, 16 none
+    @pytest.mark.parametrize("k", (3, 6, 9, 16))
+    def test_optimal_with_many_features(self, d, integer, metric, k):
         # From _DOT_MIN_FEATURES = 16 features on, each cost entry is a dot
-        # product over the features (the other loop order below).
+        # product over the features, four anchors at a time (the other loop
+        # order below).
         from skmixup._jv import _DOT_MIN_FEATURES
 
         assert _DOT_MIN_FEATURES == 16
-        rng = np.random.default_rng(d)
+        rng = np.random.default_rng(d + k)
         if integer:  # ties
-            A = rng.integers(0, 2, size=(200, 9, d)).astype(np.float64)
-            B = rng.integers(0, 2, size=(200, 9, d)).astype(np.float64)
+            A = rng.integers(0, 2, size=(200, k, d)).astype(np.float64)
+            B = rng.integers(0, 2, size=(200, k, d)).astype(np.float64)
         else:
-            A, B = rng.normal(size=(2, 200, 9, d))
+            A, B = rng.normal(size=(2, 200, k, d))
         feats, anchors, partners = self.rows_of(A, B)
         matched = _match_rows(feats, anchors, partners, metric)
         C = true_cost(feats[anchors], feats[partners], metric)
