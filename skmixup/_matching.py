@@ -7,11 +7,11 @@ matched: the public :func:`match_batches`, the per-batch k-mixup step, the
 augmenter (uniform and weighted), the Dask path and the nets all call it. The
 choices live here and nowhere else:
 
-* ``k <= 4``: every permutation is scored by one matrix product (``k! <= 24``
-  candidates), which runs unchanged on a GPU;
-* larger ``k`` on host data with at most ``FUSED_MAX_FEATURES`` features: a
+* host data with at most ``FUSED_MAX_FEATURES`` features, any ``k``: a
   compiled pass gathers each block's rows, builds its cost and solves it
   (shortest augmenting path, :mod:`skmixup._jv`), threaded for big calls;
+* otherwise, ``k <= 4``: every permutation is scored by one matrix product
+  (``k! <= 24`` candidates), on the tensors' device;
 * otherwise the cost blocks come from one batched matrix product (on the
   tensors' device) and go to the compiled solver on the host;
 * non-uniform weights: the exact transport plan of each block
@@ -48,7 +48,7 @@ __all__ = ["match_batches", "pairwise_cost"]
 _METRICS = tuple(METRICS)
 _SOLVERS = ("auto", "brute", "jv", "scipy")
 #: Largest k solved by scoring all k! permutations under ``solver="auto"``
-#: (the crossover measured by ``python -m skmixup.benchmarks matching``).
+#: where the fused kernel does not apply (device tensors, many features).
 BRUTE_FORCE_MAX_K = 4
 #: Largest k ``solver="brute"`` accepts: 8! = 40,320 candidate permutations.
 BRUTE_FORCE_LIMIT_K = 8
@@ -76,7 +76,15 @@ def _threads_for(work):
     return _n_threads() if work >= _THREADED_WORK else 1
 
 
-def _resolve_solver(solver, k):
+def _resolve_solver(solver, k, f=None):
+    """The solver ``solver`` names for blocks of ``k`` points (validated);
+    ``"auto"`` picks by ``k`` and, given the features ``f``, by where they
+    are: host data the fused kernel reads go to it for every ``k`` (it
+    gathers, costs and solves in one pass without copies, faster than
+    scoring the ``k!`` permutations on the host at every size timed by
+    ``python -m skmixup.benchmarks matching`` but one, B = 8192 at d = 10,
+    where it is 10% slower); device tensors are scored by permutations for
+    ``k <= BRUTE_FORCE_MAX_K``, where they are."""
     if not isinstance(solver, str) or solver not in _SOLVERS:
         raise ValueError(f"solver must be one of {_SOLVERS}; got {solver!r}.")
     if solver == "brute" and k > BRUTE_FORCE_LIMIT_K:
@@ -87,6 +95,8 @@ def _resolve_solver(solver, k):
         )
     if solver != "auto":
         return solver
+    if f is not None and _fused("jv", f):
+        return "jv"
     return "brute" if k <= BRUTE_FORCE_MAX_K else ("jv" if HAS_NUMBA else "scipy")
 
 
@@ -270,11 +280,12 @@ def match_rows(
         without weights each row is a permutation of ``partners[b]``.
     """
     k = anchors.shape[1]
-    solver = _resolve_solver(solver, k)
+    _resolve_solver(solver, k)  # a wrong name is refused before any work
     metric = METRICS[metric]  # the callers have checked the name
     f = matchable(feats, what)
     pf = f if partner_feats is None else matchable(partner_feats, what)
     f, pf = _same_dtype(f, pf)
+    solver = _resolve_solver(solver, k, f)
     nx = namespace(f)
     if weights is not None:
         return _weighted_rows(
@@ -424,7 +435,10 @@ def match_batches(A, B, *, metric="euclidean", solver="auto"):
         (on the tensors' device; ``k <= 8``), ``"jv"`` is the compiled batched
         Jonker-Volgenant solver, ``"scipy"`` loops over blocks with
         :func:`scipy.optimize.linear_sum_assignment`. ``"auto"`` uses
-        ``"brute"`` for ``k <= 4`` and ``"jv"`` otherwise. All are exact.
+        ``"jv"`` on host data (numpy, CPU tensors) with at most 128
+        features, where its compiled pass builds and solves each block
+        without copies; otherwise ``"brute"`` for ``k <= 4`` (on the
+        tensors' device) and ``"jv"`` beyond. All are exact.
 
     Returns
     -------
@@ -466,7 +480,7 @@ def match_batches(A, B, *, metric="euclidean", solver="auto"):
     check_params("match_batches", metric=metric)
     f, pf = _same_dtype(*_check_blocks(A, B))
     lead, (k, d) = tuple(f.shape[:-2]), tuple(f.shape[-2:])
-    solver = _resolve_solver(solver, k)
+    _resolve_solver(solver, k)  # refused before the finite checks
     f, pf = f.reshape(-1, d), pf.reshape(-1, d)
     if k == 1:  # no cost is computed: check the points themselves
         for x in (f, pf):

@@ -262,7 +262,8 @@ def mix_rows(V, partner, lam, *, anchor=None, discrete=None, pick=None, out=None
     otherwise. Mixing happens in ``V``'s
     floating-point dtype (float64 for integer ``V``). ``out`` receives the
     result; large outputs are written in chunks to bound memory. ``lam`` may
-    be a ``_Weights`` shared by the arrays of one batch.
+    be a ``_Weights`` shared by the arrays of one batch (made for an array of
+    ``V``'s kind: its namespace is the one used).
     """
     weights = lam if type(lam) is _Weights else _Weights(lam, V)
     nx = weights.nx

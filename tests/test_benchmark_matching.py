@@ -87,7 +87,19 @@ def test_table_csv_and_summary(tiny_run, capsys):
     assert df.loc[df["B"] == 16, "dense_ms"].isna().all()
     np.testing.assert_allclose(df["x_vs_lsa_loop"], df["lsa_loop_ms"] / df["match_ms"])
     np.testing.assert_allclose(df["time_over_floor"], df["match_ms"] / df["floor_ms"])
-    assert list(df["solver"].unique()) == ["trivial", "brute", "jv"]
+    # host data: the fused compiled pass for every k >= 2 (what "auto" picks)
+    assert list(df["solver"].unique()) == ["trivial", "jv"]
+
+
+def test_solver_labels_follow_the_library_rule():
+    from skmixup._matching import FUSED_MAX_FEATURES
+
+    assert matching._FUSED_MAX_FEATURES == FUSED_MAX_FEATURES
+    assert matching.solver_for(1, "numpy", 10) == "trivial"
+    assert matching.solver_for(2, "torch-cpu", 10) == "jv"
+    assert matching.solver_for(4, "numpy", FUSED_MAX_FEATURES + 1) == "brute"
+    assert matching.solver_for(4, "torch-cuda", 10) == "brute"
+    assert matching.solver_for(5, "torch-cuda", 10) == "jv"
 
 
 def test_printed_report(tmp_path, capsys):

@@ -145,21 +145,27 @@ class TestExactOptimum:
         assert_permutations(perm, 40)
         np.testing.assert_allclose(perm_cost(C, perm), scipy_optimum(C), rtol=RTOL)
 
-    def test_brute_force_is_the_auto_choice_up_to_its_limit(self):
-        # The brute force solver scores every permutation: check the
-        # enumeration itself on k = BRUTE_FORCE_MAX_K against scipy.
+    def test_auto_choice_by_k_and_place(self, monkeypatch):
+        # Host data within the fused kernel's features: its compiled pass for
+        # every k, brute force never runs. Past them (as for device tensors),
+        # every permutation is scored up to BRUTE_FORCE_MAX_K: the
+        # enumeration itself is checked on that k against scipy.
         k = BRUTE_FORCE_MAX_K
         rng = np.random.default_rng(11)
         A, B = make_blocks("normal", 500, k, rng)
         C = true_cost(A, B, "sqeuclidean")
-        np.testing.assert_array_equal(
-            match_batches(A, B, solver="brute"), match_batches(A, B, solver="auto")
+        scored = []
+        brute = matching_mod._brute_force
+        monkeypatch.setattr(
+            matching_mod, "_brute_force", lambda cost: scored.append(1) or brute(cost)
         )
-        np.testing.assert_allclose(
-            perm_cost(C, match_batches(A, B, solver="brute")),
-            scipy_optimum(C),
-            rtol=RTOL,
-        )
+        auto = match_batches(A, B, solver="auto")
+        assert scored == []
+        monkeypatch.setattr(matching_mod, "FUSED_MAX_FEATURES", 0)
+        np.testing.assert_array_equal(match_batches(A, B, solver="auto"), auto)
+        assert scored == [1]
+        for perm in (auto, match_batches(A, B, solver="brute")):
+            np.testing.assert_allclose(perm_cost(C, perm), scipy_optimum(C), rtol=RTOL)
 
     def test_identical_clouds_match_to_identity(self):
         rng = np.random.default_rng(0)

@@ -196,17 +196,28 @@ def _match_sq(A, P, solver="auto"):
     return match_batches(A, P, metric="sqeuclidean", solver=solver)
 
 
-def solver_for(k):
-    """The solver timed at ``k``, by name: brute force over the k!
-    permutations while they are few (k <= 4), the compiled Jonker-Volgenant
+#: Most features the fused host kernel reads (``FUSED_MAX_FEATURES`` of the
+#: library, whose equality with this copy a test checks).
+_FUSED_MAX_FEATURES = 128
+
+
+def solver_for(k, backend, d):
+    """The solver ``solver="auto"`` picks for a row, by name (and the one
+    timed): on host data (``numpy``, ``torch-cpu``) with at most 128 features
+    the compiled Jonker-Volgenant pass for every k; otherwise brute force
+    over the k! permutations while they are few (k <= 4), the compiled
     solver beyond (scipy's without numba); k = 1 needs no solver."""
     from importlib.util import find_spec
 
     if k == 1:
         return "trivial"
+    has_numba = find_spec("numba") is not None
+    host = backend in ("numpy", "torch-cpu")
+    if host and has_numba and d <= _FUSED_MAX_FEATURES:
+        return "jv"
     if k <= 4:
         return "brute"
-    return "jv" if find_spec("numba") is not None else "scipy"
+    return "jv" if has_numba else "scipy"
 
 
 # ----------------------------------------------------------------------------
@@ -236,7 +247,7 @@ def _measure_config(B, k, d, backends, measure, rng, dense_max_b):
             P_in = torch.as_tensor(P, dtype=torch.float32, device=device)
             sync = torch.cuda.synchronize if device.startswith("cuda") else _no_sync
             dtype = "float32"
-        solver = solver_for(k)
+        solver = solver_for(k, backend, d)
         named = "auto" if solver == "trivial" else solver
         t_mb, n_mb = measure(_match_sq, (A_in, P_in, named), sync)
         t_floor, _ = measure(_reduced_cost, (A_in, P_in), sync)
@@ -343,8 +354,8 @@ def _validate(args):
 def _print_header(args, device):
     import torch
 
-    gpu = "GPU not measured: no CUDA device. The torch brute-force path (k <= 4) "
-    gpu += "is measured on CPU (rows torch-cpu, solver 'brute')."
+    gpu = "GPU not measured: no CUDA device, so the brute-force path that device "
+    gpu += "tensors take for k <= 4 is not timed here."
     lines = [
         "skmixup matching benchmark",
         f"python {platform.python_version()}, numpy {np.__version__}, torch "
