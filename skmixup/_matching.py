@@ -280,7 +280,6 @@ def match_rows(
         without weights each row is a permutation of ``partners[b]``.
     """
     k = anchors.shape[1]
-    _resolve_solver(solver, k)  # a wrong name is refused before any work
     metric = METRICS[metric]  # the callers have checked the name
     f = matchable(feats, what)
     pf = f if partner_feats is None else matchable(partner_feats, what)
