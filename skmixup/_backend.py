@@ -82,10 +82,6 @@ def _row_shape(ndim):
     return (-1,) + (1,) * (ndim - 1)
 
 
-#: :func:`_row_shape` of the common ranks, made once (per-batch path).
-_ROW_SHAPES = tuple(_row_shape(ndim) for ndim in range(6))
-
-
 class _Numpy:
     """numpy: host arrays."""
 
@@ -201,16 +197,6 @@ class _Torch:
         """A host array (or a tensor) as a tensor of ``dtype`` on ``like``'s
         device: 32- and 64-bit floats are cast on the host, before the
         transfer; dtypes numpy lacks (16-bit floats) on the device."""
-        if dtype is None and type(host) is np.ndarray and host.flags.writeable:
-            # (the training batch's pairs: a fresh int64 array)
-            try:
-                t = self.torch.from_numpy(host)
-            except (TypeError, ValueError):  # negative strides, odd dtypes
-                pass
-            else:
-                if like is None or like.is_cpu:
-                    return t
-                return t.to(like.device, non_blocking=True)
         if isinstance(host, self.torch.Tensor):
             t = host if like is None else host.to(like.device)
             return t if dtype is None else t.to(dtype)
@@ -243,7 +229,7 @@ class _Torch:
         ``like``'s device, shaped to broadcast over ``ndim`` dimensions: host
         weights are shaped on the host (a numpy reshape costs less than a
         tensor view on a training batch's path)."""
-        shape = _ROW_SHAPES[ndim] if ndim < len(_ROW_SHAPES) else _row_shape(ndim)
+        shape = _row_shape(ndim)
         host_dtype = self._numpy_float.get(dtype)
         if host_dtype is not None and type(lam) is np.ndarray:
             # (the training batch's case: cast, shaped, wrapped, sent)
