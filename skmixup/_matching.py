@@ -80,11 +80,11 @@ def _resolve_solver(solver, k, f=None):
     """The solver ``solver`` names for blocks of ``k`` points (validated);
     ``"auto"`` picks by ``k`` and, given the features ``f``, by where they
     are: host data the fused kernel reads go to it for every ``k`` (it
-    gathers, costs and solves in one pass without copies, faster than
-    scoring the ``k!`` permutations on the host at every size timed by
-    ``python -m skmixup.benchmarks matching`` but one, B = 8192 at d = 10,
-    where it is 10% slower); device tensors are scored by permutations for
-    ``k <= BRUTE_FORCE_MAX_K``, where they are."""
+    gathers, costs and solves in one pass without copies: faster than
+    scoring the ``k!`` permutations on the host for B from 256 to 8192 and
+    d of 10 and 100, up to 7x at B = 8192, d = 100, except at B = 8192,
+    d = 10, where it is 8-19% slower); device tensors are scored by
+    permutations for ``k <= BRUTE_FORCE_MAX_K``, where they are."""
     if not isinstance(solver, str) or solver not in _SOLVERS:
         raise ValueError(f"solver must be one of {_SOLVERS}; got {solver!r}.")
     if solver == "brute" and k > BRUTE_FORCE_LIMIT_K:
