@@ -180,3 +180,19 @@ def test_hand_loop_trains_the_convnet_on_images():
         mixup=True,
     )
     assert isinstance(net, ConvNet)
+
+
+def test_timed_fits_read_no_clock_inside():
+    # The mixing step's own time comes from _MIXING_FITS further fits of each
+    # mixing net, never from the timed fits (whose count is --repeats + 1).
+    import time
+
+    args = parse(TINY)
+    times, mixing = neural._measure_setting(
+        args, 120, 4, 32, time.process_time, lambda: None
+    )
+    assert all(len(t) == args.repeats for t in times.values())
+    batches_per_fit = -(-120 // 32) * args.epochs
+    for name in ("mixup", "kmixup"):
+        assert len(mixing[name]) == neural._MIXING_FITS * batches_per_fit
+    assert not mixing["erm"]
