@@ -176,37 +176,52 @@ class _TensorBatches:
         self.device = device
         self.n_rows = _n_rows(X)
         self.data_device = _columns(X)[0].device
+        #: told of each pass's rows and of each batch before it is yielded
+        #: (``begin(X, rows, batch_size)``, ``at(index, X_batch)``, ``end()``)
+        self.planner = None
 
     def __len__(self):
         return -(-self.n_rows // self.batch_size)
 
     def _permutation(self):
+        """The pass's order of the rows: on the host, and on the data's device."""
         seed = int(torch.empty((), dtype=torch.int64).random_().item())
         generator = torch.Generator()
         generator.manual_seed(seed)
         perm = torch.randperm(self.n_rows, generator=generator)
         if self.data_device.type == "cuda":
-            return perm.pin_memory().to(self.data_device, non_blocking=True)
-        return perm.to(self.data_device)
+            return perm, perm.pin_memory().to(self.data_device, non_blocking=True)
+        return perm, perm.to(self.data_device)
 
     def __iter__(self):
         # The DataLoader's base seed for its workers: drawn (and unused) so
         # that torch's generator advances as on skorch's path.
         torch.empty((), dtype=torch.int64).random_()
         X, y, n, size = self.X, self.y, self.n_rows, self.batch_size
-        perm = self._permutation() if self.shuffle else None
+        rows, perm = self._permutation() if self.shuffle else (None, None)
         dummy = (
             torch.zeros((min(n, size), 1), device=self.device) if y is None else None
         )
-        for start in range(0, n, size):
-            index = (
-                slice(start, start + size)
-                if perm is None
-                else perm[start : start + size]
-            )
-            Xb = self._take(X, index)
-            yb = dummy[: min(size, n - start)] if y is None else self._take(y, index)
-            yield [Xb, yb]
+        planner = self.planner
+        if planner is not None:
+            planner.begin(X, np.arange(n) if rows is None else rows.numpy(), size)
+        try:
+            for b, start in enumerate(range(0, n, size)):
+                index = (
+                    slice(start, start + size)
+                    if perm is None
+                    else perm[start : start + size]
+                )
+                Xb = self._take(X, index)
+                yb = (
+                    dummy[: min(size, n - start)] if y is None else self._take(y, index)
+                )
+                if planner is not None:
+                    planner.at(b, Xb)
+                yield [Xb, yb]
+        finally:
+            if planner is not None:
+                planner.end()
 
     def _take(self, data, index):
         if isinstance(data, dict):

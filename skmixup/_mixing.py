@@ -198,6 +198,143 @@ def draw(feats, k, alpha, metric, rng, *, weights=None, what="X"):
     return _Draw(partner, lam_groups[rank // k], order, k, pick_u)
 
 
+def draw_batches(feats, rows, batch_size, k, alpha, metric, rng, *, what="X"):
+    """The draws of consecutive batches, made at once: a training pass's steps.
+
+    Batch ``b`` holds the rows ``rows[b * batch_size : (b + 1) * batch_size]``
+    of ``feats`` (the last batch may be smaller). Its draw is the one
+    :func:`draw` makes on those rows, and ``rng`` is consumed as calls of
+    :func:`draw` batch after batch would consume it, so one seed gives the same
+    pairs and weights either way (a batch of fewer than 2 rows mixes nothing
+    and draws nothing, as in :func:`mix_step`). What changes is the cost: the
+    k-batches of every batch are matched by one :func:`match_rows` call per
+    k-batch size, and the index arithmetic is done for all batches at once,
+    instead of a dozen small calls per batch.
+
+    Parameters
+    ----------
+    feats : ndarray or torch.Tensor of shape (n_samples, ...)
+        Matching features of every row (validated by the caller).
+    rows : ndarray of shape (n_rows,), int64
+        Host row indices of ``feats`` in batch order, each at most once.
+    batch_size : int, >= 1
+    k, alpha, metric, rng, what
+        As in :func:`draw` (``alpha > 0``).
+
+    Returns
+    -------
+    draws : _BatchDraws
+        Whose :meth:`~_BatchDraws.batch` gives each batch's record.
+    """
+    n = len(rows)
+    n_full = (n // batch_size) * batch_size
+    groups = [rows[:n_full].reshape(-1, batch_size)] if n_full else []
+    if n_full < n:
+        groups.append(rows[n_full:][None])
+    return _BatchDraws(
+        [_draw_group(feats, R, k, alpha, metric, rng, what) for R in groups],
+        n // batch_size,
+    )
+
+
+def _draw_group(feats, R, k, alpha, metric, rng, what):
+    """:func:`draw` for each row of ``R`` (rows of ``feats``, one batch per
+    row, all of one size), in order: ``(partner, lam, order, k, pick_u)`` as
+    ``(n_batches, batch)`` arrays, ``partner`` in each batch's own positions
+    (None when a batch is too small to mix)."""
+    n_batches, m = R.shape
+    if m < 2:
+        return None
+    k = cap_k(k, m)
+    n_lambdas = -(-m // k)
+    order = np.empty((n_batches, m), dtype=np.int64)
+    lam_groups = np.empty((n_batches, n_lambdas))
+    pick_u = np.empty((n_batches, m))
+    for b in range(n_batches):  # the generator's order of draw(), batch after batch
+        order[b] = rng.permutation(m)
+        lam_groups[b], pick_u[b] = _lambdas_and_picks(rng, alpha, n_lambdas, m)
+    # Flat positions: slot j of batch b's shuffle holds its point order[b, j]
+    # (found at flat[b, j] of every (n_batches, m) array); the partner k-batch
+    # of each k-batch is the next one in the shuffle.
+    offset = np.arange(0, n_batches * m, m)[:, None]
+    flat = (order + offset).reshape(-1)
+    shifted = (np.roll(order, -k, axis=1) + offset).reshape(-1)
+    lam = np.empty(n_batches * m)
+    lam[flat] = np.repeat(lam_groups, k, axis=1)[:, :m].reshape(-1)
+    lam = lam.reshape(n_batches, m)
+    if k == 1:  # ordinary mixup: the next point in the shuffle
+        partner = np.empty(n_batches * m, dtype=np.int64)
+        partner[flat] = shifted - np.repeat(offset.reshape(-1), m)
+        return partner.reshape(n_batches, m), lam, order, k, pick_u
+    feats = matchable(feats, what)
+    feats = feats.reshape(feats.shape[0], -1)
+    nx = namespace(feats)
+    rows = R.reshape(-1)
+    anchors = rows[flat].reshape(n_batches, m)
+    partners = rows[shifted].reshape(n_batches, m)
+    # each row's position in its batch: the matched rows back to positions
+    position = np.empty(feats.shape[0], dtype=np.int64)
+    position[rows] = np.tile(np.arange(m), n_batches)
+    by_slot = None
+    n_cut = (m // k) * k
+    for cut in (slice(0, n_cut), slice(n_cut, m)):
+        size = cut.stop - cut.start
+        if size == 0:
+            continue
+        matched = match_rows(
+            feats,
+            anchors[:, cut].reshape(-1, min(k, size)),
+            partners[:, cut].reshape(-1, min(k, size)),
+            metric=metric,
+            what=what,
+        ).reshape(n_batches, size)
+        if by_slot is None:
+            by_slot = nx.empty((n_batches, m), nx.int64, like=matched)
+        by_slot[:, cut] = matched
+    partner = nx.empty((n_batches * m,), nx.int64, like=by_slot)
+    partner[nx.asarray(flat, by_slot)] = nx.asarray(position, by_slot)[
+        by_slot.reshape(-1)
+    ]
+    return partner.reshape(n_batches, m), lam, order, k, pick_u
+
+
+class _BatchDraws:
+    """The draws of :func:`draw_batches`, read batch by batch.
+
+    :meth:`send` moves each group's partners to the mixed arrays' kind and
+    device once (and makes their weights there once), so that a batch's
+    :meth:`step` only slices.
+    """
+
+    __slots__ = ("groups", "n_full", "sent")
+
+    def __init__(self, groups, n_full):
+        self.groups, self.n_full, self.sent = groups, n_full, None
+
+    def send(self, like):
+        """Partners and weights made for arrays like ``like`` (once)."""
+        nx = namespace(like)
+        self.sent = [
+            None
+            if group is None
+            else (nx.asarray(group[0], like), _Weights(group[1].reshape(-1), like))
+            for group in self.groups
+        ]
+
+    def step(self, b):
+        """``(record, partner, weights)`` of batch ``b`` for :func:`_step`,
+        or None when the batch mixes nothing."""
+        g, i = (0, b) if b < self.n_full else (len(self.groups) - 1, 0)
+        group = self.groups[g]
+        if group is None:
+            return None
+        partner, lam, order, k, pick_u = group
+        record = _Draw(partner[i], lam[i], order[i], k, pick_u[i])
+        sent_partner, weights = self.sent[g]
+        m = lam.shape[1]
+        return record, sent_partner[i], weights.rows(slice(i * m, (i + 1) * m))
+
+
 def _lambdas_and_picks(rng, alpha, n_lambdas, n_picks):
     """``n_lambdas`` draws of Beta(alpha, alpha), then ``n_picks`` uniforms.
 
@@ -271,7 +408,6 @@ def mix_rows(V, partner, lam, *, anchor=None, discrete=None, pick=None, out=None
     if m > _MIX_CHUNK:  # written in chunks, each one call of this function
         if out is None:
             out = nx.empty((m,) + tuple(V.shape[1:]), float_dtype(V), like=V)
-        weights.pair(float_dtype(V), V.ndim)  # sent to the device once
         for start in range(0, m, _MIX_CHUNK):
             rows = slice(start, start + _MIX_CHUNK)
             mix_rows(
@@ -308,13 +444,15 @@ class _Weights:
     ``lam`` is a host array, sent to the device of ``like`` once per dtype
     (cast on the host first for 32- and 64-bit floats), or already an array
     of the mixed arrays' kind. ``nx`` is the namespace of ``like``, which
-    every array mixed with these weights shares.
+    every array mixed with these weights shares. :meth:`rows` gives the
+    weights of a slice of the rows, whose forms are slices of this one's.
     """
 
-    __slots__ = ("lam", "like", "nx", "cache")
+    __slots__ = ("lam", "like", "nx", "cache", "parent", "span")
 
     def __init__(self, lam, like):
         self.lam, self.like, self.nx, self.cache = lam, like, namespace(like), {}
+        self.parent = self.span = None
 
     def pair(self, dtype, ndim):
         """``(lam, 1 - lam)`` in ``dtype``, shaped to broadcast over rows of
@@ -322,19 +460,25 @@ class _Weights:
         the host; torch's ``lerp`` needs ``lam`` alone)."""
         pair = self.cache.get((dtype, ndim))
         if pair is None:
-            nx = self.nx
-            w = nx.row_weights(self.lam, self.like, dtype, ndim)
-            pair = self.cache[dtype, ndim] = (w, 1 - w if nx.on_host else None)
+            if self.parent is not None:  # a slice of the forms made once
+                rows = self.span
+                pair = tuple(
+                    None if w is None else w[rows]
+                    for w in self.parent.pair(dtype, ndim)
+                )
+            else:
+                nx = self.nx
+                w = nx.row_weights(self.lam, self.like, dtype, ndim)
+                pair = (w, 1 - w if nx.on_host else None)
+            self.cache[dtype, ndim] = pair
         return pair
 
     def rows(self, rows):
-        """The weights of the rows ``rows`` (a slice), the forms already made
-        sliced rather than made again."""
+        """The weights of the rows ``rows`` (a slice), their forms sliced
+        from this one's (made here when first asked for) rather than made
+        again."""
         part = _Weights(self.lam[rows], self.like)
-        part.cache = {
-            key: tuple(None if w is None else w[rows] for w in pair)
-            for key, pair in self.cache.items()
-        }
+        part.parent, part.span = self, rows
         return part
 
 
@@ -517,24 +661,31 @@ def mix_step(
     return _step(X, Y, sample_weight, k, alpha, metric, rng, discrete, match_on)[:3]
 
 
-def _step(X, Y, sample_weight, k, alpha, metric, rng, discrete, match_on):
+def _step(X, Y, sample_weight, k, alpha, metric, rng, discrete, match_on, planned=None):
     """:func:`mix_step`, also returning the draw (None when nothing mixes).
 
     The per-batch path: one draw, the pairs and weights sent once to the
     arrays' device, one :func:`mix_rows` per array (``mixing_form`` keeps
     every array in its own kind, so the results need no conversion back).
+    ``planned`` is this batch's ``(record, partner, weights)`` from
+    :meth:`_BatchDraws.step`, drawn beforehand with the pass's other batches
+    (``rng`` is then not read).
     """
     n = X.shape[0]
     if alpha == 0 or n < 2:
         return X, Y, sample_weight, None
-    if match_on is None:
-        record = draw(X, k, alpha, metric, rng)
-    else:
-        record = draw(match_on, k, alpha, metric, rng, what="match_on")
     X_c = mixing_form(X)
-    weights = _Weights(record.lam, X_c)
-    nx = weights.nx
-    partner = nx.asarray(record.partner, X_c)
+    if planned is None:
+        if match_on is None:
+            record = draw(X, k, alpha, metric, rng)
+        else:
+            record = draw(match_on, k, alpha, metric, rng, what="match_on")
+        weights = _Weights(record.lam, X_c)
+        nx = weights.nx
+        partner = nx.asarray(record.partner, X_c)
+    else:
+        record, partner, weights = planned
+        nx = weights.nx
     if discrete is None:
         X_mix = mix_rows(X_c, partner, weights)
     else:

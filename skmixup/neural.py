@@ -41,8 +41,8 @@ from skorch.utils import is_dataset, to_tensor
 from torch import nn
 
 from ._docstrings import _shared_docs, label_weight_doc, substitute
-from ._fastloop import _FastLoopMixin
-from ._mixing import _step, with_targets
+from ._fastloop import _FastLoopMixin, _TensorBatches
+from ._mixing import _step, draw_batches, mixing_form, with_targets
 from ._params import constraints
 from ._random import check_generator
 from ._targets import CONTINUOUS, SOFT, encode_labels
@@ -127,6 +127,60 @@ def _check_device(device):
             "torch can use. Pass device='auto' (the default: CUDA where "
             "available, else the CPU) or device='cpu'."
         )
+
+
+class _PassDraws:
+    """The k-mixup draws of one training pass, made together at its first batch.
+
+    The fast iterator (:class:`skmixup._fastloop._TensorBatches`) tells this
+    planner the pass's rows and each batch before yielding it. When
+    :meth:`~KMixupClassifier.mix_batch` gets the pass's first batch as it was
+    yielded, :func:`skmixup._mixing.draw_batches` draws every batch of the
+    pass at once, consuming the net's generator as the batch-by-batch draws
+    would (the same seed gives the same fit either way); each later batch
+    only reads its part. A batch that reaches ``mix_batch`` changed (a
+    subclass's own input) is drawn on its own, as without a planner.
+    """
+
+    __slots__ = ("net", "feats", "rows", "batch_size", "draws", "index", "batch")
+
+    def __init__(self, net):
+        self.net = net
+        self.feats = self.rows = self.batch_size = self.draws = self.batch = None
+        self.index = -1
+
+    def begin(self, X, rows, batch_size):
+        """A pass over the rows ``rows`` of ``X`` starts."""
+        self.feats = X.get("X") if isinstance(X, dict) else X
+        self.rows, self.batch_size, self.draws = rows, batch_size, None
+        self.net._pass_draws = self
+
+    def at(self, index, X):
+        """Batch ``index`` of the pass, ``X``, is about to be trained on."""
+        self.index = index
+        self.batch = X.get("X") if isinstance(X, dict) else X
+
+    def end(self):
+        """The pass is over: drop its data and draws."""
+        self.feats = self.rows = self.draws = self.batch = None
+        if getattr(self.net, "_pass_draws", None) is self:
+            self.net._pass_draws = None
+
+    def take(self, X):
+        """``_step``'s planned draw for the batch ``X``, or None."""
+        if X is not self.batch or not isinstance(self.feats, torch.Tensor):
+            return None
+        draws = self.draws
+        if draws is None:
+            if self.index != 0:  # the pass's first batch was drawn on its own
+                return None
+            net = self.net
+            draws = self.draws = draw_batches(
+                self.feats, self.rows, self.batch_size, net.k, net.alpha,
+                net.metric, net._rng_,
+            )  # fmt: skip
+            draws.send(mixing_form(X))
+        return draws.step(self.index)
 
 
 class _Device:
@@ -356,6 +410,39 @@ class _KMixupNetMixin:
             yield
 
     # --- skorch hooks --------------------------------------------------------
+
+    def get_iterator(self, dataset, training=False):
+        """Batches of ``dataset``; a training pass's k-mixup draws made at once.
+
+        The batches are those of the fast loop (see
+        :mod:`skmixup._fastloop`). When a training pass's batches are sliced
+        from in-memory tensors and every batch is mixed at the input on its
+        features alone (``alpha > 0``, ``mix_layer=0``, ``label_weight=0``),
+        the pass's draws are made together at its first batch: one matching
+        call for all its k-batches instead of a dozen small calls per batch,
+        with the same pairs and weights (see :class:`_PassDraws`).
+
+        Parameters
+        ----------
+        dataset : torch Dataset
+            The data of the pass.
+        training : bool, default=False
+            Whether this is a training pass.
+
+        Returns
+        -------
+        iterator : iterable of batches
+        """
+        batches = super().get_iterator(dataset, training=training)
+        if (
+            training
+            and type(batches) is _TensorBatches
+            and self.alpha > 0
+            and not self.label_weight
+            and getattr(self, "_mix_layers_", None) == (0,)
+        ):
+            batches.planner = _PassDraws(self)
+        return batches
 
     def initialize(self):
         """Initialize the module, criterion, optimizer and callbacks.
@@ -603,18 +690,22 @@ class _KMixupNetMixin:
         >>> X_mix.shape, y_mix.shape
         (torch.Size([40, 2]), torch.Size([40, 2]))
         """
-        discrete = match_on = None
+        discrete = match_on = planned = None
         columns = getattr(self, "categorical_features_", None)
         if mix_layer == 0 and columns is not None and len(columns):
             discrete = _column_mask(columns, X.shape[1])
         if self.label_weight:
             labels = self._target_policy.labels
             match_on = with_targets(X, y, self.label_weight, labels=labels)
+        elif mix_layer == 0:
+            pass_draws = getattr(self, "_pass_draws", None)
+            if pass_draws is not None:
+                planned = pass_draws.take(X)
         # inputs validated once in fit: mix_step (kmixup_batch without its
         # checks), called positionally (this runs once per training batch)
         return _step(
             X, y, sample_weight, self.k, self.alpha, self.metric, self._rng_,
-            discrete, match_on,
+            discrete, match_on, planned,
         )[:3]  # fmt: skip
 
     def infer(self, x, **fit_params):

@@ -18,7 +18,7 @@ from skmixup import (
     match_batches,
 )
 from skmixup._matching import match_rows
-from skmixup._mixing import mix_step, standardize
+from skmixup._mixing import draw, draw_batches, mix_step, standardize
 
 
 def make_data(n=40, d=3, n_classes=3, seed=0, dtype=np.float64):
@@ -764,3 +764,66 @@ class TestMixRows:
         # lambda rounded once from float64 to the mixing dtype, as torch does
         w = torch.from_numpy(lam).to(dtype)[:, None]
         assert torch.equal(from_host, torch.lerp(V[partner], V, w))
+
+
+class TestDrawBatches:
+    """A pass's draws made at once are the batch-by-batch draws."""
+
+    @pytest.mark.parametrize(
+        "n, d, batch_size, k",
+        [
+            (200, 5, 64, 1),  # ordinary mixup, a partial last batch
+            (200, 20, 64, 16),  # the fused kernel's dot products
+            (256, 20, 64, 16),  # no partial batch
+            (203, 3, 50, 7),  # remainder k-batches in every batch
+            (65, 2, 64, 4),  # a last batch of one row: nothing drawn
+            (40, 2, 16, 16),  # k capped by the batch
+            (12, 3, 1, 2),  # batches of one row only
+            (30, 150, 8, 3),  # past the fused kernel's features
+        ],
+    )
+    @pytest.mark.parametrize("kind", ("numpy", "torch"))
+    @pytest.mark.parametrize("dtype", (np.float64, np.float32))
+    def test_same_records_and_generator_as_draw(self, n, d, batch_size, k, kind, dtype):
+        X = np.random.default_rng(n + d).normal(size=(n, d)).astype(dtype)
+        feats = torch.from_numpy(X) if kind == "torch" else X
+        rows = np.random.default_rng(5).permutation(n)
+        planned_rng, own_rng = np.random.default_rng(9), np.random.default_rng(9)
+        draws = draw_batches(feats, rows, batch_size, k, 0.7, "euclidean", planned_rng)
+        draws.send(feats)
+        for b, start in enumerate(range(0, n, batch_size)):
+            batch = rows[start : start + batch_size]
+            step = draws.step(b)
+            if len(batch) < 2:  # mix_step returns such a batch as it is
+                assert step is None
+                continue
+            ref = draw(feats[batch], k, 0.7, "euclidean", own_rng).to_record()
+            record, partner, weights = step
+            got = record.to_record()
+            for field in ("partner", "lam", "group", "pick"):
+                np.testing.assert_array_equal(getattr(got, field), getattr(ref, field))
+            assert got.k == ref.k
+            assert type(partner) is type(feats)
+            np.testing.assert_array_equal(np.asarray(partner), ref.partner)
+            w = weights.pair(feats.dtype, 2)[0]
+            np.testing.assert_array_equal(np.asarray(w).ravel(), ref.lam.astype(dtype))
+        # the generator is left where the batch-by-batch draws leave it
+        assert planned_rng.random() == own_rng.random()
+
+    def test_pairs_are_optimal_and_never_self(self):
+        X = np.random.default_rng(0).normal(size=(96, 4))
+        rows = np.random.default_rng(1).permutation(96)
+        draws = draw_batches(
+            X, rows, 32, 8, 1.0, "sqeuclidean", np.random.default_rng(2)
+        )
+        draws.send(X)
+        for b in range(3):
+            batch = X[rows[32 * b : 32 * (b + 1)]]
+            record = draws.step(b)[0].to_record()
+            assert (record.partner != np.arange(32)).all()
+            for g in range(4):
+                members = np.flatnonzero(record.group == g)
+                partners = record.partner[members]
+                cost = cdist(batch[members], batch[partners], "sqeuclidean")
+                best = cost[linear_sum_assignment(cost)].sum()
+                np.testing.assert_allclose(np.trace(cost), best, rtol=1e-12)

@@ -94,9 +94,13 @@ def record_draws(monkeypatch):
     """
     draws = []
     real = neural._step
+    # each batch drawn on its own, so that its generator state can be
+    # replayed (TestPassDraws shows the pass's draws made at once are these)
+    monkeypatch.setattr(neural._PassDraws, "take", lambda self, X: None)
 
     def recording(X_batch, Y_batch, sample_weight, k, alpha, metric, rng, *extra):
-        discrete, match_on = extra
+        discrete, match_on, planned = extra
+        assert planned is None
         kwargs = {"k": k, "alpha": alpha, "metric": metric}
         if discrete is not None:
             kwargs["discrete"] = discrete
@@ -414,6 +418,83 @@ class TestMixBatchHook:
         assert X_mix.shape == batch.shape and y_mix.shape == targets.shape
         assert w_mix is None
         torch.testing.assert_close(y_mix.sum(1), torch.ones(16))
+
+
+def _planned_steps(monkeypatch):
+    """Count the nets' steps by whether their draw was made with the pass's."""
+    counts = {"planned": 0, "own": 0}
+    real = neural._step
+
+    def counting(*args):
+        if len(args[0]) > 1:  # (a batch of one row draws nothing)
+            counts["own" if args[9] is None else "planned"] += 1
+        return real(*args)
+
+    monkeypatch.setattr(neural, "_step", counting)
+    return counts
+
+
+def _state(net):
+    return {key: value.clone() for key, value in net.module_.state_dict().items()}
+
+
+class TestPassDraws:
+    """A training pass's draws are made at once, and give the same fit."""
+
+    @pytest.mark.parametrize(
+        "Net, params, fit_kwargs",
+        [
+            (KMixupClassifier, dict(k=4), {}),
+            (KMixupClassifier, dict(k=1, batch_size=40), {}),  # a last batch of 16
+            (KMixupClassifier, dict(k=16, batch_size=19), {}),  # a last batch of 1
+            (KMixupClassifier, dict(k=3, categorical_features=[1]), {}),
+            (KMixupClassifier, dict(k=4), {"sample_weight": np.linspace(0.5, 2, 96)}),
+            (KMixupRegressor, dict(k=8, alpha=0.4, metric="sqeuclidean"), {}),
+        ],
+    )
+    def test_same_fit_as_drawing_batch_by_batch(
+        self, monkeypatch, Net, params, fit_kwargs
+    ):
+        y = Y_REG if Net is KMixupRegressor else Y_INT
+        data = X.copy()
+        data[:, 1] = np.round(data[:, 1])  # integer codes: a categorical column
+        kwargs = {**FAST, "max_epochs": 3, **params, "random_state": 0}
+        counts = _planned_steps(monkeypatch)
+        planned = Net(**kwargs).fit(data, y, **fit_kwargs)
+        n_batches = sum(
+            len(X) - start > 1 for start in range(0, len(X), kwargs["batch_size"])
+        )
+        assert counts == {"planned": 3 * n_batches, "own": 0}
+        assert planned._pass_draws is None  # nothing of the pass is kept
+        monkeypatch.setattr(neural._PassDraws, "take", lambda self, X: None)
+        own = Net(**kwargs).fit(data, y, **fit_kwargs)
+        assert counts["own"] == 3 * n_batches
+        for key, value in _state(own).items():
+            assert torch.equal(_state(planned)[key], value), key
+        again = pickle.loads(pickle.dumps(planned))
+        np.testing.assert_array_equal(again.predict(data), planned.predict(data))
+
+    @pytest.mark.parametrize(
+        "params", [dict(mix_layer=[0, 1]), dict(label_weight=1.0), dict(alpha=0.0)]
+    )
+    def test_not_made_where_a_batch_needs_its_own(self, monkeypatch, params):
+        # a drawn place per batch, or labels standardised per batch: each
+        # batch is drawn on its own (alpha=0 draws nothing)
+        counts = _planned_steps(monkeypatch)
+        KMixupClassifier(k=4, random_state=0, **FAST, **params).fit(X, Y_INT)
+        assert counts["planned"] == 0
+
+    def test_a_changed_batch_is_drawn_on_its_own(self, monkeypatch):
+        class Shifted(KMixupClassifier):
+            def mix_batch(self, X, y, sample_weight=None, *, mix_layer=0):
+                return super().mix_batch(X + 1.0, y, sample_weight, mix_layer=mix_layer)
+
+        counts = _planned_steps(monkeypatch)
+        net = Shifted(k=4, random_state=0, **FAST).fit(X, Y_INT)
+        assert counts["planned"] == 0 and counts["own"] > 0
+        batch = torch.as_tensor(X[:32], dtype=torch.float32)
+        X_mix, _, _ = net.mix_batch(batch, torch.eye(3)[Y_INT[:32]])
+        assert torch.isfinite(X_mix).all()
 
 
 class SmallConv(torch.nn.Module):

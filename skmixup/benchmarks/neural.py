@@ -25,7 +25,8 @@ other programs on the cores) and on a GPU with the wall clock after a device
 synchronisation. The tables give medians, quartiles and ratios; the time the
 nets spend in the mixing step of each batch is recorded in three further fits
 of each (not in the timed ones, where reading the clock twice a batch would
-weigh on the ratios).
+weigh on the ratios), as a mean over the batches: a pass's first batch draws
+the k-batches of the whole pass.
 Each setting ends with the cost of mixing, as ratios of medians: the hand
 mixup loop to its ERM loop (``loop_mixup / loop_fused``), the net with
 ``k=1`` to the net with ``alpha=0``, and the net with ``k=--k`` to ``k=1``.
@@ -320,7 +321,7 @@ def _rows(args, setting, times, mixing):
                     f"ratio_to_{base}": med[name] / med[base] if base in med else ""
                     for base in BASES
                 },
-                "mixing_us_per_batch": float(np.median(mix)) * 1e6 if mix else "",
+                "mixing_us_per_batch": float(np.mean(mix)) * 1e6 if mix else "",
                 "n_fits": len(t),
                 "epochs": args.epochs,
                 "hidden_units": args.hidden_units,
