@@ -138,8 +138,10 @@ class _PassDraws:
     yielded, :func:`skmixup._mixing.draw_batches` draws every batch of the
     pass at once, consuming the net's generator as the batch-by-batch draws
     would (the same seed gives the same fit either way); each later batch
-    only reads its part. A batch that reaches ``mix_batch`` changed (a
-    subclass's own input) is drawn on its own, as without a planner.
+    only reads its part. A batch that reaches ``mix_batch`` as another
+    tensor (a subclass's own input) is drawn on its own, as without a
+    planner; one changed in place (by a callback) is matched as it was
+    sliced.
     """
 
     __slots__ = ("net", "feats", "rows", "batch_size", "draws", "index", "batch")
@@ -420,7 +422,7 @@ class _KMixupNetMixin:
         features alone (``alpha > 0``, ``mix_layer=0``, ``label_weight=0``),
         the pass's draws are made together at its first batch: one matching
         call for all its k-batches instead of a dozen small calls per batch,
-        with the same pairs and weights (see :class:`_PassDraws`).
+        with the same pairs and weights.
 
         Parameters
         ----------
