@@ -60,14 +60,21 @@ def _make_solver(vector):
         col4row[:k] = -1
         row4col[:k] = -1
         u[:k] = 0.0
+        # (row by row, so that the column scans vectorise; ``path`` holds each
+        # column's first minimising row until the searches reset it)
+        c0 = c[0]
         for j in range(k):
-            best, best_i = c[0, j], 0
-            for i in range(1, k):
-                x = c[i, j]
-                lower = x < best
-                best = x if lower else best
-                best_i = i if lower else best_i
-            v[j] = best
+            v[j] = c0[j]
+            path[j] = 0
+        for i in range(1, k):
+            ci = c[i]
+            for j in range(k):
+                x = ci[j]
+                lower = x < v[j]
+                v[j] = x if lower else v[j]
+                path[j] = i if lower else path[j]
+        for j in range(k):
+            best_i = path[j]
             if col4row[best_i] == -1:
                 col4row[best_i] = j
                 row4col[j] = best_i
@@ -101,14 +108,24 @@ def _make_solver(vector):
                     masked[j] = m
                     if not vector:
                         lowest = min(lowest, m)
-                if vector:
-                    for j in range(k):
-                        lowest = min(lowest, masked[j])
+                if vector:  # four running minima: a quarter of the chain
+                    l0 = l1 = l2 = l3 = inf
+                    k4 = k - k % 4
+                    for j in range(0, k4, 4):
+                        l0 = min(l0, masked[j])
+                        l1 = min(l1, masked[j + 1])
+                        l2 = min(l2, masked[j + 2])
+                        l3 = min(l3, masked[j + 3])
+                    for j in range(k4, k):
+                        l0 = min(l0, masked[j])
+                    lowest = min(min(l0, l1), min(l2, l3))
                 if not lowest < inf:  # inf or NaN: no finite reduced cost left
                     return False
                 index = -1
-                for j in range(k):  # any minimiser will do: the last, branch-free
-                    index = j if masked[j] == lowest else index
+                for j in range(k - 1, -1, -1):  # any minimiser will do: the last
+                    if masked[j] == lowest:
+                        index = j
+                        break
                 if index < 0 or path[index] < 0:  # NaN crept in: c is not finite
                     return False
                 min_val = lowest
