@@ -30,6 +30,7 @@ device except for the costs handed to the host solver.
 
 import itertools
 import os
+import sys
 from functools import cache
 from math import factorial
 
@@ -67,7 +68,15 @@ _ROWS_PER_CHUNK = 1 << 15
 
 
 def _n_threads():
-    return max(1, min(os.cpu_count() or 1, 8))
+    """Threads the compiled solver may use: at most 8, the machine's CPUs,
+    and torch's intra-op threads when torch is loaded (so that
+    ``torch.set_num_threads(1)`` keeps a net's fit, matching included, on one
+    core)."""
+    n = min(os.cpu_count() or 1, 8)
+    torch = sys.modules.get("torch")
+    if torch is not None and hasattr(torch, "get_num_threads"):
+        n = min(n, torch.get_num_threads())
+    return max(1, n)
 
 
 def _threads_for(work):

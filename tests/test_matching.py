@@ -348,6 +348,20 @@ class TestJV:
         monkeypatch.setattr(matching_mod, "_n_threads", lambda: 2)
         np.testing.assert_array_equal(match_batches(A, B, solver="jv"), expected)
 
+    def test_threads_follow_torch_when_loaded(self, monkeypatch):
+        # torch.set_num_threads(1) keeps the compiled matching on one core too
+        monkeypatch.setattr(matching_mod.os, "cpu_count", lambda: 4)
+        monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
+        assert matching_mod._n_threads() == 1
+        monkeypatch.setattr(torch, "get_num_threads", lambda: 3)
+        assert matching_mod._n_threads() == 3
+        monkeypatch.setattr(torch, "get_num_threads", lambda: 64)
+        assert matching_mod._n_threads() == 4  # the CPUs
+        monkeypatch.setattr(matching_mod.os, "cpu_count", lambda: 64)
+        assert matching_mod._n_threads() == 8  # the cap
+        monkeypatch.delitem(matching_mod.sys.modules, "torch")
+        assert matching_mod._n_threads() == 8
+
     @pytest.mark.parametrize("kind", ("normal", "integer", "duplicates"))
     @pytest.mark.parametrize("k", (15, 16, 17, 33))
     def test_both_column_scans_are_exact(self, k, kind):
