@@ -36,6 +36,53 @@ except ImportError:  # pragma: no cover - fallback when numba cannot be installe
 _VECTOR_MIN_K = 16
 
 
+@_njit_inline
+def _column_reduction(c, col4row, u, v, path, row4col):
+    """The solver's start: ``v_j = min_i c_ij`` gives feasible duals
+    (``u = 0``), and each column whose minimising row is still free is
+    assigned to it. Typically ~60% of the rows start assigned, which skips
+    their augmenting-path searches. The minima are taken row by row, so that
+    the column scans vectorise; ``path`` holds each column's first
+    minimising row until the searches reset it."""
+    k = c.shape[0]
+    col4row[:k] = -1
+    row4col[:k] = -1
+    u[:k] = 0.0
+    c0 = c[0]
+    for j in range(k):
+        v[j] = c0[j]
+        path[j] = 0
+    for i in range(1, k):
+        ci = c[i]
+        for j in range(k):
+            x = ci[j]
+            lower = x < v[j]
+            v[j] = x if lower else v[j]
+            path[j] = i if lower else path[j]
+    for j in range(k):
+        best_i = path[j]
+        if col4row[best_i] == -1:
+            col4row[best_i] = j
+            row4col[j] = best_i
+
+
+@_njit_inline
+def _lowest(masked, k):
+    """``min(masked[:k])`` as four running minima: a quarter of the chain of
+    dependent comparisons."""
+    inf = np.inf
+    l0 = l1 = l2 = l3 = inf
+    k4 = k - k % 4
+    for j in range(0, k4, 4):
+        l0 = min(l0, masked[j])
+        l1 = min(l1, masked[j + 1])
+        l2 = min(l2, masked[j + 2])
+        l3 = min(l3, masked[j + 3])
+    for j in range(k4, k):
+        l0 = min(l0, masked[j])
+    return min(min(l0, l1), min(l2, l3))
+
+
 def _make_solver(vector):
     """Compile :func:`_solve_one` for one way of scanning the columns."""
 
@@ -53,31 +100,7 @@ def _make_solver(vector):
         not the arithmetic, were the cost.
         """
         k, inf = c.shape[0], np.inf
-        # Column reduction: v_j = min_i c_ij gives feasible duals (u = 0), and
-        # each column whose minimising row is still free is assigned to it.
-        # Typically ~60% of the rows start assigned, which skips their
-        # augmenting-path searches.
-        col4row[:k] = -1
-        row4col[:k] = -1
-        u[:k] = 0.0
-        # (row by row, so that the column scans vectorise; ``path`` holds each
-        # column's first minimising row until the searches reset it)
-        c0 = c[0]
-        for j in range(k):
-            v[j] = c0[j]
-            path[j] = 0
-        for i in range(1, k):
-            ci = c[i]
-            for j in range(k):
-                x = ci[j]
-                lower = x < v[j]
-                v[j] = x if lower else v[j]
-                path[j] = i if lower else path[j]
-        for j in range(k):
-            best_i = path[j]
-            if col4row[best_i] == -1:
-                col4row[best_i] = j
-                row4col[j] = best_i
+        _column_reduction(c, col4row, u, v, path, row4col)
         for cur_row in range(k):
             if col4row[cur_row] != -1:
                 continue
@@ -108,17 +131,8 @@ def _make_solver(vector):
                     masked[j] = m
                     if not vector:
                         lowest = min(lowest, m)
-                if vector:  # four running minima: a quarter of the chain
-                    l0 = l1 = l2 = l3 = inf
-                    k4 = k - k % 4
-                    for j in range(0, k4, 4):
-                        l0 = min(l0, masked[j])
-                        l1 = min(l1, masked[j + 1])
-                        l2 = min(l2, masked[j + 2])
-                        l3 = min(l3, masked[j + 3])
-                    for j in range(k4, k):
-                        l0 = min(l0, masked[j])
-                    lowest = min(min(l0, l1), min(l2, l3))
+                if vector:
+                    lowest = _lowest(masked, k)
                 if not lowest < inf:  # inf or NaN: no finite reduced cost left
                     return False
                 index = -1
