@@ -224,7 +224,7 @@ def draw_batches(feats, rows, batch_size, k, alpha, metric, rng, *, what="X"):
     Returns
     -------
     draws : _BatchDraws
-        Whose :meth:`~_BatchDraws.batch` gives each batch's record.
+        Whose :meth:`~_BatchDraws.step` gives each batch's draw.
     """
     n = len(rows)
     n_full = (n // batch_size) * batch_size
@@ -258,7 +258,9 @@ def _draw_group(feats, R, k, alpha, metric, rng, what):
     # of each k-batch is the next one in the shuffle.
     offset = np.arange(0, n_batches * m, m)[:, None]
     flat = (order + offset).reshape(-1)
-    shifted = (np.roll(order, -k, axis=1) + offset).reshape(-1)
+    shifted = (np.concatenate((order[:, k:], order[:, :k]), axis=1) + offset).reshape(
+        -1
+    )
     lam = np.empty(n_batches * m)
     lam[flat] = np.repeat(lam_groups, k, axis=1)[:, :m].reshape(-1)
     lam = lam.reshape(n_batches, m)
@@ -274,7 +276,7 @@ def _draw_group(feats, R, k, alpha, metric, rng, what):
     partners = rows[shifted].reshape(n_batches, m)
     # each row's position in its batch: the matched rows back to positions
     position = np.empty(feats.shape[0], dtype=np.int64)
-    position[rows] = np.tile(np.arange(m), n_batches)
+    position[R] = np.arange(m)
     by_slot = None
     n_cut = (m // k) * k
     for cut in (slice(0, n_cut), slice(n_cut, m)):
