@@ -248,11 +248,14 @@ def _draw_group(feats, R, k, alpha, metric, rng, what):
     k = cap_k(k, m)
     n_lambdas = -(-m // k)
     order = np.empty((n_batches, m), dtype=np.int64)
-    lam_groups = np.empty((n_batches, n_lambdas))
-    pick_u = np.empty((n_batches, m))
+    uniforms = np.empty((n_batches, n_lambdas + m))
+    positions = np.arange(m)
     for b in range(n_batches):  # the generator's order of draw(), batch after batch
-        order[b] = rng.permutation(m)
-        lam_groups[b], pick_u[b] = _lambdas_and_picks(rng, alpha, n_lambdas, m)
+        shuffle = order[b]
+        shuffle[:] = positions
+        rng.shuffle(shuffle)  # in place: the numbers of rng.permutation(m)
+        _lambdas_and_picks(rng, alpha, n_lambdas, m, out=uniforms[b])
+    lam_groups, pick_u = uniforms[:, :n_lambdas], uniforms[:, n_lambdas:]
     # Flat positions: slot j of batch b's shuffle holds its point order[b, j]
     # (found at flat[b, j] of every (n_batches, m) array); the partner k-batch
     # of each k-batch is the next one in the shuffle.
@@ -303,42 +306,52 @@ def _draw_group(feats, R, k, alpha, metric, rng, what):
 class _BatchDraws:
     """The draws of :func:`draw_batches`, read batch by batch.
 
-    :meth:`send` moves each group's partners to the mixed arrays' kind and
-    device once (and makes their weights there once), so that a batch's
-    :meth:`step` only slices.
+    :meth:`send` makes every batch's step for the mixed arrays' kind and
+    device at once: each group's partners are moved there once, its weights
+    made there once, and each batch's part of them sliced in one loop, so
+    that a batch's :meth:`step` is a lookup.
     """
 
-    __slots__ = ("groups", "n_full", "sent")
+    __slots__ = ("groups", "n_full", "steps")
 
     def __init__(self, groups, n_full):
-        self.groups, self.n_full, self.sent = groups, n_full, None
+        self.groups, self.n_full, self.steps = groups, n_full, None
 
     def send(self, like):
-        """Partners and weights made for arrays like ``like`` (once)."""
+        """Each batch's ``(record, partner, weights)`` made for arrays like
+        ``like`` (once): the weights' forms for ``like``'s dtype and shape
+        are sliced ahead (those of other arrays, when first asked for)."""
         nx = namespace(like)
-        self.sent = [
-            None
-            if group is None
-            else (nx.asarray(group[0], like), _Weights(group[1].reshape(-1), like))
-            for group in self.groups
-        ]
+        form = (float_dtype(like), like.ndim)
+        self.steps = steps = []
+        for group in self.groups:
+            if group is None:
+                steps.append(None)
+                continue
+            partner, lam, order, k, pick_u = group
+            weights = _Weights(lam.reshape(-1), like)
+            weights.pair(*form)
+            sent = zip(nx.asarray(partner, like), weights.split(lam.shape[1]))
+            steps.append(
+                [
+                    (_Draw(p, w, o, k, u), sent_p, sent_w)
+                    for p, w, o, u, (sent_p, sent_w) in zip(
+                        partner, lam, order, pick_u, sent
+                    )
+                ]
+            )
 
     def step(self, b):
         """``(record, partner, weights)`` of batch ``b`` for :func:`_step`,
-        or None when the batch mixes nothing."""
-        g, i = (0, b) if b < self.n_full else (len(self.groups) - 1, 0)
-        group = self.groups[g]
-        if group is None:
-            return None
-        partner, lam, order, k, pick_u = group
-        record = _Draw(partner[i], lam[i], order[i], k, pick_u[i])
-        sent_partner, weights = self.sent[g]
-        m = lam.shape[1]
-        return record, sent_partner[i], weights.rows(slice(i * m, (i + 1) * m))
+        or None when the batch mixes nothing (after :meth:`send`)."""
+        g, i = (0, b) if b < self.n_full else (-1, 0)
+        group = self.steps[g]
+        return None if group is None else group[i]
 
 
-def _lambdas_and_picks(rng, alpha, n_lambdas, n_picks):
-    """``n_lambdas`` draws of Beta(alpha, alpha), then ``n_picks`` uniforms.
+def _lambdas_and_picks(rng, alpha, n_lambdas, n_picks, out=None):
+    """``n_lambdas`` draws of Beta(alpha, alpha), then ``n_picks`` uniforms
+    (written into ``out``, a contiguous float64 row of both, when given).
 
     Beta(1, 1) is the uniform distribution, which numpy draws about twenty
     times faster than its beta sampler does at ``alpha=1`` (a rejection
@@ -347,10 +360,14 @@ def _lambdas_and_picks(rng, alpha, n_lambdas, n_picks):
     uniforms, taken in one call: numpy's generator gives the same numbers
     for ``random(a + b)`` as for ``random(a)`` then ``random(b)``.
     """
+    if out is None:
+        out = np.empty(n_lambdas + n_picks)
     if alpha == 1:
-        u = rng.random(n_lambdas + n_picks)
-        return u[:n_lambdas], u[n_lambdas:]
-    return rng.beta(alpha, alpha, size=n_lambdas), rng.random(n_picks)
+        rng.random(out=out)
+    else:
+        out[:n_lambdas] = rng.beta(alpha, alpha, size=n_lambdas)
+        rng.random(out=out[n_lambdas:])
+    return out[:n_lambdas], out[n_lambdas:]
 
 
 class _Draw:
@@ -482,6 +499,28 @@ class _Weights:
         part = _Weights(self.lam[rows], self.like)
         part.parent, part.span = self, rows
         return part
+
+    def split(self, m):
+        """:meth:`rows` of each run of ``m`` rows (``m`` divides the rows),
+        with the forms made so far cut in one call each."""
+        n_parts = len(self.lam) // m
+        cuts = {
+            key: [
+                [None] * n_parts
+                if w is None
+                else list(w.reshape(n_parts, m, *w.shape[1:]))
+                for w in pair
+            ]
+            for key, pair in self.cache.items()
+        }
+        parts = []
+        for i, lam in enumerate(self.lam.reshape(n_parts, m)):
+            part = _Weights.__new__(_Weights)
+            part.lam, part.like, part.nx, part.parent = lam, self.like, self.nx, self
+            part.span = slice(i * m, (i + 1) * m)
+            part.cache = {key: (w[i], w1[i]) for key, (w, w1) in cuts.items()}
+            parts.append(part)
+        return parts
 
 
 def standardize(X):
