@@ -378,6 +378,32 @@ class TestJV:
             perm_cost(C, perm), scipy_optimum(C), rtol=RTOL, atol=ATOL
         )
 
+    @pytest.mark.parametrize("kind", ("normal", "integer", "duplicates"))
+    @pytest.mark.parametrize("k", (3, 16))
+    def test_reduction_start_is_a_feasible_partial_solution(self, k, kind):
+        # The searches start from a row then a column reduction: u holds the
+        # row minima, every reduced cost (c_ij - u_i) - v_j is >= 0 exactly
+        # (v_j is one of those differences, computed the same way), and each
+        # pair assigned at the start has reduced cost 0.
+        from skmixup._jv import _reduction, _workspace
+
+        rng = np.random.default_rng(k)
+        A, B = make_blocks(kind, 40, k, rng)
+        blocks = np.ascontiguousarray(pairwise_cost(A, B))
+        for c in blocks:
+            u, v, _, path, row4col, *_ = _workspace(k)
+            col4row = np.empty(k, dtype=np.int64)
+            _reduction(c, col4row, u, v, path, row4col)
+            np.testing.assert_array_equal(u, c.min(axis=1))
+            reduced = (c - u[:, None]) - v[None, :]
+            assert (reduced >= 0).all()
+            assert (reduced.min(axis=0) == 0).all()
+            rows = np.flatnonzero(col4row >= 0)
+            assert len(rows) >= 1
+            np.testing.assert_array_equal(row4col[col4row[rows]], rows)
+            assert (row4col[row4col >= 0] >= 0).sum() == len(rows)
+            assert (reduced[rows, col4row[rows]] == 0).all()
+
     @pytest.mark.parametrize("value", (np.nan, np.inf))
     @pytest.mark.parametrize("n_threads", (1, 2))
     @pytest.mark.parametrize("k", (5, 16))
@@ -438,10 +464,11 @@ class TestMatchRows:
     def test_optimal_with_many_features(self, d, integer, metric, k):
         # From _DOT_MIN_FEATURES = 16 features on, each cost entry is a dot
         # product over the features, four anchors at a time (the other loop
-        # order below).
-        from skmixup._jv import _DOT_MIN_FEATURES
+        # order below), and from _PAIR_MIN_FEATURES = 32 on two partners at a
+        # time (40 and 100 features; odd k leave one partner over).
+        from skmixup._jv import _DOT_MIN_FEATURES, _PAIR_MIN_FEATURES
 
-        assert _DOT_MIN_FEATURES == 16
+        assert (_DOT_MIN_FEATURES, _PAIR_MIN_FEATURES) == (16, 32)
         rng = np.random.default_rng(d + k)
         if integer:  # ties
             A = rng.integers(0, 2, size=(200, k, d)).astype(np.float64)

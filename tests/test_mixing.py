@@ -805,8 +805,14 @@ class TestDrawBatches:
             assert got.k == ref.k
             assert type(partner) is type(feats)
             np.testing.assert_array_equal(np.asarray(partner), ref.partner)
-            w = weights.pair(feats.dtype, 2)[0]
+            w, w1 = weights.pair(feats.dtype, 2)  # made ahead by send()
             np.testing.assert_array_equal(np.asarray(w).ravel(), ref.lam.astype(dtype))
+            if w1 is not None:  # numpy mixes with 1 - lam as well
+                np.testing.assert_array_equal(w1, 1 - w)
+            # a form not made ahead (sample weights): cut from the pass's
+            w_1d = weights.pair(feats.dtype, 1)[0]
+            assert w_1d.shape == (len(batch),)
+            np.testing.assert_array_equal(np.asarray(w_1d), ref.lam.astype(dtype))
         # the generator is left where the batch-by-batch draws leave it
         assert planned_rng.random() == own_rng.random()
 
