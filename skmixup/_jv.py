@@ -57,10 +57,10 @@ def _lowest(masked, k):
 def _reduction(c, col4row, u, v, path, row4col):
     """The solver's start: row then column reduction. ``u_i = min_j c_ij``
     and ``v_j = min_i (c_ij - u_i)`` are feasible duals, and each column
-    whose minimising row is still free is assigned to it. On random blocks
-    about 70% of the rows start assigned (60% after a column reduction
-    alone), which skips their augmenting-path searches: a quarter fewer
-    search steps. The column minima are taken row by row, so that the
+    whose minimising row is still free is assigned to it. On random
+    16 x 16 blocks about 69% of the rows start assigned (52% after a column
+    reduction alone), which skips their augmenting-path searches: a quarter
+    fewer search steps. The column minima are taken row by row, so that the
     column scans vectorise; ``path`` holds each column's first minimising
     row until the searches reset it. Each ``v_j`` is one of the differences
     ``c_ij - u_i`` that the searches compute again, so every reduced cost
