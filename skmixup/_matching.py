@@ -18,9 +18,10 @@ choices live here and nowhere else:
   (:func:`ot.emd`), from which each point draws its partner.
 
 Every block is rescaled by a power of two before its cost is computed (exact,
-so the optimum is unchanged) and centred on its partner's mean: the pairs do
-not depend on the data's units, and squared distances neither overflow nor
-underflow. A block holding NaN or infinity raises ``ValueError``. The costs
+so the optimum is unchanged) and centred on a point of its partner block (the
+fused kernel: the first partner; the batched costs: the partners' mean): the
+pairs do not depend on the data's units or offset, and squared distances
+neither overflow nor underflow. A block holding NaN or infinity raises ``ValueError``. The costs
 are those of :data:`skmixup._metrics.METRICS`, the one table that the batched
 costs and the compiled kernel both read. The code is written once against the
 namespace of :mod:`skmixup._backend`: host data (CPU tensors through zero-copy
