@@ -496,9 +496,7 @@ class _Weights:
         """The weights of the rows ``rows`` (a slice), their forms sliced
         from this one's (made here when first asked for) rather than made
         again."""
-        part = _Weights(self.lam[rows], self.like)
-        part.parent, part.span = self, rows
-        return part
+        return self._part(rows, {})
 
     def split(self, m):
         """:meth:`rows` of each run of ``m`` rows (``m`` divides the rows),
@@ -513,14 +511,20 @@ class _Weights:
             ]
             for key, pair in self.cache.items()
         }
-        parts = []
-        for i, lam in enumerate(self.lam.reshape(n_parts, m)):
-            part = _Weights.__new__(_Weights)
-            part.lam, part.like, part.nx, part.parent = lam, self.like, self.nx, self
-            part.span = slice(i * m, (i + 1) * m)
-            part.cache = {key: (w[i], w1[i]) for key, (w, w1) in cuts.items()}
-            parts.append(part)
-        return parts
+        return [
+            self._part(
+                slice(i * m, (i + 1) * m),
+                {key: (w[i], w1[i]) for key, (w, w1) in cuts.items()},
+            )
+            for i in range(n_parts)
+        ]
+
+    def _part(self, span, cache):
+        """The weights of the rows ``span`` of this one, with forms ``cache``."""
+        part = _Weights.__new__(_Weights)
+        part.lam, part.like, part.nx = self.lam[span], self.like, self.nx
+        part.cache, part.parent, part.span = cache, self, span
+        return part
 
 
 def standardize(X):
