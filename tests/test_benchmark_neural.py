@@ -2,6 +2,7 @@
 
 import argparse
 
+import numpy as np
 import pytest
 import torch
 
@@ -85,6 +86,58 @@ def test_mixing_cost_ratios_printed(tiny_run, capsys):
         f"KMixupClassifier(k=1) / KMixupClassifier(alpha=0) {ours:.3f}; "
         f"KMixupClassifier(k=4) / KMixupClassifier(k=1) {k_cost:.3f}."
     ) in text
+
+
+def test_paired_line_printed(tiny_run):
+    _, out = tiny_run
+    df = pd.read_csv(out / "neural.csv").set_index("contender")
+    text = (out / "results.md").read_text()
+
+    def interval(name, column="paired_ratio"):
+        lo, hi = df.loc[name, column + "_lo"], df.loc[name, column + "_hi"]
+        assert lo <= df.loc[name, column] <= hi
+        return f"{df.loc[name, column]:.3f} [{lo:.3f}, {hi:.3f}]"
+
+    assert (
+        f"hand mixup / hand ERM loop {interval('loop_mixup')}; "
+        f"k=1 / alpha=0 {interval('mixup')}; their difference "
+        f"{interval('mixup', 'mixing_gap')}; k=4 / k=1 {interval('kmixup')}."
+    ) in text
+    paired = ["loop_mixup", "mixup", "kmixup"]
+    assert df.drop(index=paired)["paired_ratio"].isna().all()
+    assert df.drop(index="mixup")["mixing_gap"].isna().all()
+
+
+class TestPaired:
+    """The cost-of-mixing ratios taken round by round."""
+
+    @staticmethod
+    def times(drift):
+        # 9 rounds; every fit of round r is slowed by the same factor drift[r]
+        base = np.array([1.0, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97, 1.0, 1.0])
+        ratios = {"loop_mixup": 1.10, "mixup": 1.20, "kmixup": 1.04}
+        times = {"loop_fused": base * drift, "erm": 2 * base * drift}
+        times["loop_mixup"] = times["loop_fused"] * ratios["loop_mixup"]
+        times["mixup"] = times["erm"] * ratios["mixup"]
+        times["kmixup"] = times["mixup"] * ratios["kmixup"]
+        return {name: list(t) for name, t in times.items()}
+
+    def test_ratios_of_one_round_and_drift_cancels(self):
+        drift = np.linspace(1.0, 1.5, 9)  # the machine slows down round by round
+        paired = neural._paired(self.times(drift), seed=0)
+        for name, want in (("loop_mixup", 1.10), ("mixup", 1.20), ("kmixup", 1.04)):
+            assert paired[name] == pytest.approx((want, want, want))
+        assert paired["gap"] == pytest.approx((0.10, 0.10, 0.10))
+
+    def test_interval_holds_the_median_and_is_reproducible(self):
+        times = self.times(np.ones(9))
+        times["kmixup"] = [
+            t * f for t, f in zip(times["kmixup"], np.linspace(0.95, 1.05, 9))
+        ]
+        median, lo, hi = neural._paired(times, seed=0)["kmixup"]
+        assert median == pytest.approx(1.04)
+        assert 1.04 * 0.95 <= lo < median < hi <= 1.04 * 1.05
+        assert neural._paired(times, seed=0)["kmixup"] == (median, lo, hi)
 
 
 @pytest.mark.parametrize("mixup", [False, True])

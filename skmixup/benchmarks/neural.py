@@ -29,7 +29,11 @@ weigh on the ratios), as a mean over the batches: a pass's first batch draws
 the k-batches of the whole pass.
 Each setting ends with the cost of mixing, as ratios of medians: the hand
 mixup loop to its ERM loop (``loop_mixup / loop_fused``), the net with
-``k=1`` to the net with ``alpha=0``, and the net with ``k=--k`` to ``k=1``.
+``k=1`` to the net with ``alpha=0``, and the net with ``k=--k`` to ``k=1``;
+then the same ratios paired by round (the two fits of a ratio ran in the
+same round: the median of the rounds' ratios, with a 95% bootstrap interval
+of that median), and the difference of the first two, so that a reader can
+tell a ratio's margin from the run's noise.
 
 ``--images`` times instead the images benchmark's network, the default
 :class:`~skmixup.modules.ConvNet`, on scikit-learn's 1,797 digits (8 x 8
@@ -93,6 +97,10 @@ CONTENDERS = tuple(LABELS)
 _MIXING_FITS = 3
 #: the contenders whose median every row is divided by (a column each)
 BASES = ("mlp", "loop", "loop_fused", "mixup", "erm")
+#: the cost-of-mixing ratios: contender -> the contender it is divided by
+MIXING_PAIRS = {"loop_mixup": "loop_fused", "mixup": "erm", "kmixup": "mixup"}
+#: bootstrap resamples of the rounds for the paired ratios' intervals
+_BOOTSTRAP = 2000
 
 
 def add_arguments(parser):
@@ -302,9 +310,36 @@ def _measure_setting(args, n_samples, n_features, batch_size, now, sync):
     return times, mixing
 
 
+def _paired(times, seed):
+    """The cost-of-mixing ratios round by round: for each pair of
+    :data:`MIXING_PAIRS` (and the gap, ``mixup / erm - loop_mixup /
+    loop_fused``), the median over the rounds of the ratio of the two fits
+    timed in the same round, with a 95% percentile-bootstrap interval of
+    that median (``_BOOTSTRAP`` resamples of the rounds, seeded). Fits of one
+    round ran back to back, so a drift of the machine's speed between rounds
+    cancels in their ratio: the spread left is the fits' own."""
+    per_round = {
+        name: np.asarray(times[name]) / np.asarray(times[base])
+        for name, base in MIXING_PAIRS.items()
+    }
+    per_round["gap"] = per_round["mixup"] - per_round["loop_mixup"]
+    rounds = len(times["mixup"])
+    resampled = np.random.default_rng(seed).integers(
+        0, rounds, size=(_BOOTSTRAP, rounds)
+    )
+    return {
+        name: (
+            float(np.median(r)),
+            *map(float, np.quantile(np.median(r[resampled], axis=1), [0.025, 0.975])),
+        )
+        for name, r in per_round.items()
+    }
+
+
 def _rows(args, setting, times, mixing):
     n_samples, n_features, batch_size = setting
     med = {name: float(np.median(t)) for name, t in times.items()}
+    paired = _paired(times, args.seed)
     rows = []
     for name, t in times.items():
         mix = mixing[name]
@@ -322,6 +357,14 @@ def _rows(args, setting, times, mixing):
                     for base in BASES
                 },
                 "mixing_us_per_batch": float(np.mean(mix)) * 1e6 if mix else "",
+                **{
+                    f"paired_ratio{end}": paired[name][i] if name in paired else ""
+                    for i, end in enumerate(("", "_lo", "_hi"))
+                },
+                **{
+                    f"mixing_gap{end}": paired["gap"][i] if name == "mixup" else ""
+                    for i, end in enumerate(("", "_lo", "_hi"))
+                },
                 "n_fits": len(t),
                 "epochs": args.epochs,
                 "hidden_units": args.hidden_units,
@@ -377,8 +420,17 @@ def _summary(rows, k):
         f"{by['loop_mixup']['ratio_to_loop_fused']:.3f}; KMixupClassifier(k=1) / "
         f"KMixupClassifier(alpha=0) {by['mixup']['ratio_to_erm']:.3f}; "
         f"KMixupClassifier(k={k}) / KMixupClassifier(k=1) "
-        f"{by['kmixup']['ratio_to_mixup']:.3f}."
+        f"{by['kmixup']['ratio_to_mixup']:.3f}.\n"
+        f"Paired by round (median of the rounds' ratios [95% bootstrap "
+        f"interval]): hand mixup / hand ERM loop {_interval(by['loop_mixup'])}; "
+        f"k=1 / alpha=0 {_interval(by['mixup'])}; their difference "
+        f"{_interval(by['mixup'], 'mixing_gap')}; k={k} / k=1 "
+        f"{_interval(by['kmixup'])}."
     )
+
+
+def _interval(row, column="paired_ratio"):
+    return f"{row[column]:.3f} [{row[column + '_lo']:.3f}, {row[column + '_hi']:.3f}]"
 
 
 def run(args):
