@@ -171,13 +171,10 @@ def draw(feats, k, alpha, metric, rng, *, weights=None, what="X"):
     k = cap_k(k, n)
     order = rng.permutation(n)
     lam_groups, pick_u = _lambdas_and_picks(rng, alpha, -(-n // k), n)
-    if k == 1:  # ordinary mixup: nothing to match; scattered by position
-        partner = np.empty(n, dtype=np.int64)
-        partner[order[:-1]] = order[1:]  # the next point in the shuffle
-        partner[order[-1]] = order[0]
-        lam = np.empty(n)
-        lam[order] = lam_groups
-        return _Draw(partner, lam, order, k, pick_u)
+    if k == 1:  # ordinary mixup: nothing to match; the next point in the shuffle
+        partner, lam = np.empty((1, n), dtype=np.int64), np.empty((1, n))
+        _mixup_slots(order[None], lam_groups[None], lam, partner)
+        return _Draw(partner[0], lam[0], order, k, pick_u)
     shifted = np.concatenate((order[k:], order[:k]))  # np.roll(order, -k)
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
@@ -297,9 +294,9 @@ def _draw_group(feats, R, k, alpha, metric, rng, what):
 
 @_njit
 def _mixup_slots(order, lam_groups, lam, partner):
-    """The index work of :func:`_draw_group` at ``k = 1``, for every batch in
-    one compiled loop (a dozen numpy calls per pass otherwise, a third of
-    the pass's draw after the generator's own calls): the point at slot
+    """The pairs of ordinary mixup (``k = 1``) for :func:`draw` (one batch)
+    and :func:`_draw_group` (every batch of a pass in one compiled loop, a
+    dozen numpy calls otherwise): the point at slot
     ``j`` of batch ``b``'s shuffle ``order[b]`` gets the weight
     ``lam_groups[b, j]`` and, as its partner, the point at the next slot
     (cyclically)."""
