@@ -362,24 +362,54 @@ class TestJV:
         monkeypatch.delitem(matching_mod.sys.modules, "torch")
         assert matching_mod._n_threads() == 8
 
+    @pytest.mark.parametrize("dtype", (np.float64, np.float32))
     @pytest.mark.parametrize("kind", ("normal", "integer", "duplicates"))
-    @pytest.mark.parametrize("k", (15, 16, 17, 33))
-    def test_both_column_scans_are_exact(self, k, kind):
+    @pytest.mark.parametrize("k", (8, 15, 16, 17, 32, 33))
+    def test_both_column_scans_are_exact(self, k, kind, dtype):
         # Blocks of k >= 16 are solved with the vectorised column scan, smaller
         # ones with the scalar one; 17 and 33 leave a remainder after the
-        # compiler's vector width.
+        # compiler's vector width; 8, 16 and 32 are searched in vector
+        # registers (_jv.SEARCH_WIDTHS).
         rng = np.random.default_rng(k)
         A, B = make_blocks(kind, 150, k, rng)
-        cost = np.ascontiguousarray(pairwise_cost(A, B, reduced=True))
+        cost = np.ascontiguousarray(pairwise_cost(A, B, reduced=True), dtype=dtype)
         perm = _lsap_square_batch(cost)
         assert_permutations(perm, k)
         C = true_cost(A, B, "sqeuclidean")
+        if dtype == np.float32:  # the optimum of the costs as solved
+            C = cost.astype(np.float64)
         np.testing.assert_allclose(
             perm_cost(C, perm), scipy_optimum(C), rtol=RTOL, atol=ATOL
         )
 
+    @pytest.mark.parametrize("dtype", (np.float64, np.float32))
     @pytest.mark.parametrize("kind", ("normal", "integer", "duplicates"))
-    @pytest.mark.parametrize("k", (3, 16))
+    @pytest.mark.parametrize("k", _jv.SEARCH_WIDTHS)
+    def test_register_kernels_equal_the_loops(self, k, kind, dtype, monkeypatch):
+        # The block sizes of SEARCH_WIDTHS are reduced and searched in vector
+        # registers: the same steps as the loops, so the same pairs and the
+        # same duals to the last bit, ties included. The loops run here as
+        # Python (HAS_NUMBA off), the register kernels compiled.
+        rng = np.random.default_rng(k)
+        A, B = make_blocks(kind, 12, k, rng)
+        blocks = np.ascontiguousarray(pairwise_cost(A, B), dtype=dtype)
+        solve = _jv._solve_vector if k >= _jv._VECTOR_MIN_K else _jv._solve_scalar
+
+        def run(fn, c):
+            col4row = np.empty(k, dtype=np.int64)
+            work = _jv._workspace(k)
+            assert fn(c, col4row, *work)
+            return col4row, work[0], work[1]
+
+        compiled = [run(_jv._solve_one, c) for c in blocks]
+        monkeypatch.setattr(_jv, "HAS_NUMBA", False)
+        monkeypatch.setattr(_jv, "_reduction", _jv._reduction.py_func)
+        for c, fast in zip(blocks, compiled):
+            for got, want in zip(fast, run(solve.py_func, c)):
+                np.testing.assert_array_equal(got, want)
+
+    @pytest.mark.parametrize("kind", ("normal", "integer", "duplicates"))
+    @pytest.mark.parametrize("k", (3, 8, 16, 32))
     def test_reduction_start_is_a_feasible_partial_solution(self, k, kind):
         # The searches start from a row then a column reduction: u holds the
         # row minima, every reduced cost (c_ij - u_i) - v_j is >= 0 exactly
