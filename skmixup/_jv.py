@@ -800,8 +800,8 @@ def _lsap_square_batch(cost, n_threads=1):
 
     Parameters
     ----------
-    cost : ndarray of shape (n_blocks, k, k), float32 or float64, C-contiguous
-        Finite costs.
+    cost : ndarray of shape (n_blocks, k, k), real
+        Finite costs (solved in float32 if they are float32, else in float64).
     n_threads : int, default=1
         Blocks are split into this many contiguous chunks solved in threads
         (the kernel releases the GIL).
@@ -811,6 +811,9 @@ def _lsap_square_batch(cost, n_threads=1):
     col4row : ndarray of shape (n_blocks, k), int64
         ``col4row[b, i]`` is the column assigned to row ``i`` of block ``b``.
     """
+    # The register kernels read C-ordered float32 or float64 blocks.
+    single = cost.dtype == np.float32
+    cost = np.ascontiguousarray(cost, dtype=np.float32 if single else np.float64)
     n_blocks, k, _ = cost.shape
     out = np.empty((n_blocks, k), dtype=np.int64)
     if _in_ranges(lambda a, b: _solve_range(cost, out, a, b), n_blocks, n_threads):

@@ -445,6 +445,22 @@ class TestJV:
         with pytest.raises(ValueError, match="costs must be finite"):
             _lsap_square_batch(cost, n_threads=n_threads)
 
+    @pytest.mark.parametrize("k", (5, 16))
+    def test_any_real_layout_and_dtype(self, k):
+        # The register kernels read C-ordered float blocks: other layouts and
+        # integer costs are converted first, and give the same pairs.
+        rng = np.random.default_rng(k)
+        cost = rng.integers(0, 50, size=(30, k, k))
+        want = _lsap_square_batch(np.ascontiguousarray(cost, dtype=np.float64))
+        swapped = np.ascontiguousarray(cost.transpose(0, 2, 1), dtype=np.float64)
+        for other in (cost, swapped.transpose(0, 2, 1)):  # same values, not C
+            assert other.flags.c_contiguous == (other is cost)
+            np.testing.assert_array_equal(_lsap_square_batch(other), want)
+        fortran = np.asfortranarray(cost.astype(np.float32))
+        np.testing.assert_array_equal(
+            _lsap_square_batch(fortran), _lsap_square_batch(cost.astype(np.float32))
+        )
+
     def test_does_not_modify_cost(self):
         cost = np.random.default_rng(2).normal(size=(20, 6, 6))
         before = cost.copy()
