@@ -6,11 +6,12 @@ solver is the algorithm of :func:`scipy.optimize.linear_sum_assignment`
 costs one call instead of one Python-level call per block; its column scans
 are branch-free. :func:`_match_rows` also builds each block's cost from row
 indices of the features inside the same compiled loop (the per-batch step of
-k-mixup: no gathered copies, no cost stack). For the block sizes
-:data:`SEARCH_WIDTHS` (8, 16, 32) the solver's start and its searches keep
-the block's column state in vector registers (LLVM IR written with
-llvmlite, :func:`_make_search`, :func:`_make_reduce`): the same steps, the
-same pairs, about a third less time per block.
+k-mixup: no gathered copies, no cost stack). For blocks of 4 x 4 to
+32 x 32, padded with infinity to a width of :data:`SEARCH_WIDTHS` (8, 16,
+32), the solver's start and its searches keep the block's column state in
+vector registers (LLVM IR written with llvmlite, :func:`_make_search`,
+:func:`_make_reduce`): the same steps, the same pairs, a third to a half
+less time per block.
 """
 
 import numpy as np
@@ -67,8 +68,9 @@ else:  # pragma: no cover
         pass
 
 
-#: Block sizes whose augmenting-path searches run in vector registers
-#: (:func:`_make_search`); other sizes take the loop of :func:`_make_solver`.
+#: Vector widths of the register kernels (:func:`_make_search`,
+#: :func:`_make_reduce`); a block from :data:`_MIN_REGISTER_K` to 32 is
+#: padded to the next one, other sizes take the loops of :func:`_make_solver`.
 SEARCH_WIDTHS = (8, 16, 32)
 
 if HAS_NUMBA:
@@ -164,7 +166,9 @@ if HAS_NUMBA:
         so each step stores it and loads it back; here it stays in registers
         and a step is a few vector instructions: on random blocks the solver
         took 27-34% less time (k = 8, 16, 32), 36-43% with
-        :func:`_make_reduce`. Lanes are picked by
+        :func:`_make_reduce`, and padded blocks of 4 to 31 gain as much
+        (16-55%). A padded lane has infinite cost and is never chosen
+        (its reduced cost is NaN or infinite). Lanes are picked by
         comparisons with a lane-number vector, as lanes chosen by a variable
         index go through memory.
         """
@@ -228,8 +232,13 @@ if HAS_NUMBA:
         row = builder.load(ptr("row4col", [index]))
         builder.cbranch(builder.icmp_signed("==", row, i64(-1)), free, taken)
         builder.position_at_end(taken)
+        inside = fn.append_basic_block("search.inside")
+        # a row of the block (an unsigned compare rejects the negatives):
+        # whatever row4col holds, the next row read stays inside ``c``
+        builder.cbranch(builder.icmp_unsigned("<", row, i64(width)), inside, fail)
+        builder.position_at_end(inside)
         for node, value in zip(state, (steps, row, lowest, m_next, w_next, p)):
-            node.add_incoming(value, taken)
+            node.add_incoming(value, inside)
         builder.cbranch(builder.icmp_signed("<", steps, i64(width)), loop, fail)
         builder.position_at_end(free)
         stored = builder.store(
@@ -332,7 +341,7 @@ def _lowest(masked, k):
 
 
 @_njit_inline
-def _reduction(c, col4row, u, v, path, row4col):
+def _reduction(c, k, col4row, u, v, path, row4col):
     """The solver's start: row then column reduction. ``u_i = min_j c_ij``
     and ``v_j = min_i (c_ij - u_i)`` are feasible duals, and each column
     whose minimising row is still free is assigned to it. On random
@@ -342,15 +351,16 @@ def _reduction(c, col4row, u, v, path, row4col):
     column scans vectorise; ``path`` holds each column's first minimising
     row until the searches reset it. Each ``v_j`` is one of the differences
     ``c_ij - u_i`` that the searches compute again, so every reduced cost
-    starts at 0 or above, exactly."""
-    k = c.shape[0]
+    starts at 0 or above, exactly. The block is ``c[:k, :k]``: ``c`` is
+    the block, or its copy padded with infinity to a register width."""
+    width = c.shape[0]  # k, or a register width (of SEARCH_WIDTHS)
     col4row[:k] = -1
     row4col[:k] = -1
-    if HAS_NUMBA and k == 8:  # SEARCH_WIDTHS: in vector registers
+    if HAS_NUMBA and width == 8:  # in vector registers
         _reduce8(c, u, v, path)
-    elif HAS_NUMBA and k == 16:
+    elif HAS_NUMBA and width == 16:
         _reduce16(c, u, v, path)
-    elif HAS_NUMBA and k == 32:
+    elif HAS_NUMBA and width == 32:
         _reduce32(c, u, v, path)
     else:
         for i in range(k):
@@ -377,9 +387,10 @@ def _make_solver(vector):
     """Compile :func:`_solve_one` for one way of scanning the columns."""
 
     @_njit_inline
-    def _solve_one(c, col4row, u, v, shortest, path, row4col, done, masked, sr, sc):
-        """Solve one square block ``c`` into ``col4row``; False if a row cannot
-        be assigned (``c`` is not finite).
+    def _solve_one(c, k, col4row, u, v, shortest, path, row4col, done, masked, sr, sc):
+        """Solve the square block ``c[:k, :k]`` into ``col4row``; False if a
+        row cannot be assigned (``c`` is not finite). ``c`` is the block, or
+        its copy padded with infinity to a width of :data:`SEARCH_WIDTHS`.
 
         ``vector`` (fixed when compiled) picks how each step scans the columns.
 
@@ -388,13 +399,14 @@ def _make_solver(vector):
         step scans every column with branch-free updates (done columns are
         masked instead of removed from a list): on random blocks the
         unpredictable branches of the list version, not the arithmetic, were
-        the cost. For the block sizes :data:`SEARCH_WIDTHS` the search runs
-        in vector registers instead (:func:`_make_search`: the same steps).
+        the cost. Padded to a width of :data:`SEARCH_WIDTHS`, the search
+        runs in vector registers instead (:func:`_make_search`: the same
+        steps; the padding's infinite lanes are never chosen).
         The loop stays inline below: moved into a function of its own, the
         other sizes took 4-12% longer.
         """
-        k, inf = c.shape[0], np.inf
-        _reduction(c, col4row, u, v, path, row4col)
+        width, inf = c.shape[0], np.inf
+        _reduction(c, k, col4row, u, v, path, row4col)
         for cur_row in range(k):
             if col4row[cur_row] != -1:
                 continue
@@ -402,10 +414,10 @@ def _make_solver(vector):
             min_val = 0.0
             i = cur_row
             sink = -1
-            if HAS_NUMBA and (k == 8 or k == 16 or k == 32):  # SEARCH_WIDTHS
-                if k == 8:
+            if HAS_NUMBA and (width == 8 or width == 16 or width == 32):
+                if width == 8:
                     found = _search8(c, u, v, row4col, shortest, path, sr, sc, i)
-                elif k == 16:
+                elif width == 16:
                     found = _search16(c, u, v, row4col, shortest, path, sr, sc, i)
                 else:
                     found = _search32(c, u, v, row4col, shortest, path, sr, sc, i)
@@ -485,30 +497,52 @@ _solve_vector = _make_solver(vector=True)
 
 
 @_njit
-def _solve_one(c, col4row, u, v, shortest, path, row4col, done, masked, sr, sc):
-    """Solve one block with the solver compiled for its size."""
+def _solve_one(c, k, col4row, u, v, shortest, path, row4col, done, masked, sr, sc):
+    """Solve ``c[:k, :k]`` with the solver compiled for its size."""
     if c.shape[0] >= _VECTOR_MIN_K:
         return _solve_vector(
-            c, col4row, u, v, shortest, path, row4col, done, masked, sr, sc
+            c, k, col4row, u, v, shortest, path, row4col, done, masked, sr, sc
         )
     return _solve_scalar(
-        c, col4row, u, v, shortest, path, row4col, done, masked, sr, sc
+        c, k, col4row, u, v, shortest, path, row4col, done, masked, sr, sc
     )
+
+
+#: Blocks from this size up to the largest of :data:`SEARCH_WIDTHS` are
+#: solved in vector registers, padded with infinity to the next width. On
+#: random blocks this took 16% less time at k = 4, the same at 3 and 4% more
+#: at 2 (``_lsap_square_batch``, one thread).
+_MIN_REGISTER_K = 4
+
+
+@_njit
+def _register_width(k):
+    """The width of :data:`SEARCH_WIDTHS` that ``k x k`` blocks are padded
+    to for the register kernels, or 0 (solved by the loops)."""
+    if k < _MIN_REGISTER_K or k > 32:
+        return 0
+    return 8 if k <= 8 else (16 if k <= 16 else 32)
 
 
 @_njit
 def _workspace(k):
-    """Scratch arrays of :func:`_solve_one` for ``k x k`` blocks."""
+    """Scratch arrays of :func:`_solve_one` for ``k x k`` blocks, and the
+    infinite padding (``pad``, empty unless ``k`` is padded) that a block is
+    copied into for the register kernels."""
+    width = _register_width(k)
+    n = max(k, width)
+    shape = (width, width) if width > k else (0, 0)
     return (
-        np.empty(k, dtype=np.float64),  # u
-        np.empty(k, dtype=np.float64),  # v
-        np.empty(k, dtype=np.float64),  # shortest
-        np.empty(k, dtype=np.int64),  # path
-        np.empty(k, dtype=np.int64),  # row4col
-        np.empty(k, dtype=np.float64),  # done (0.0 / 1.0: same width as costs)
-        np.empty(k, dtype=np.float64),  # masked
-        np.empty(k, dtype=np.int64),  # sr
-        np.empty(k, dtype=np.int64),  # sc
+        np.empty(n, dtype=np.float64),  # u
+        np.empty(n, dtype=np.float64),  # v
+        np.empty(n, dtype=np.float64),  # shortest
+        np.empty(n, dtype=np.int64),  # path
+        np.empty(n, dtype=np.int64),  # row4col
+        np.empty(n, dtype=np.float64),  # done (0.0 / 1.0: same width as costs)
+        np.empty(n, dtype=np.float64),  # masked
+        np.empty(n, dtype=np.int64),  # sr
+        np.empty(n, dtype=np.int64),  # sc
+        np.full(shape, np.inf),  # pad
     )
 
 
@@ -523,11 +557,23 @@ def _all_finite(block):
 @_njit
 def _solve_range(cost, out, start, stop):
     """Solve blocks ``start:stop``; -1, or the first block that is not finite."""
-    u, v, shortest, path, row4col, done, masked, sr, sc = _workspace(cost.shape[1])
+    k = cost.shape[1]
+    u, v, shortest, path, row4col, done, masked, sr, sc, pad = _workspace(k)
     for b in range(start, stop):
-        if not _all_finite(cost[b]) or not _solve_one(
-            cost[b], out[b], u, v, shortest, path, row4col, done, masked, sr, sc
-        ):
+        if not _all_finite(cost[b]):
+            return b
+        if pad.shape[0] > k:  # into the padding (float32 widened exactly)
+            for i in range(k):
+                for j in range(k):
+                    pad[i, j] = cost[b, i, j]
+            solved = _solve_one(
+                pad, k, out[b], u, v, shortest, path, row4col, done, masked, sr, sc
+            )
+        else:
+            solved = _solve_one(
+                cost[b], k, out[b], u, v, shortest, path, row4col, done, masked, sr, sc
+            )
+        if not solved:
             return b
     return -1
 
@@ -570,7 +616,8 @@ def _block_cost(feats, partner_feats, anchors, partners, code, scale, work, cost
     distances' precision), and this one costs no pass over the block (the
     mean's pass took 7% of a 16 x 16 block's time). The two centres give
     the same costs up to rounding, hence the same pairs but where two
-    matchings tie within it."""
+    matchings tie within it. ``cost`` may be the solver's padding, larger
+    than ``k x k``: only ``cost[:k, :k]`` is written."""
     k = anchors.shape[0]
     d = feats.shape[1]
     centre, anc, sq_anc, sq_part, part, part_t = work
@@ -599,7 +646,7 @@ def _block_cost(feats, partner_feats, anchors, partners, code, scale, work, cost
                 s += a * a
         else:
             cost_i = cost[i]
-            cost_i[:] = 0.0
+            cost_i[:k] = 0.0  # (the padding's infinity stays)
             for t in range(d):
                 a = row[t] * scale - centre[t]
                 s += a * a
@@ -704,9 +751,10 @@ def _match_range(
         np.empty((k if dot_rows else 0, d), dtype=np.float64),  # partners
         np.empty((0 if dot_rows else d, k), dtype=np.float64),  # transposed
     )
-    cost = np.empty((k, k), dtype=np.float64)
     col4row = np.empty(k, dtype=np.int64)
-    u, v, shortest, path, row4col, done, masked, sr, sc = _workspace(k)
+    u, v, shortest, path, row4col, done, masked, sr, sc, pad = _workspace(k)
+    # the block is written into the padding directly when the solver pads it
+    cost = pad if pad.shape[0] > k else np.empty((k, k), dtype=np.float64)
     line = max(1, 64 // feats.itemsize)  # values per 64-byte cache line
     for b in range(start, stop):
         ahead = b + _PREFETCH_BLOCKS
@@ -718,7 +766,7 @@ def _match_range(
         if not _block_cost(
             feats, partner_feats, anchors[b], partners[b], code, scale, work, cost
         ) or not _solve_one(
-            cost, col4row, u, v, shortest, path, row4col, done, masked, sr, sc
+            cost, k, col4row, u, v, shortest, path, row4col, done, masked, sr, sc
         ):
             return b
         for i in range(k):

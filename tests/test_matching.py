@@ -384,32 +384,43 @@ class TestJV:
 
     @pytest.mark.parametrize("dtype", (np.float64, np.float32))
     @pytest.mark.parametrize("kind", ("normal", "integer", "duplicates"))
-    @pytest.mark.parametrize("k", _jv.SEARCH_WIDTHS)
+    @pytest.mark.parametrize("k", (4, 7, 8, 12, 16, 17, 31, 32))
     def test_register_kernels_equal_the_loops(self, k, kind, dtype, monkeypatch):
-        # The block sizes of SEARCH_WIDTHS are reduced and searched in vector
-        # registers: the same steps as the loops, so the same pairs and the
-        # same duals to the last bit, ties included. The loops run here as
-        # Python (HAS_NUMBA off), the register kernels compiled.
+        # Blocks of 4 to 32 are reduced and searched in vector registers,
+        # padded with infinity to a width of SEARCH_WIDTHS: the same steps as
+        # the loops, so the same pairs and the same duals to the last bit,
+        # ties included. The loops run here as Python (HAS_NUMBA off, no
+        # padding), the register kernels compiled (through _solve_range).
+        assert _jv._register_width(k) in _jv.SEARCH_WIDTHS
         rng = np.random.default_rng(k)
         A, B = make_blocks(kind, 12, k, rng)
         blocks = np.ascontiguousarray(pairwise_cost(A, B), dtype=dtype)
         solve = _jv._solve_vector if k >= _jv._VECTOR_MIN_K else _jv._solve_scalar
+        pairs = _lsap_square_batch(blocks)
 
-        def run(fn, c):
+        def run(fn, c, work):
             col4row = np.empty(k, dtype=np.int64)
-            work = _jv._workspace(k)
-            assert fn(c, col4row, *work)
-            return col4row, work[0], work[1]
+            assert fn(c, k, col4row, *work)
+            return col4row, work[0][:k], work[1][:k]
 
-        compiled = [run(_jv._solve_one, c) for c in blocks]
+        compiled = []
+        for c in blocks:
+            work = _jv._workspace(k)
+            block, pad = c, work[-1]  # pad: empty if k is a width itself
+            if len(pad):
+                pad[:k, :k] = c
+                block = pad
+            compiled.append(run(_jv._solve_one, block, work[:-1]))
         monkeypatch.setattr(_jv, "HAS_NUMBA", False)
         monkeypatch.setattr(_jv, "_reduction", _jv._reduction.py_func)
-        for c, fast in zip(blocks, compiled):
-            for got, want in zip(fast, run(solve.py_func, c)):
+        for c, want_pairs, fast in zip(blocks, pairs, compiled):
+            loops = run(solve.py_func, c, _jv._workspace(k)[:-1])
+            np.testing.assert_array_equal(loops[0], want_pairs)
+            for got, want in zip(fast, loops):
                 np.testing.assert_array_equal(got, want)
 
     @pytest.mark.parametrize("kind", ("normal", "integer", "duplicates"))
-    @pytest.mark.parametrize("k", (3, 8, 16, 32))
+    @pytest.mark.parametrize("k", (3, 8, 12, 16, 32))
     def test_reduction_start_is_a_feasible_partial_solution(self, k, kind):
         # The searches start from a row then a column reduction: u holds the
         # row minima, every reduced cost (c_ij - u_i) - v_j is >= 0 exactly
@@ -421,9 +432,12 @@ class TestJV:
         A, B = make_blocks(kind, 40, k, rng)
         blocks = np.ascontiguousarray(pairwise_cost(A, B))
         for c in blocks:
-            u, v, _, path, row4col, *_ = _workspace(k)
+            u, v, _, path, row4col, *_, pad = _workspace(k)
             col4row = np.empty(k, dtype=np.int64)
-            _reduction(c, col4row, u, v, path, row4col)
+            if len(pad):  # the register kernels' padded copy
+                pad[:k, :k] = c
+            _reduction(pad if len(pad) else c, k, col4row, u, v, path, row4col)
+            u, v, row4col = u[:k], v[:k], row4col[:k]  # (padded workspace)
             np.testing.assert_array_equal(u, c.min(axis=1))
             reduced = (c - u[:, None]) - v[None, :]
             assert (reduced >= 0).all()
