@@ -390,7 +390,8 @@ class TestJV:
         # padded with infinity to a width of SEARCH_WIDTHS: the same steps as
         # the loops, so the same pairs and the same duals to the last bit,
         # ties included. The loops run here as Python (HAS_NUMBA off, no
-        # padding), the register kernels compiled (through _solve_range).
+        # padding), the register kernels compiled (_solve_one on the padded
+        # copy; the pairs also through _lsap_square_batch).
         assert _jv._register_width(k) in _jv.SEARCH_WIDTHS
         rng = np.random.default_rng(k)
         A, B = make_blocks(kind, 12, k, rng)
